@@ -1,7 +1,98 @@
 package io.jkraft.cli;
 
-public final class Main {
+import io.jkraft.common.UserException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
+
+/** The {@code jkraft} command: builds, runs and packages Unikraft unikernels, kraft-compatible. */
+@Command(name = "jkraft",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Build, run and package Unikraft unikernels (compatible with KraftKit's kraft).",
+        subcommands = {BuildCommand.class, FetchCommand.class, CleanCommand.class, MenuCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Examples:",
+                "  jkraft build --plat qemu --arch x86_64 examples/helloworld",
+                "  jkraft build --all -j4",
+                "  jkraft clean --proper"})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandSpec spec;
+
     public static void main(String[] args) {
-        System.out.println("jkraft");
+        System.exit(execute(args, new Terminal()));
+    }
+
+    static int execute(String[] args, Terminal terminal) {
+        CommandLine cli = new CommandLine(new Main(), new CommandFactory(terminal));
+        cli.setExecutionExceptionHandler(new UserErrors(terminal));
+        cli.setOut(terminal.out());
+        cli.setErr(terminal.err());
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** One clear message instead of a stack trace; the trace only at --log-level debug. */
+    static final class UserErrors implements IExecutionExceptionHandler {
+        private final Terminal terminal;
+
+        UserErrors(Terminal terminal) {
+            this.terminal = terminal;
+        }
+
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
+            PrintWriter err = terminal.err();
+            boolean debug = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--log-level")
+                    && "debug".equalsIgnoreCase(p.matchedOptionValue("--log-level", "")));
+            if (e instanceof UserException u) {
+                err.println(terminal.red("error: ") + u.getMessage());
+                if (u.hint() != null) {
+                    err.println("hint: " + u.hint());
+                }
+                if (debug) {
+                    e.printStackTrace(err);
+                }
+                err.flush();
+                return 1;
+            }
+            err.println(terminal.red("error: ") + "unexpected failure: " + e);
+            if (debug) {
+                e.printStackTrace(err);
+            } else {
+                err.println("hint: run again with --log-level debug for details, and report it");
+            }
+            err.flush();
+            return 3;
+        }
+    }
+
+    /** The version from the jar's manifest, so it is never out of step with the build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"jkraft " + (v == null ? "dev" : v)};
+        }
+    }
+
+    /** Hands the shared terminal to commands that want it. */
+    record CommandFactory(Terminal terminal) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            try {
+                return cls.getDeclaredConstructor(Terminal.class).newInstance(terminal);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(cls);
+            }
+        }
     }
 }

@@ -1,0 +1,191 @@
+package io.jkraft.build;
+
+import io.jkraft.common.UserException;
+import io.jkraft.config.JkraftConfig;
+import io.jkraft.config.JkraftPaths;
+import io.jkraft.kraftfile.Kraftfile;
+import io.jkraft.kraftfile.KraftfileParser;
+import io.jkraft.kraftfile.Target;
+import io.jkraft.source.OriginResolver;
+import io.jkraft.source.SourceCache;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/** Builds, fetches, cleans and configures Kraftfile projects. Callable without the CLI. */
+public final class BuildService {
+    private final JkraftConfig config;
+    private final JkraftPaths paths;
+    private final Map<String, String> environment;
+    private final BuildListener listener;
+
+    public BuildService(JkraftConfig config, JkraftPaths paths, Map<String, String> environment,
+            BuildListener listener) {
+        this.config = config;
+        this.paths = paths;
+        this.environment = Map.copyOf(environment);
+        this.listener = listener;
+    }
+
+    /** Builds the selected targets, in parallel where the job count allows; returns them in order. */
+    public List<BuildResult> build(BuildRequest request) {
+        Kraftfile kraftfile = load(request);
+        List<Target> targets = TargetSelector.select(kraftfile, request);
+        List<Target> toBuild = targets.stream().filter(t -> t.kernel() == null).toList();
+        ProjectSources sources = toBuild.isEmpty() ? null : fetchSources(kraftfile, request.noFetch());
+        int parallel = Math.max(1, Math.min(toBuild.size(), request.jobs()));
+        int jobsEach = Math.max(1, request.jobs() / parallel);
+        List<BuildResult> results = new ArrayList<>();
+        List<UserException> failures = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(parallel)) {
+            List<Future<BuildResult>> futures = new ArrayList<>();
+            for (Target t : targets) {
+                if (t.kernel() != null) {
+                    futures.add(pool.submit(() -> prebuilt(kraftfile, t)));
+                } else {
+                    TargetBuild build = new TargetBuild(kraftfile, sources, TargetLayout.of(kraftfile, t), request, listener);
+                    futures.add(pool.submit(() -> build.run(jobsEach)));
+                }
+            }
+            for (Future<BuildResult> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UserException u) {
+                        failures.add(u);
+                    } else if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    } else {
+                        throw new IllegalStateException(e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UserException("interrupted");
+                }
+            }
+        }
+        if (failures.size() == 1) {
+            throw failures.getFirst();
+        }
+        if (!failures.isEmpty()) {
+            throw new BuildFailedException(failures.size() + " targets failed:\n  "
+                    + String.join("\n  ", failures.stream().map(UserException::getMessage).toList()),
+                    String.join("; ", failures.stream().map(UserException::hint).toList()));
+        }
+        return results;
+    }
+
+    /** Fetches the components into the cache, then the remote library origins through the core's make fetch. */
+    public void fetch(BuildRequest request) {
+        Kraftfile kraftfile = load(request);
+        ProjectSources sources = fetchSources(kraftfile, false);
+        for (Target t : TargetSelector.select(kraftfile, request)) {
+            TargetLayout layout = TargetLayout.of(kraftfile, t);
+            TargetBuild build = new TargetBuild(kraftfile, sources, layout, request, listener);
+            build.configure(DefconfigLayers.compose(kraftfile, t, request.kconfig()));
+            int status = new MakeRunner().run(build.invocation().withGoals(1, Map.of(), "fetch"), layout.log(),
+                    line -> listener.makeLine(t, line));
+            if (status != 0) {
+                throw new BuildFailedException("make fetch failed for " + t.platArch(), "see the log: " + layout.log());
+            }
+        }
+    }
+
+    /** Removes build output: objects only, or with {@code proper} everything make and jkraft wrote. */
+    public void clean(BuildRequest request, boolean proper) {
+        Kraftfile kraftfile = load(request);
+        for (Target t : TargetSelector.select(kraftfile, request)) {
+            TargetLayout layout = TargetLayout.of(kraftfile, t);
+            if (proper) {
+                deleteTree(layout.outDir());
+                deleteTree(layout.kernel());
+                deleteTree(layout.debug());
+            } else if (Files.isDirectory(layout.outDir())) {
+                BuildStamp.forget(layout.outDir());
+                ProjectSources sources = fetchSources(kraftfile, true);
+                TargetBuild build = new TargetBuild(kraftfile, sources, layout, request, listener);
+                new MakeRunner().run(build.invocation().withGoals(1, Map.of(), "clean"), layout.log(),
+                        line -> listener.makeLine(t, line));
+            }
+            listener.info("cleaned " + t.platArch());
+        }
+    }
+
+    /** Runs the core's menuconfig for one target on the user's terminal; returns make's status. */
+    public int menu(BuildRequest request) {
+        Kraftfile kraftfile = load(request);
+        List<Target> targets = TargetSelector.select(kraftfile, request);
+        if (targets.size() > 1) {
+            throw new UserException("menu configures one target, and " + targets.size() + " match",
+                    "choose one with -t, or with --plat and --arch");
+        }
+        Target t = targets.getFirst();
+        TargetLayout layout = TargetLayout.of(kraftfile, t);
+        TargetBuild build = new TargetBuild(kraftfile, fetchSources(kraftfile, request.noFetch()), layout, request, listener);
+        if (!Files.isRegularFile(layout.config())) {
+            build.configure(DefconfigLayers.compose(kraftfile, t, request.kconfig()));
+        }
+        try {
+            Process p = new ProcessBuilder(build.invocation().withGoals(1, Map.of(), "menuconfig").command())
+                    .inheritIO().start();
+            return p.waitFor();
+        } catch (IOException e) {
+            throw new UserException("cannot run make menuconfig: " + e.getMessage(), null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted");
+        }
+    }
+
+    private Kraftfile load(BuildRequest request) {
+        Path dir = request.projectDir().toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new UserException("project folder " + request.projectDir() + " does not exist",
+                    "pass the folder that holds the Kraftfile");
+        }
+        Path file = request.kraftfile() != null ? request.kraftfile()
+                : KraftfileParser.find(dir).orElseThrow(() -> new UserException("no Kraftfile in " + dir,
+                        "create one (Kraftfile, Kraftfile.yaml, kraft.yaml...) or pass its path with -K"));
+        if (!Files.isRegularFile(file)) {
+            throw new UserException("Kraftfile " + file + " does not exist", "check the -K path");
+        }
+        return new KraftfileParser().parse(file, environment);
+    }
+
+    private ProjectSources fetchSources(Kraftfile kraftfile, boolean noFetch) {
+        SourceCache cache = new SourceCache(paths.sourcesDir(), listener::info);
+        return ProjectSources.fetch(kraftfile, new OriginResolver(config.originBase()), cache, noFetch);
+    }
+
+    private BuildResult prebuilt(Kraftfile kraftfile, Target t) {
+        Path kernel = kraftfile.projectDir().resolve(t.kernel()).normalize();
+        if (!Files.isRegularFile(kernel)) {
+            throw new UserException("target " + t.platArch() + " names the prebuilt kernel " + t.kernel()
+                    + ", which does not exist", "build it first or fix the target's kernel path");
+        }
+        return new BuildResult(t, kernel, null, true, 0, java.time.Duration.ZERO, List.of());
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

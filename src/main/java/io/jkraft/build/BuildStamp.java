@@ -1,0 +1,106 @@
+package io.jkraft.build;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A digest of everything a build depends on, saved beside the build output after a successful build.
+ * When the next build computes the same digest and the kernel is still there, make need not run at all.
+ * App files count by path, size and modification time: reading their contents would cost more than
+ * the no-op make it replaces.
+ */
+final class BuildStamp {
+    static final String FILE = ".jkraft-stamp";
+
+    private final MessageDigest digest = sha256();
+
+    BuildStamp add(String label, String value) {
+        digest.update((label + "=" + value + "\n").getBytes(StandardCharsets.UTF_8));
+        return this;
+    }
+
+    /** Adds the files of a folder, skipping build output, VCS metadata and the folders named. */
+    BuildStamp addTree(Path root, Set<Path> skip) {
+        List<String> entries = new ArrayList<>();
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                    if (!dir.equals(root) && (skip.contains(dir) || name.equals(".git") || name.equals(".unikraft"))) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    String name = file.getFileName().toString();
+                    // .config.* files are written by jkraft itself during configure.
+                    if (!name.startsWith(".config")) {
+                        entries.add(root.relativize(file) + ":" + attrs.size() + ":"
+                                + attrs.lastModifiedTime().toMillis());
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        entries.sort(null);
+        entries.forEach(e -> add("file", e));
+        return this;
+    }
+
+    String value() {
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    static boolean matches(Path outDir, String value) {
+        try {
+            Path f = outDir.resolve(FILE);
+            return Files.isRegularFile(f) && Files.readString(f).strip().equals(value);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void save(Path outDir, String value) {
+        try {
+            Path tmp = Files.createTempFile(outDir, FILE, ".tmp");
+            Files.writeString(tmp, value + "\n");
+            Files.move(tmp, outDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void forget(Path outDir) {
+        try {
+            Files.deleteIfExists(outDir.resolve(FILE));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

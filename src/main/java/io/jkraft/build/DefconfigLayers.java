@@ -1,0 +1,52 @@
+package io.jkraft.build;
+
+import io.jkraft.kconfig.KconfigValues;
+import io.jkraft.kraftfile.Component;
+import io.jkraft.kraftfile.Kraftfile;
+import io.jkraft.kraftfile.Target;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Composes a target's defconfig from its layers in kraft's order, later layers winning: core,
+ * libraries, architecture, platform, target, then the command line.
+ */
+final class DefconfigLayers {
+    private DefconfigLayers() {}
+
+    static KconfigValues compose(Kraftfile kraftfile, Target target, Map<String, String> commandLine) {
+        KconfigValues values = new KconfigValues();
+        if (kraftfile.unikraft() != null) {
+            values.setAll(kraftfile.unikraft().kconfig());
+        }
+        for (Component lib : kraftfile.libraries().values()) {
+            values.setAll(lib.kconfig());
+            values.set(librarySymbol(lib.name()), "y");
+        }
+        values.set(architectureSymbol(target.architecture()), "y");
+        switch (target.platform()) {
+            case "qemu" -> values.set("CONFIG_PLAT_KVM", "y").set("CONFIG_KVM_VMM_QEMU", "y");
+            case "fc" -> values.set("CONFIG_PLAT_KVM", "y").set("CONFIG_KVM_VMM_FIRECRACKER", "y");
+            case "xen" -> values.set("CONFIG_PLAT_XEN", "y");
+            default -> throw new IllegalArgumentException("platform " + target.platform());
+        }
+        values.setAll(target.kconfig());
+        values.setAll(commandLine);
+        return values;
+    }
+
+    /** The symbol that enables a library; kraft's convention, which most libraries follow. */
+    static String librarySymbol(String name) {
+        String upper = name.toUpperCase(Locale.ROOT).replace('-', '_');
+        return "CONFIG_" + (upper.startsWith("LIB") ? upper : "LIB" + upper);
+    }
+
+    static String architectureSymbol(String architecture) {
+        return switch (architecture) {
+            case "x86_64" -> "CONFIG_ARCH_X86_64";
+            case "arm64" -> "CONFIG_ARCH_ARM_64";
+            case "arm" -> "CONFIG_ARCH_ARM_32";
+            default -> throw new IllegalArgumentException("architecture " + architecture);
+        };
+    }
+}

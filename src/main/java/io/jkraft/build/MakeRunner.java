@@ -1,0 +1,57 @@
+package io.jkraft.build;
+
+import io.jkraft.common.UserException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
+
+/** Runs make, appending everything it prints to a log file and handing each line to a listener. */
+final class MakeRunner {
+
+    /** Runs the invocation to the end; returns make's exit status. */
+    int run(MakeInvocation invocation, Path log, Consumer<String> lines) {
+        ProcessBuilder pb = new ProcessBuilder(invocation.command()).redirectErrorStream(true);
+        try {
+            Files.createDirectories(log.getParent());
+            try (Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                out.write("$ " + String.join(" ", invocation.command()) + "\n");
+                Process process = start(pb);
+                try (BufferedReader in = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        out.write(line);
+                        out.write('\n');
+                        lines.accept(line);
+                    }
+                } finally {
+                    if (process.isAlive()) {
+                        process.destroy();
+                    }
+                }
+                return process.waitFor();
+            }
+        } catch (IOException e) {
+            throw new UserException("cannot run make: " + e.getMessage(), null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted while running make");
+        }
+    }
+
+    private static Process start(ProcessBuilder pb) {
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new UserException("cannot start make: " + e.getMessage(),
+                    "install GNU make (Debian: apt-get install make gcc flex bison)", e);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.jkraft.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jkraft.build.BuildResult;
+import io.jkraft.build.BuildService;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "build", sortOptions = false,
+        description = "Configure and build a Kraftfile project into unikernels, one per target.",
+        footer = {"", "Examples:",
+                "  jkraft build                                  # every target of ./Kraftfile",
+                "  jkraft build --plat qemu --arch x86_64 app/   # one target",
+                "  jkraft build -t qemu/arm64 --kconfig CONFIG_LIBUKDEBUG_PRINTK_INFO=y",
+                "  jkraft build --no-fetch -o json               # offline, machine-readable result"})
+final class BuildCommand implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @Mixin
+    ProjectOptions project;
+
+    @Mixin
+    GlobalOptions global;
+
+    @Option(names = "--no-configure", description = "Keep the existing .config (e.g. after jkraft menu).")
+    boolean noConfigure;
+
+    @Option(names = {"-F", "--no-cache"}, description = "Build even when no input changed.")
+    boolean noCache;
+
+    @Option(names = "--build-log", paramLabel = "FILE", description = "Also write the make log to FILE.")
+    Path buildLog;
+
+    @Option(names = "--dbg", description = "Print the path of the debug image (.dbg, with symbols) instead of the stripped one.")
+    boolean dbg;
+
+    @Option(names = "--no-update", description = "Accepted for kraft compatibility: jkraft has no package index to update before a build.")
+    boolean noUpdate;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "Result format: text or json.")
+    OutputFormat output = OutputFormat.text;
+
+    BuildCommand(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        global.apply(terminal);
+        BuildService service = Services.build(new ConsoleBuildListener(terminal, global));
+        List<BuildResult> results = service.build(project.request(noConfigure, noCache, buildLog));
+        if (output == OutputFormat.json) {
+            terminal.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(results.stream().map(BuildCommand::json).toList()));
+        } else {
+            for (BuildResult r : results) {
+                Path shown = dbg && r.debug() != null ? r.debug() : r.kernel();
+                String status = r.upToDate() ? "up to date" : String.format("built in %.1fs", r.elapsed().toMillis() / 1000.0);
+                terminal.err().println(terminal.green(r.target().platArch()) + ": " + status);
+                terminal.out().println(Path.of("").toAbsolutePath().relativize(shown));
+            }
+        }
+        terminal.out().flush();
+        return 0;
+    }
+
+    private static Map<String, Object> json(BuildResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("target", r.target().name() == null ? r.target().platArch() : r.target().name());
+        m.put("platform", r.target().platform());
+        m.put("architecture", r.target().architecture());
+        m.put("kernel", r.kernel().toString());
+        m.put("debug", r.debug() == null ? null : r.debug().toString());
+        m.put("upToDate", r.upToDate());
+        m.put("objects", r.objects());
+        m.put("seconds", r.elapsed().toMillis() / 1000.0);
+        m.put("kconfigWarnings", r.drifts().stream().map(d -> d.describe()).toList());
+        return m;
+    }
+}

@@ -1,0 +1,29 @@
+package io.jkraft.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "fetch", sortOptions = false,
+        description = "Fetch the project's components (core, libraries) and their remote origins, without building.",
+        footer = {"", "Examples:", "  jkraft fetch", "  jkraft fetch --plat qemu --arch arm64 app/"})
+final class FetchCommand implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @Mixin
+    ProjectOptions project;
+
+    @Mixin
+    GlobalOptions global;
+
+    FetchCommand(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+        global.apply(terminal);
+        Services.build(new ConsoleBuildListener(terminal, global)).fetch(project.request(false, false, null));
+        return 0;
+    }
+}

@@ -1,0 +1,32 @@
+package io.jkraft.cli;
+
+import io.jkraft.common.UserException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "menu", aliases = "menuconfig", sortOptions = false,
+        description = "Open the core's menuconfig for one target on this terminal; build with --no-configure to keep the result.",
+        footer = {"", "Examples:", "  jkraft menu -t qemu/x86_64", "  jkraft build --no-configure -t qemu/x86_64"})
+final class MenuCommand implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @Mixin
+    ProjectOptions project;
+
+    @Mixin
+    GlobalOptions global;
+
+    MenuCommand(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+        global.apply(terminal);
+        if (!terminal.interactive()) {
+            throw new UserException("menu needs a terminal", "run it in an interactive shell, not through a pipe");
+        }
+        return Services.build(new ConsoleBuildListener(terminal, global)).menu(project.request(false, false, null));
+    }
+}

@@ -1,0 +1,57 @@
+package io.jkraft.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The user's terminal: whether live progress lines and colours make sense, and the two output streams.
+ * Colour is off when --no-color, NO_COLOR or a non-terminal says so.
+ */
+public final class Terminal {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final boolean interactive;
+    private volatile boolean color;
+
+    public Terminal() {
+        this(new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8),
+                System.console() != null && System.console().isTerminal());
+    }
+
+    public Terminal(PrintWriter out, PrintWriter err, boolean interactive) {
+        this.out = out;
+        this.err = err;
+        this.interactive = interactive;
+        this.color = interactive && System.getenv("NO_COLOR") == null;
+    }
+
+    public PrintWriter out() {
+        return out;
+    }
+
+    public PrintWriter err() {
+        return err;
+    }
+
+    /** True when stdout is a terminal, so a line may be redrawn in place. */
+    public boolean interactive() {
+        return interactive;
+    }
+
+    public void disableColor() {
+        color = false;
+    }
+
+    public String red(String s) {
+        return color ? "\u001b[31m" + s + "\u001b[0m" : s;
+    }
+
+    public String yellow(String s) {
+        return color ? "\u001b[33m" + s + "\u001b[0m" : s;
+    }
+
+    public String green(String s) {
+        return color ? "\u001b[32m" + s + "\u001b[0m" : s;
+    }
+}
