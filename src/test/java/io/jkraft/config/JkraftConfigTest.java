@@ -1,0 +1,45 @@
+package io.jkraft.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jkraft.common.UserException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JkraftConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void load_defaultsToGitHub_fileOverrides_environmentWins() throws Exception {
+        Path file = dir.resolve("config.yaml");
+        assertThat(JkraftConfig.load(file, Map.of()).originBase()).isEqualTo("https://github.com/unikraft");
+        Files.writeString(file, "origin_base: file:///mirror/\n");
+        assertThat(JkraftConfig.load(file, Map.of()).originBase()).isEqualTo("file:///mirror");
+        assertThat(JkraftConfig.load(file, Map.of("JKRAFT_ORIGIN_BASE", "/other")).originBase()).isEqualTo("/other");
+    }
+
+    @Test
+    void load_badFile_isAUserError() throws Exception {
+        Path file = dir.resolve("config.yaml");
+        Files.writeString(file, "origin_base: [unclosed\n");
+        assertThatThrownBy(() -> JkraftConfig.load(file, Map.of())).isInstanceOf(UserException.class)
+                .hasMessageContaining("not valid YAML");
+        Files.writeString(file, "- a list\n");
+        assertThatThrownBy(() -> JkraftConfig.load(file, Map.of())).isInstanceOf(UserException.class)
+                .hasMessageContaining("expected a mapping");
+    }
+
+    @Test
+    void paths_followXdg_ignoringRelativeValues() {
+        JkraftPaths p = JkraftPaths.fromEnvironment(Map.of("HOME", "/home/u", "XDG_DATA_HOME", "/data",
+                "XDG_CONFIG_HOME", "relative"));
+        assertThat(p.sourcesDir()).isEqualTo(Path.of("/data/jkraft/sources"));
+        assertThat(p.configFile()).isEqualTo(Path.of("/home/u/.config/jkraft/config.yaml"));
+        assertThat(p.stateDir()).isEqualTo(Path.of("/home/u/.local/state/jkraft"));
+    }
+}
