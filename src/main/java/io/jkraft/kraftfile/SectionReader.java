@@ -17,12 +17,6 @@ import org.yaml.snakeyaml.nodes.Tag;
 /** Reads the structured sections of a Kraftfile: components, Kconfig, targets, env, cmd, volumes, labels. */
 final class SectionReader {
 
-    static final List<String> PLATFORMS = List.of("qemu", "fc", "xen");
-    static final Map<String, String> PLATFORM_ALIASES = Map.of("kvm", "qemu", "firecracker", "fc");
-    static final List<String> ARCHITECTURES = List.of("x86_64", "arm64", "arm");
-    static final Map<String, String> ARCHITECTURE_ALIASES =
-            Map.of("amd64", "x86_64", "aarch64", "arm64", "arm32", "arm");
-
     private static final List<String> COMPONENT_KEYS = List.of("source", "version", "kconfig");
     private static final List<String> TARGET_KEYS =
             List.of("name", "platform", "plat", "architecture", "arch", "kernel", "kconfig");
@@ -182,7 +176,7 @@ final class SectionReader {
             String missing = platform == null ? "platform" : "architecture";
             throw nodes.error(mapping, "a target needs " + (platform == null ? "a " : "an ") + missing,
                     "no '" + missing + "' key",
-                    missing + ": one of " + String.join(", ", platform == null ? PLATFORMS : ARCHITECTURES),
+                    missing + ": one of " + String.join(", ", platform == null ? TargetNames.PLATFORMS : TargetNames.ARCHITECTURES),
                     "add '" + missing + ":' to this target");
         }
         return new Target(name, platform, architecture, kernel, kconfig);
@@ -204,11 +198,11 @@ final class SectionReader {
     }
 
     private String platform(ScalarNode node, String value, int offset) {
-        return canonical(node, value, offset, "platform", PLATFORMS, PLATFORM_ALIASES);
+        return canonical(node, value, offset, "platform", TargetNames.PLATFORMS, TargetNames.PLATFORM_ALIASES);
     }
 
     private String architecture(ScalarNode node, String value, int offset) {
-        return canonical(node, value, offset, "architecture", ARCHITECTURES, ARCHITECTURE_ALIASES);
+        return canonical(node, value, offset, "architecture", TargetNames.ARCHITECTURES, TargetNames.ARCHITECTURE_ALIASES);
     }
 
     private String canonical(ScalarNode node, String value, int offset, String kind, List<String> known,
