@@ -89,7 +89,8 @@ public final class OriginResolver {
         }
         throw new UserException(what + ": source folder " + source + " does not exist (looked at " + dir + ")",
                 pathLike
-                        ? "create the folder, fix the path in the Kraftfile, or remove source: to use the default origin"
+                        ? "create the folder, fix the path in the Kraftfile,"
+                                + " or remove source: to use the default origin"
                         : "write a URL (https://..., git@host:path) or a path starting with ./ or /");
     }
 
