@@ -1,0 +1,233 @@
+package io.jkraft.source;
+
+import io.jkraft.common.UserException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The cache's folder layout and the primitives that keep it trustworthy: every entry a later run trusts
+ * (a bare repository, a checked-out tree, an extracted archive, a record file) appears through one atomic
+ * rename from {@code tmp/}, so a process killed at any moment leaves at worst garbage in {@code tmp/},
+ * which the next run removes.
+ */
+final class CacheDirs {
+    final Path root;
+    final Path git;
+    final Path trees;
+    final Path archives;
+    final Path archiveUrls;
+    final Path locks;
+    final Path tmp;
+
+    CacheDirs(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        this.git = this.root.resolve("git");
+        this.trees = this.root.resolve("trees");
+        this.archives = this.root.resolve("archives");
+        this.archiveUrls = this.root.resolve("archive-urls");
+        this.locks = this.root.resolve("locks");
+        this.tmp = this.root.resolve("tmp");
+    }
+
+    void create() {
+        try {
+            for (Path p : new Path[] {git, trees, archives, archiveUrls, locks, tmp}) {
+                Files.createDirectories(p);
+            }
+        } catch (IOException e) {
+            throw new UserException("cannot create the source cache in " + root + ": " + e,
+                    "check that the folder is writable, or point JKRAFT's data folder elsewhere", e);
+        }
+    }
+
+    /**
+     * Removes what killed processes left in {@code tmp/}. Entries are named {@code <pid>-...}; those of a
+     * live process (this one included) may still be in use and are kept.
+     */
+    void cleanStaleTemps() {
+        long self = ProcessHandle.current().pid();
+        try (Stream<Path> entries = Files.list(tmp)) {
+            for (Path p : entries.toList()) {
+                long pid = ownerPid(p.getFileName().toString());
+                boolean alive = pid == self
+                        || (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+                if (!alive) {
+                    deleteRecursively(p);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // nothing to clean
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long ownerPid(String name) {
+        int dash = name.indexOf('-');
+        try {
+            return dash > 0 ? Long.parseLong(name.substring(0, dash)) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** A fresh name in {@code tmp/}, owned by this process; nothing is created. */
+    Path tempPath(String suffix) {
+        return tmp.resolve(ProcessHandle.current().pid() + "-" + UUID.randomUUID() + suffix);
+    }
+
+    Path newTempDir() throws IOException {
+        return Files.createDirectory(tempPath(""));
+    }
+
+    /**
+     * Moves a finished folder into place with one rename. When another process won the race the target
+     * already holds the same content, so ours is dropped.
+     *
+     * @return whether our folder was moved in
+     */
+    boolean install(Path temp, Path target) throws IOException {
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the source cache " + root + " does not support atomic renames", e);
+        } catch (FileSystemException e) {
+            // with ATOMIC_MOVE the JDK reports ENOTEMPTY as a bare FileSystemException, not a subclass
+            if (!Files.isDirectory(target)) {
+                throw e;
+            }
+            deleteRecursively(temp);
+            return false;
+        }
+    }
+
+    /** Replaces a small file's content so readers see either the old or the new content, never a mix. */
+    void writeAtomically(Path file, String content) throws IOException {
+        Path temp = tempPath(".txt");
+        try {
+            Files.writeString(temp, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Reads a file written by {@link #writeAtomically}, or null when there is none. */
+    static String readRecord(Path file) throws IOException {
+        try {
+            String s = Files.readString(file, StandardCharsets.UTF_8).strip();
+            return s.isEmpty() ? null : s;
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Takes the lock that serialises all work on one URL, across processes (file lock) and across threads
+     * of this process (the JVM refuses a second lock on the same file, so we poll).
+     */
+    Lock lock(String key, Consumer<String> progress, String what) {
+        Path file = locks.resolve(key + ".lock");
+        boolean told = false;
+        try {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                while (true) {
+                    try {
+                        FileLock l = ch.tryLock();
+                        if (l != null) {
+                            return new Lock(ch, l);
+                        }
+                    } catch (OverlappingFileLockException e) {
+                        // another thread of this process holds it
+                    }
+                    if (!told) {
+                        progress.accept("waiting for another jkraft fetching " + what);
+                        told = true;
+                    }
+                    Thread.sleep(50);
+                }
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted while waiting to fetch " + what, null, e);
+        } catch (IOException e) {
+            throw new UserException("cannot lock " + file + ": " + e, "check that the source cache is writable", e);
+        }
+    }
+
+    /** A held lock; closing releases it. Lock files are never deleted, so no one can lock a stale inode. */
+    record Lock(FileChannel channel, FileLock lock) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // closing releases the lock even when it reports a failure
+            }
+        }
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    static String sha256(byte[] data) {
+        return HexFormat.of().formatHex(sha256Digest().digest(data));
+    }
+
+    /** The cache key of a URL: short enough for paths, long enough never to collide in one cache. */
+    static String urlKey(String url) {
+        return sha256(url.getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+    }
+
+    static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}
