@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "build", sortOptions = false,
+@Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Configure and build a Kraftfile project into unikernels, one per target.",
         footer = {"", "Examples:",
                 "  jkraft build                                  # every target of ./Kraftfile",

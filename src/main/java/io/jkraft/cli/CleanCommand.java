@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "clean", sortOptions = false,
+@Command(name = "clean", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Remove build objects (the configuration and fetched sources stay).",
         footer = {"", "Examples:", "  jkraft clean", "  jkraft clean --proper -t qemu/x86_64"})
 final class CleanCommand implements Callable<Integer> {

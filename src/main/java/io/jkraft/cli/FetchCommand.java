@@ -4,7 +4,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "fetch", sortOptions = false,
+@Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Fetch the project's components (core, libraries) and their remote origins, without building.",
         footer = {"", "Examples:", "  jkraft fetch", "  jkraft fetch --plat qemu --arch arm64 app/"})
 final class FetchCommand implements Callable<Integer> {

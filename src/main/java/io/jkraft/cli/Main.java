@@ -2,6 +2,9 @@ package io.jkraft.cli;
 
 import io.jkraft.common.UserException;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -13,8 +16,6 @@ import picocli.CommandLine.ParseResult;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Build, run and package Unikraft unikernels (compatible with KraftKit's kraft).",
-        subcommands = {BuildCommand.class, FetchCommand.class, CleanCommand.class, MenuCommand.class,
-                CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  jkraft build --plat qemu --arch x86_64 examples/helloworld",
                 "  jkraft build --all -j4",
@@ -27,12 +28,42 @@ public final class Main implements Runnable {
         System.exit(execute(args, new Terminal()));
     }
 
+    /** Subcommands by name, in the order help lists them. */
+    private static final Map<String, Class<?>> COMMANDS = commands();
+
     static int execute(String[] args, Terminal terminal) {
-        CommandLine cli = new CommandLine(new Main(), new CommandFactory(terminal));
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // Answered before picocli builds its model, which costs more than the JVM's own start.
+            terminal.out().println(new Version().getVersion()[0]);
+            terminal.out().flush();
+            return 0;
+        }
+        CommandFactory factory = new CommandFactory(terminal);
+        CommandLine cli = new CommandLine(new Main(), factory);
+        // Building the model of every command takes picocli a while (reflection, annotation proxies):
+        // a run that names its command gets only that one.
+        Class<?> named = args.length > 0 ? COMMANDS.get(args[0]) : null;
+        if (named != null && named != CommandLine.HelpCommand.class) {
+            cli.addSubcommand(args[0], new CommandLine(named, factory));
+        } else {
+            new LinkedHashSet<>(COMMANDS.values()).forEach(c -> cli.addSubcommand(new CommandLine(c, factory)));
+        }
         cli.setExecutionExceptionHandler(new UserErrors(terminal));
         cli.setOut(terminal.out());
         cli.setErr(terminal.err());
         return cli.execute(args);
+    }
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("build", BuildCommand.class);
+        m.put("fetch", FetchCommand.class);
+        m.put("clean", CleanCommand.class);
+        m.put("menu", MenuCommand.class);
+        m.put("menuconfig", MenuCommand.class);
+        m.put("help", CommandLine.HelpCommand.class);
+        m.put("__train", TrainCommand.class);
+        return m;
     }
 
     @Override

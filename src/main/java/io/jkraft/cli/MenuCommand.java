@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "menu", aliases = "menuconfig", sortOptions = false,
+@Command(name = "menu", mixinStandardHelpOptions = true, aliases = "menuconfig", sortOptions = false,
         description = "Open the core's menuconfig for one target on this terminal; build with --no-configure to keep the result.",
         footer = {"", "Examples:", "  jkraft menu -t qemu/x86_64", "  jkraft build --no-configure -t qemu/x86_64"})
 final class MenuCommand implements Callable<Integer> {

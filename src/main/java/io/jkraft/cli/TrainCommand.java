@@ -1,0 +1,62 @@
+package io.jkraft.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.build.BuildListener;
+import io.jkraft.build.BuildService;
+import io.jkraft.config.JkraftConfig;
+import io.jkraft.config.JkraftPaths;
+import io.jkraft.kraftfile.Kraftfile;
+import io.jkraft.kraftfile.KraftfileParser;
+import io.jkraft.source.OriginResolver;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.eclipse.jgit.api.Git;
+import picocli.CommandLine.Command;
+
+/**
+ * The launcher's AOT training run: touches the code paths of a typical command (parse a Kraftfile,
+ * resolve origins, open a git repository, print JSON and help) without doing real work, so the AOT cache
+ * holds the classes every later start would otherwise load and link one by one.
+ */
+@Command(name = "__train", hidden = true)
+final class TrainCommand implements Callable<Integer> {
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = Files.createTempDirectory("jkraft-train");
+        try {
+            Kraftfile kf = new KraftfileParser().parse(dir.resolve("Kraftfile"), """
+                    spec: v0.6
+                    name: train
+                    unikraft:
+                      version: stable
+                      kconfig: {CONFIG_LIBUKRANDOM: 'n'}
+                    libraries: {musl: stable}
+                    targets: [qemu/x86_64, {platform: qemu, architecture: arm64}]
+                    """, Map.of());
+            OriginResolver resolver = new OriginResolver("https://github.com/unikraft");
+            resolver.resolve(kf.unikraft(), true, dir);
+            JkraftPaths paths = JkraftPaths.fromEnvironment(Map.of("HOME", dir.toString()));
+            new BuildService(JkraftConfig.load(paths.configFile(), Map.of()), paths, Map.of(), BuildListener.SILENT);
+            try (Git git = Git.init().setBare(true).setDirectory(dir.resolve("repo.git").toFile()).call()) {
+                git.getRepository().getRefDatabase().getRefs();
+            }
+            new ObjectMapper().writeValueAsString(Map.of("kernel", kf.name()));
+            PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
+            Main.execute(new String[] {"build", "--help"}, new Terminal(nowhere, nowhere, false));
+            try (Git origin = Git.init().setDirectory(dir.resolve("origin").toFile()).call()) {
+                origin.commit().setMessage("train").setAllowEmpty(true).setSign(false).call();
+                Git.lsRemoteRepository().setRemote(dir.resolve("origin").toUri().toString()).call();
+            }
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        return 0;
+    }
+}
