@@ -1,0 +1,57 @@
+package io.jkraft.machine;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything needed to boot one unikernel, decided before the VMM starts. Immutable; stored with the
+ * machine so that {@code start} after {@code stop} boots the same thing.
+ *
+ * @param name         the machine's unique name
+ * @param kernel       the kernel image (absolute)
+ * @param platform     qemu, fc or xen
+ * @param architecture x86_64 or arm64
+ * @param memoryBytes  guest memory
+ * @param cpus         virtual CPUs
+ * @param kernelArgs   library parameters, placed before {@code --} on the command line
+ * @param appArgs      the application's arguments, placed after {@code --}
+ * @param env          environment variables for the application (passed as {@code env.vars})
+ * @param ports        published ports
+ * @param volumes      host folders shared over 9pfs
+ * @param initrd       an initrd (newc cpio) to attach, or null
+ * @param acceleration false to force emulation (-W/--disable-acceleration)
+ */
+public record MachineSpec(
+        String name,
+        Path kernel,
+        String platform,
+        String architecture,
+        long memoryBytes,
+        int cpus,
+        List<String> kernelArgs,
+        List<String> appArgs,
+        Map<String, String> env,
+        List<PortMapping> ports,
+        List<VolumeMapping> volumes,
+        Path initrd,
+        boolean acceleration) {
+
+    public MachineSpec {
+        kernelArgs = List.copyOf(kernelArgs);
+        appArgs = List.copyOf(appArgs);
+        env = Map.copyOf(env);
+        ports = List.copyOf(ports);
+        volumes = List.copyOf(volumes);
+    }
+
+    /**
+     * A published port: {@code [hostIp:]hostPort:guestPort[/tcp|/udp]}.
+     *
+     * @param hostIp   the host address to bind, 127.0.0.1 unless the user named one
+     */
+    public record PortMapping(String hostIp, int hostPort, int guestPort, String protocol) {}
+
+    /** A host folder mounted in the guest over 9pfs. */
+    public record VolumeMapping(Path host, String guest, boolean readOnly) {}
+}
