@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
                 "  jkraft build -t qemu/arm64 --kconfig CONFIG_LIBUKDEBUG_PRINTK_INFO=y",
                 "  jkraft build --no-fetch -o json               # offline, machine-readable result"})
 final class BuildCommand implements Callable<Integer> {
+    private final CliContext context;
     private final Terminal terminal;
 
     @Mixin
@@ -47,14 +48,15 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "Result format: text or json.")
     OutputFormat output = OutputFormat.text;
 
-    BuildCommand(Terminal terminal) {
-        this.terminal = terminal;
+    BuildCommand(CliContext context) {
+        this.context = context;
+        this.terminal = context.terminal();
     }
 
     @Override
     public Integer call() throws Exception {
         global.apply(terminal);
-        BuildService service = Services.build(new ConsoleBuildListener(terminal, global));
+        BuildService service = context.buildService(new ConsoleBuildListener(terminal, global));
         List<BuildResult> results = service.build(project.request(noConfigure, noCache, buildLog));
         if (output == OutputFormat.json) {
             terminal.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

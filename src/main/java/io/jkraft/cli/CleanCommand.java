@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
         description = "Remove build objects (the configuration and fetched sources stay).",
         footer = {"", "Examples:", "  jkraft clean", "  jkraft clean --proper -t qemu/x86_64"})
 final class CleanCommand implements Callable<Integer> {
+    private final CliContext context;
     private final Terminal terminal;
 
     @Mixin
@@ -20,14 +21,15 @@ final class CleanCommand implements Callable<Integer> {
     @Option(names = {"-P", "--proper"}, description = "Remove the whole build folder and the kernels too.")
     boolean proper;
 
-    CleanCommand(Terminal terminal) {
-        this.terminal = terminal;
+    CleanCommand(CliContext context) {
+        this.context = context;
+        this.terminal = context.terminal();
     }
 
     @Override
     public Integer call() {
         global.apply(terminal);
-        Services.build(new ConsoleBuildListener(terminal, global)).clean(project.request(false, false, null), proper);
+        context.buildService(new ConsoleBuildListener(terminal, global)).clean(project.request(false, false, null), proper);
         return 0;
     }
 }

@@ -8,6 +8,7 @@ import picocli.CommandLine.Mixin;
         description = "Fetch the project's components (core, libraries) and their remote origins, without building.",
         footer = {"", "Examples:", "  jkraft fetch", "  jkraft fetch --plat qemu --arch arm64 app/"})
 final class FetchCommand implements Callable<Integer> {
+    private final CliContext context;
     private final Terminal terminal;
 
     @Mixin
@@ -16,14 +17,15 @@ final class FetchCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
 
-    FetchCommand(Terminal terminal) {
-        this.terminal = terminal;
+    FetchCommand(CliContext context) {
+        this.context = context;
+        this.terminal = context.terminal();
     }
 
     @Override
     public Integer call() {
         global.apply(terminal);
-        Services.build(new ConsoleBuildListener(terminal, global)).fetch(project.request(false, false, null));
+        context.buildService(new ConsoleBuildListener(terminal, global)).fetch(project.request(false, false, null));
         return 0;
     }
 }

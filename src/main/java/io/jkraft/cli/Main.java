@@ -25,20 +25,20 @@ public final class Main implements Runnable {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(execute(args, new Terminal()));
+        System.exit(execute(args, new Terminal(), System.getenv()));
     }
 
     /** Subcommands by name, in the order help lists them. */
     private static final Map<String, Class<?>> COMMANDS = commands();
 
-    static int execute(String[] args, Terminal terminal) {
+    static int execute(String[] args, Terminal terminal, Map<String, String> environment) {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
             // Answered before picocli builds its model, which costs more than the JVM's own start.
             terminal.out().println(new Version().getVersion()[0]);
             terminal.out().flush();
             return 0;
         }
-        CommandFactory factory = new CommandFactory(terminal);
+        CommandFactory factory = new CommandFactory(new CliContext(terminal, environment));
         CommandLine cli = new CommandLine(new Main(), factory);
         // Building the model of every command takes picocli a while (reflection, annotation proxies):
         // a run that names its command gets only that one.
@@ -115,12 +115,12 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Hands the shared terminal to commands that want it. */
-    record CommandFactory(Terminal terminal) implements CommandLine.IFactory {
+    /** Hands the terminal and environment to commands that want them. */
+    record CommandFactory(CliContext context) implements CommandLine.IFactory {
         @Override
         public <K> K create(Class<K> cls) throws Exception {
             try {
-                return cls.getDeclaredConstructor(Terminal.class).newInstance(terminal);
+                return cls.getDeclaredConstructor(CliContext.class).newInstance(context);
             } catch (NoSuchMethodException e) {
                 return CommandLine.defaultFactory().create(cls);
             }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Mixin;
         description = "Open the core's menuconfig for one target on this terminal; build with --no-configure to keep the result.",
         footer = {"", "Examples:", "  jkraft menu -t qemu/x86_64", "  jkraft build --no-configure -t qemu/x86_64"})
 final class MenuCommand implements Callable<Integer> {
+    private final CliContext context;
     private final Terminal terminal;
 
     @Mixin
@@ -17,8 +18,9 @@ final class MenuCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
 
-    MenuCommand(Terminal terminal) {
-        this.terminal = terminal;
+    MenuCommand(CliContext context) {
+        this.context = context;
+        this.terminal = context.terminal();
     }
 
     @Override
@@ -27,6 +29,6 @@ final class MenuCommand implements Callable<Integer> {
         if (!terminal.interactive()) {
             throw new UserException("menu needs a terminal", "run it in an interactive shell, not through a pipe");
         }
-        return Services.build(new ConsoleBuildListener(terminal, global)).menu(project.request(false, false, null));
+        return context.buildService(new ConsoleBuildListener(terminal, global)).menu(project.request(false, false, null));
     }
 }

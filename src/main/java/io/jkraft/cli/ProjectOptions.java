@@ -1,6 +1,7 @@
 package io.jkraft.cli;
 
 import io.jkraft.build.BuildRequest;
+import io.jkraft.common.UserException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,7 +42,7 @@ final class ProjectOptions {
     BuildRequest request(boolean noConfigure, boolean noCache, Path buildLog) {
         Path project = dir != null ? dir : Path.of("");
         if (jobs < 1) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "-j must be at least 1");
+            throw new UserException("-j " + jobs + ": the number of jobs must be at least 1", "pass e.g. -j 2");
         }
         return new BuildRequest(project.toAbsolutePath(), kraftfile, plat, arch, targets, all, jobs, noFetch,
                 noConfigure, noCache, kconfig, buildLog);

@@ -47,7 +47,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             new ObjectMapper().writeValueAsString(Map.of("kernel", kf.name()));
             PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
-            Main.execute(new String[] {"build", "--help"}, new Terminal(nowhere, nowhere, false));
+            Main.execute(new String[] {"build", "--help"}, new Terminal(nowhere, nowhere, false), Map.of());
             try (Git origin = Git.init().setDirectory(dir.resolve("origin").toFile()).call()) {
                 origin.commit().setMessage("train").setAllowEmpty(true).setSign(false).call();
                 Git.lsRemoteRepository().setRemote(dir.resolve("origin").toUri().toString()).call();

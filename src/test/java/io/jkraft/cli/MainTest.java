@@ -1,0 +1,127 @@
+package io.jkraft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.testing.FixtureApp;
+import io.jkraft.testing.FixtureRepos;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI end to end, in process: exit codes, what goes to stdout and stderr, no stack traces. */
+class MainTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int status, String out, String err) {}
+
+    Run run(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.execute(args, new Terminal(new PrintWriter(out, true), new PrintWriter(err, true), false), env);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    Map<String, String> env(FixtureRepos repos) {
+        return Map.of("HOME", tmp.resolve("home").toString(), "JKRAFT_ORIGIN_BASE", repos.base().toUri().toString());
+    }
+
+    @Test
+    void version_printsTheVersion() {
+        Run r = run(Map.of(), "--version");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).startsWith("jkraft ");
+    }
+
+    @Test
+    void everyCommand_hasHelpWithExamples() {
+        for (String command : new String[] {"build", "fetch", "clean", "menu"}) {
+            Run r = run(Map.of(), command, "--help");
+            assertThat(r.status()).as(command).isZero();
+            assertThat(r.out()).as(command).contains("Usage: jkraft " + command, "Examples:", "--log-level");
+        }
+        assertThat(run(Map.of(), "--help").out()).contains("build", "fetch", "clean", "menu");
+    }
+
+    @Test
+    void badOption_isAUsageErrorWithExitTwo() {
+        Run r = run(Map.of(), "build", "--no-such-flag");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("Unknown option: '--no-such-flag'");
+    }
+
+    @Test
+    void brokenKraftfile_oneLocatedMessage_noStackTrace() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("app"));
+        Files.writeString(app.resolve("Kraftfile"), "spec: v0.6\nname: x\nunikraft: stable\ntargets: [qemu/sparc]\n");
+        Run r = run(Map.of("HOME", tmp.toString()), "build", app.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("Kraftfile:4:", "sparc", "hint:").doesNotContain("Exception", "\tat ");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void missingSpec_andBadYaml_andMissingProject() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("app"));
+        Files.writeString(app.resolve("Kraftfile"), "name: x\n");
+        assertThat(run(Map.of(), "build", app.toString()).err()).contains("Kraftfile:1:1:", "spec");
+        Files.writeString(app.resolve("Kraftfile"), "spec: v0.6\ntargets: [qemu/x86_64\n");
+        Run yaml = run(Map.of(), "build", app.toString());
+        assertThat(yaml.status()).isEqualTo(1);
+        assertThat(yaml.err()).contains("Kraftfile:").doesNotContain("\tat ");
+        Run missing = run(Map.of(), "build", tmp.resolve("nowhere").toString());
+        assertThat(missing.status()).isEqualTo(1);
+        assertThat(missing.err()).contains("does not exist");
+    }
+
+    @Test
+    void debugLogLevel_addsTheStackTrace() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("app"));
+        Files.writeString(app.resolve("Kraftfile"), "name: x\n");
+        assertThat(run(Map.of(), "build", "--log-level", "debug", app.toString()).err()).contains("\tat ");
+    }
+
+    @Test
+    void build_jsonOutput_listsTheKernels_andTheSecondRunIsUpToDate() throws Exception {
+        FixtureRepos repos = FixtureRepos.create(tmp.resolve("mirror"));
+        Path app = FixtureApp.create(tmp.resolve("app"), "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
+
+        Run first = run(env(repos), "build", "-o", "json", app.toString());
+        assertThat(first.status()).as(first.err()).isZero();
+        JsonNode result = new ObjectMapper().readTree(first.out()).get(0);
+        assertThat(result.get("platform").asText()).isEqualTo("qemu");
+        assertThat(Path.of(result.get("kernel").asText())).isRegularFile();
+        assertThat(result.get("upToDate").asBoolean()).isFalse();
+        assertThat(first.err()).contains("objects");
+
+        Run second = run(env(repos), "build", app.toString());
+        assertThat(second.status()).isZero();
+        assertThat(second.err()).contains("qemu/x86_64: up to date");
+        assertThat(second.out().strip()).endsWith("hello_qemu-x86_64");
+    }
+
+    @Test
+    void build_compileFailure_exitOne_withTheCompilerError() throws Exception {
+        FixtureRepos repos = FixtureRepos.create(tmp.resolve("mirror"));
+        Path app = FixtureApp.create(tmp.resolve("app"), "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
+        FixtureApp.breakSource(app);
+        Run r = run(env(repos), "build", app.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("hello.c:" + FixtureApp.BROKEN_LINE, "hint: full log:").doesNotContain("\tat ");
+    }
+
+    @Test
+    void clean_proper_viaTheCli() throws Exception {
+        FixtureRepos repos = FixtureRepos.create(tmp.resolve("mirror"));
+        Path app = FixtureApp.create(tmp.resolve("app"), "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
+        assertThat(run(env(repos), "build", app.toString()).status()).isZero();
+        assertThat(run(env(repos), "clean", "--proper", app.toString()).status()).isZero();
+        assertThat(app.resolve(".unikraft/build/hello_qemu-x86_64")).doesNotExist();
+    }
+}
