@@ -11,7 +11,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 rounds="${1:-3}"
 jobs="$(nproc)"
-: "${JKRAFT_ORIGIN_BASE:?set it to the folder or file:// URL of a mirror of Unikraft's git repositories}"
+: "${JKRAFT_ORIGIN_BASE:?set it to the folder or file:// URL of a mirror of the Unikraft git repositories}"
 base="${JKRAFT_ORIGIN_BASE#file://}"
 
 work="$(mktemp -d)"

@@ -6,6 +6,7 @@ import io.jkraft.config.JkraftPaths;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;
 import io.jkraft.kraftfile.Target;
+import io.jkraft.source.FetchPolicy;
 import io.jkraft.source.OriginResolver;
 import io.jkraft.source.SourceCache;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class BuildService {
         Kraftfile kraftfile = load(request);
         List<Target> targets = TargetSelector.select(kraftfile, request);
         List<Target> toBuild = targets.stream().filter(t -> t.kernel() == null).toList();
-        ProjectSources sources = toBuild.isEmpty() ? null : fetchSources(kraftfile, request.noFetch());
+        ProjectSources sources = toBuild.isEmpty() ? null : fetchSources(kraftfile, policy(request));
         int parallel = Math.max(1, Math.min(toBuild.size(), request.jobs()));
         int jobsEach = Math.max(1, request.jobs() / parallel);
         List<BuildResult> results = new ArrayList<>();
@@ -88,7 +89,7 @@ public final class BuildService {
     /** Fetches the components into the cache, then the remote library origins through the core's make fetch. */
     public void fetch(BuildRequest request) {
         Kraftfile kraftfile = load(request);
-        ProjectSources sources = fetchSources(kraftfile, false);
+        ProjectSources sources = fetchSources(kraftfile, request.noFetch() ? FetchPolicy.OFFLINE : FetchPolicy.REFRESH);
         for (Target t : TargetSelector.select(kraftfile, request)) {
             TargetLayout layout = TargetLayout.of(kraftfile, t);
             TargetBuild build = new TargetBuild(kraftfile, sources, layout, request, listener);
@@ -112,7 +113,7 @@ public final class BuildService {
                 deleteTree(layout.debug());
             } else if (Files.isDirectory(layout.outDir())) {
                 BuildStamp.forget(layout.outDir());
-                ProjectSources sources = fetchSources(kraftfile, true);
+                ProjectSources sources = fetchSources(kraftfile, FetchPolicy.OFFLINE);
                 TargetBuild build = new TargetBuild(kraftfile, sources, layout, request, listener);
                 new MakeRunner().run(build.invocation().withGoals(1, Map.of(), "clean"), layout.log(),
                         line -> listener.makeLine(t, line));
@@ -131,7 +132,7 @@ public final class BuildService {
         }
         Target t = targets.getFirst();
         TargetLayout layout = TargetLayout.of(kraftfile, t);
-        TargetBuild build = new TargetBuild(kraftfile, fetchSources(kraftfile, request.noFetch()), layout, request, listener);
+        TargetBuild build = new TargetBuild(kraftfile, fetchSources(kraftfile, policy(request)), layout, request, listener);
         if (!Files.isRegularFile(layout.config())) {
             build.configure(DefconfigLayers.compose(kraftfile, t, request.kconfig()));
         }
@@ -162,9 +163,14 @@ public final class BuildService {
         return new KraftfileParser().parse(file, environment);
     }
 
-    private ProjectSources fetchSources(Kraftfile kraftfile, boolean noFetch) {
+    /** Builds reuse what a branch resolved to; `jkraft fetch` is what moves it (like updating a lock file). */
+    private static FetchPolicy policy(BuildRequest request) {
+        return request.noFetch() ? FetchPolicy.OFFLINE : FetchPolicy.PREFER_CACHE;
+    }
+
+    private ProjectSources fetchSources(Kraftfile kraftfile, FetchPolicy policy) {
         SourceCache cache = new SourceCache(paths.sourcesDir(), listener::info);
-        return ProjectSources.fetch(kraftfile, new OriginResolver(config.originBase()), cache, noFetch);
+        return ProjectSources.fetch(kraftfile, new OriginResolver(config.originBase()), cache, policy);
     }
 
     private BuildResult prebuilt(Kraftfile kraftfile, Target t) {

@@ -3,6 +3,7 @@ package io.jkraft.build;
 import io.jkraft.common.UserException;
 import io.jkraft.kraftfile.Component;
 import io.jkraft.kraftfile.Kraftfile;
+import io.jkraft.source.FetchPolicy;
 import io.jkraft.source.FetchedSource;
 import io.jkraft.source.OriginResolver;
 import io.jkraft.source.SourceCache;
@@ -14,16 +15,16 @@ import java.util.Map;
  */
 record ProjectSources(FetchedSource core, Map<String, FetchedSource> libraries) {
 
-    static ProjectSources fetch(Kraftfile kraftfile, OriginResolver resolver, SourceCache cache, boolean noFetch) {
+    static ProjectSources fetch(Kraftfile kraftfile, OriginResolver resolver, SourceCache cache, FetchPolicy policy) {
         Component core = kraftfile.unikraft();
         if (core == null) {
             throw new UserException(kraftfile.file() + ": the Kraftfile names no Unikraft core",
                     "add 'unikraft: stable' (or a version, folder or URL) to it");
         }
-        FetchedSource coreSource = cache.fetch(resolver.resolve(core, true, kraftfile.projectDir()), noFetch);
+        FetchedSource coreSource = cache.fetch(resolver.resolve(core, true, kraftfile.projectDir()), policy);
         Map<String, FetchedSource> libs = new LinkedHashMap<>();
         kraftfile.libraries().forEach((name, lib) ->
-                libs.put(name, cache.fetch(resolver.resolve(lib, false, kraftfile.projectDir()), noFetch)));
+                libs.put(name, cache.fetch(resolver.resolve(lib, false, kraftfile.projectDir()), policy)));
         return new ProjectSources(coreSource, libs);
     }
 }

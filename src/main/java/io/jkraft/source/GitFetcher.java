@@ -50,12 +50,13 @@ final class GitFetcher {
         this.progress = progress;
     }
 
-    FetchedSource fetch(GitOrigin o, boolean noFetch) {
+    FetchedSource fetch(GitOrigin o, FetchPolicy policy) {
+        boolean noFetch = policy == FetchPolicy.OFFLINE;
         String key = repoKey(o.url());
         Path repoDir = dirs.git.resolve(key);
         try (CacheDirs.Lock _ = dirs.lock(key, progress, o.url())) {
             try {
-                return fetchLocked(o, noFetch, repoDir);
+                return fetchLocked(o, policy, repoDir);
             } catch (MissingObjectException | CorruptObjectException e) {
                 if (noFetch) {
                     throw new UserException("the cached copy of " + o.describe() + " is damaged: " + e.getMessage(),
@@ -63,7 +64,7 @@ final class GitFetcher {
                 }
                 progress.accept("the cached copy of " + o.url() + " is damaged; fetching it again");
                 discard(repoDir);
-                return fetchLocked(o, false, repoDir);
+                return fetchLocked(o, FetchPolicy.REFRESH, repoDir);
             }
         } catch (IOException e) {
             throw new UserException("cannot fetch " + o.describe() + " into the source cache: " + e,
@@ -76,7 +77,8 @@ final class GitFetcher {
         return CacheDirs.urlKey(url.replaceAll("/+$", ""));
     }
 
-    private FetchedSource fetchLocked(GitOrigin o, boolean noFetch, Path repoDir) throws IOException {
+    private FetchedSource fetchLocked(GitOrigin o, FetchPolicy policy, Path repoDir) throws IOException {
+        boolean noFetch = policy == FetchPolicy.OFFLINE;
         if (!Files.isDirectory(repoDir)) {
             if (noFetch) {
                 throw GitErrors.notCached(o);
@@ -86,7 +88,7 @@ final class GitFetcher {
         removeLeftovers(repoDir);
         ObjectId commit;
         try (Repository repo = open(repoDir)) {
-            commit = resolve(repo, repoDir, o, noFetch);
+            commit = resolve(repo, repoDir, o, policy);
         }
         Path tree = dirs.trees.resolve(commit.name());
         if (!Files.isDirectory(tree)) {
@@ -112,12 +114,14 @@ final class GitFetcher {
         return !repo.getObjectDatabase().getShallowCommits().isEmpty();
     }
 
-    private ObjectId resolve(Repository repo, Path repoDir, GitOrigin o, boolean noFetch) throws IOException {
+    private ObjectId resolve(Repository repo, Path repoDir, GitOrigin o, FetchPolicy policy) throws IOException {
+        boolean noFetch = policy == FetchPolicy.OFFLINE;
+        boolean cachedBranchWins = policy != FetchPolicy.REFRESH;
         String ref = o.ref();
         Map<String, Ref> remote = null;
         if (ref == null) {
             Path record = repoDir.resolve(DEFAULT_BRANCH_FILE);
-            if (noFetch) {
+            if (noFetch || (cachedBranchWins && CacheDirs.readRecord(record) != null)) {
                 ref = CacheDirs.readRecord(record);
                 if (ref == null) {
                     throw GitErrors.notCached(o);
@@ -143,7 +147,7 @@ final class GitFetcher {
             if (head == null) {
                 continue;
             }
-            if (noFetch) {
+            if (cachedBranchWins) {
                 return commitOf(repo, head.getObjectId());
             }
             if (remote == null) {

@@ -53,11 +53,21 @@ public final class SourceCache {
      * @throws UserException when the origin cannot be reached or does not hold what was asked for
      */
     public FetchedSource fetch(Origin origin, boolean noFetch) {
+        return fetch(origin, noFetch ? FetchPolicy.OFFLINE : FetchPolicy.REFRESH);
+    }
+
+    /**
+     * Makes an origin's sources available, using the network as the policy allows.
+     *
+     * @throws UserException when the origin cannot be reached or does not hold what was asked for
+     */
+    public FetchedSource fetch(Origin origin, FetchPolicy policy) {
+        boolean noFetch = policy == FetchPolicy.OFFLINE;
         return switch (origin) {
             case LocalOrigin l -> local(l);
             case GitOrigin g -> {
                 prepare();
-                yield git.fetch(g, noFetch);
+                yield git.fetch(g, policy);
             }
             case ArchiveOrigin a -> {
                 prepare();

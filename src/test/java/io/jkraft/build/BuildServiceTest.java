@@ -189,6 +189,18 @@ class BuildServiceTest {
     }
 
     @Test
+    void build_branchStaysAtItsResolvedCommit_untilFetchMovesIt() throws Exception {
+        FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
+        service.build(request(app));
+        repos.commit(FixtureRepos.CORE, FixtureRepos.STABLE, Map.of("NEWS", "moved\n"), "stable moves on");
+
+        assertThat(service.build(request(app)).getFirst().upToDate()).as("no network round trip on build").isTrue();
+
+        service.fetch(request(app));
+        assertThat(service.build(request(app)).getFirst().upToDate()).as("fetch moved the branch").isFalse();
+    }
+
+    @Test
     void build_brokenKraftfile_isALocatedError() throws Exception {
         FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [vmware/x86_64]\n");
         assertThatThrownBy(() -> service.build(request(app)))

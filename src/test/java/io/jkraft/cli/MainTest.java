@@ -124,4 +124,9 @@ class MainTest {
         assertThat(run(env(repos), "clean", "--proper", app.toString()).status()).isZero();
         assertThat(app.resolve(".unikraft/build/hello_qemu-x86_64")).doesNotExist();
     }
+
+    @Test
+    void aotTrainingRun_buildsAStandInProjectTwice() {
+        assertThat(run(Map.of(), "__train").status()).isZero();
+    }
 }

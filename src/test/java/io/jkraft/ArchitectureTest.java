@@ -1,0 +1,60 @@
+package io.jkraft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the package dependencies written in docs/ARCHITECTURE.md true, and files short. */
+class ArchitectureTest {
+    private static final Path MAIN = Path.of("src/main/java/io/jkraft");
+    private static final Pattern USE = Pattern.compile("\\bio\\.jkraft\\.([a-z]+)\\.");
+
+    /** Top-level package to the top-level packages it may use. */
+    private static final Map<String, Set<String>> ALLOWED = Map.of(
+            "common", Set.of(),
+            "config", Set.of("common"),
+            "kraftfile", Set.of("common"),
+            "source", Set.of("common", "kraftfile"),
+            "kconfig", Set.of("common"),
+            "build", Set.of("common", "config", "kraftfile", "source", "kconfig"),
+            "machine", Set.of("common"),
+            "cli", Set.of("common", "config", "kraftfile", "source", "kconfig", "build", "machine"));
+
+    @Test
+    void packagesDependOnlyOnWhatTheArchitectureAllows() throws IOException {
+        List<String> violations = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String pkg = MAIN.relativize(file).getName(0).toString();
+                assertThat(ALLOWED).as("package %s is not in the architecture table", pkg).containsKey(pkg);
+                Matcher m = USE.matcher(Files.readString(file));
+                while (m.find()) {
+                    String used = m.group(1);
+                    if (!used.equals(pkg) && !ALLOWED.get(pkg).contains(used)) {
+                        violations.add(file + " uses " + used);
+                    }
+                }
+            }
+        }
+        assertThat(violations).isEmpty();
+    }
+
+    @Test
+    void noSourceFileIsMuchOver400Lines() throws IOException {
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                assertThat(Files.readAllLines(file)).as(file.toString()).hasSizeLessThan(450);
+            }
+        }
+    }
+}
