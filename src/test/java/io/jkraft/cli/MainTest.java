@@ -129,4 +129,12 @@ class MainTest {
     void aotTrainingRun_buildsAStandInProjectTwice() {
         assertThat(run(Map.of(), "__train").status()).isZero();
     }
+
+    @Test
+    void menu_withoutATerminal_saysItNeedsOne() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("app"));
+        Run r = run(Map.of(), "menu", app.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("menu needs a terminal");
+    }
 }
