@@ -32,11 +32,15 @@ final class ChildJvm implements AutoCloseable {
         });
     }
 
-    static ChildJvm start(String... args) throws IOException {
+    /**
+     * @param scratch where sqlite-jdbc unpacks its native library: a killed JVM cannot delete its copy,
+     *                so it goes to the test's folder rather than /tmp
+     */
+    static ChildJvm start(Path scratch, String... args) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                StoreMain.class.getName()));
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dorg.sqlite.tmpdir=" + scratch,
+                "-cp", System.getProperty("java.class.path"), StoreMain.class.getName()));
         command.addAll(List.of(args));
         return new ChildJvm(new ProcessBuilder(command).redirectErrorStream(true).start());
     }
@@ -68,7 +72,11 @@ final class ChildJvm implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        process.destroyForcibly().waitFor();
+    public void close() {
+        try {
+            process.destroyForcibly().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -41,7 +41,7 @@ class ConcurrencyTest {
         List<ChildJvm> children = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                children.add(ChildJvm.start("race", state.toString(), Integer.toString(perChild),
+                children.add(ChildJvm.start(tmp, "race", state.toString(), Integer.toString(perChild),
                         Integer.toString(20000 + i * 1000), Integer.toString(CONTESTED_PORT), go.toString()));
             }
             for (ChildJvm child : children) {
@@ -110,7 +110,7 @@ class ConcurrencyTest {
         int before = 0;
         int[] delays = {0, 40, 120, 250, 400};
         for (int i = 0; i < delays.length; i++) {
-            ChildJvm child = ChildJvm.start("loop", state.toString(), Integer.toString(10000 + i * 10000));
+            ChildJvm child = ChildJvm.start(tmp, "loop", state.toString(), Integer.toString(10000 + i * 10000));
             try {
                 child.awaitLine("ready", 60);
                 child.awaitLine("created ", 60);
