@@ -1,0 +1,169 @@
+package io.jkraft.machine.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Makes the records tell the truth. VMMs end while no jkraft process watches, jkraft processes die
+ * half-way, and pids are reused, so a record's status is only what was true when it was written.
+ *
+ * <ul>
+ *   <li>{@code running}/{@code paused}, but the pid is gone, a zombie, or runs a program without the
+ *       machine's {@link VmmMarker}: {@code exited} with the code from the exit code file, or
+ *       {@code errored} when there is none. Left alone while a live jkraft process owns the machine: that
+ *       process waits for the VMM and records its end itself.</li>
+ *   <li>{@code created}, owned by a jkraft process that is gone: that process died between create and
+ *       start, so {@code errored}. A created machine nobody owns (create without start) stays.</li>
+ * </ul>
+ *
+ * Every correction is a compare-and-set on what was read, so a concurrent start or stop always wins.
+ */
+public final class Reconciler {
+    private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    private final MachineStore store;
+    private final ProcessTable processes;
+    private final VmmMarker marker;
+
+    public Reconciler(MachineStore store) {
+        this(store, ProcessTable.system());
+    }
+
+    Reconciler(MachineStore store, ProcessTable processes) {
+        this.store = store;
+        this.processes = processes;
+        this.marker = store.marker();
+    }
+
+    /** Corrects every out-of-date record; returns the corrected records as they are now. */
+    public List<MachineRecord> reconcile() {
+        List<MachineRecord> changed = new ArrayList<>();
+        for (MachineRecord r : store.list()) {
+            correct(r).ifPresent(changed::add);
+        }
+        return changed;
+    }
+
+    /** Whether the record's VMM is alive and really is that machine's VMM. */
+    public boolean vmmAlive(MachineRecord r) {
+        return r.pid() != null && marker.marks(processes.arguments(r.pid()), r.id());
+    }
+
+    private Optional<MachineRecord> correct(MachineRecord r) {
+        boolean ownerAlive = r.owner() != null && r.owner().isAlive();
+        if (r.status() == MachineStatus.CREATED) {
+            if (r.owner() == null || ownerAlive) {
+                return Optional.empty();
+            }
+            return store.settle(r, MachineStatus.ERRORED, null,
+                    "jkraft process " + r.owner().pid() + " ended before the machine started");
+        }
+        if (!r.status().claimsProcess() || vmmAlive(r)) {
+            return Optional.empty();
+        }
+        ExitCode exit = readExitCode(r.exitCodeFile());
+        if (exit.code() != null) {
+            return store.settle(r, MachineStatus.EXITED, exit.code(), null);
+        }
+        if (ownerAlive) {
+            return Optional.empty();
+        }
+        String what = r.pid() == null ? "no VMM pid was recorded"
+                : processes.arguments(r.pid()).isEmpty() ? "the VMM (pid " + r.pid() + ") vanished"
+                : "the VMM (pid " + r.pid() + ") vanished; the pid now runs another program";
+        return store.settle(r, MachineStatus.ERRORED, null, what + exit.note());
+    }
+
+    /** The exit code a VMM's waiter left, or why there is none ({@link VmmMarker} has the convention). */
+    private record ExitCode(Integer code, String note) {}
+
+    private static ExitCode readExitCode(Path file) {
+        try {
+            return new ExitCode(Integer.parseInt(Files.readString(file).strip()), "");
+        } catch (NoSuchFileException e) {
+            return new ExitCode(null, " without leaving an exit code");
+        } catch (IOException | NumberFormatException e) {
+            return new ExitCode(null, "; its exit code file is unreadable (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * VMM processes of this store that no record accounts for. Processes of a machine that a live jkraft
+     * process owns are being started or stopped right now and do not count.
+     */
+    public List<StaleProcess> staleProcesses() {
+        Map<String, MachineRecord> records = store.list().stream()
+                .collect(Collectors.toMap(MachineRecord::id, Function.identity()));
+        long self = ProcessHandle.current().pid();
+        List<StaleProcess> stale = new ArrayList<>();
+        for (long pid : processes.pids()) {
+            List<String> argv = pid == self ? List.of() : processes.arguments(pid);
+            Optional<String> id = marker.machineId(argv);
+            if (id.isEmpty()) {
+                continue;
+            }
+            MachineRecord r = records.get(id.get());
+            String reason = staleReason(pid, r);
+            if (reason != null) {
+                stale.add(new StaleProcess(pid, id.get(), r, argv, reason));
+            }
+        }
+        return stale;
+    }
+
+    private String staleReason(long pid, MachineRecord r) {
+        if (r == null) {
+            return "no machine has this id any more";
+        }
+        if (r.status().claimsProcess() && r.pid() != null && processes.descendsFrom(pid, r.pid())) {
+            return null;
+        }
+        if (r.owner() != null && r.owner().isAlive()) {
+            return null;
+        }
+        return r.status().claimsProcess()
+                ? "machine " + r.name() + " is " + r.status().word() + " with another VMM (pid " + r.pid() + ")"
+                : "machine " + r.name() + " is " + r.status().word();
+    }
+
+    /**
+     * Removes runtime folders that belong to no record and no live process, and returns them. Only an
+     * interrupted start racing a remove can leave one: folders are made after their record and removed
+     * before it.
+     */
+    public List<Path> removeOrphanFolders() {
+        Path root = store.runtimeRoot();
+        List<Path> folders;
+        // Folders first, records second: a machine created in between has its record committed before
+        // its folder exists, so no folder listed here can lack a record that is about to appear.
+        try (Stream<Path> entries = Files.list(root)) {
+            folders = entries.filter(p -> UUID.matcher(p.getFileName().toString()).matches()).toList();
+        } catch (IOException e) {
+            // no runtime folder yet, or none we may read: nothing we could remove either
+            return List.of();
+        }
+        Set<String> known = new HashSet<>();
+        store.list().forEach(r -> known.add(r.id()));
+        staleProcesses().forEach(p -> known.add(p.machineId()));
+        List<Path> removed = new ArrayList<>();
+        for (Path folder : folders) {
+            if (!known.contains(folder.getFileName().toString())) {
+                MachineStore.deleteTree(folder);
+                removed.add(folder);
+            }
+        }
+        return removed;
+    }
+}
