@@ -28,7 +28,8 @@ class ArchitectureTest {
             "kconfig", Set.of("common"),
             "build", Set.of("common", "config", "kraftfile", "source", "kconfig"),
             "machine", Set.of("common"),
-            "cli", Set.of("common", "config", "kraftfile", "source", "kconfig", "build", "machine"));
+            "initrd", Set.of("common"),
+            "cli", Set.of("common", "config", "kraftfile", "source", "kconfig", "build", "machine", "initrd"));
 
     @Test
     void packagesDependOnlyOnWhatTheArchitectureAllows() throws IOException {
