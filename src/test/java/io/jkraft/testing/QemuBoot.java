@@ -34,7 +34,12 @@ public final class QemuBoot {
 
     /** Whether {@link #boot} can run for this arch ({@code x86_64}, or {@code arm64}/{@code aarch64}). */
     public static boolean available(String arch) {
-        return unavailableReason(arch) == null;
+        String reason = unavailableReason(arch);
+        if (reason != null && System.getenv("JKRAFT_TEST_REQUIRE_TOOLS") != null) {
+            // CI installs every tool; a skip there would hide a broken install step.
+            throw new IllegalStateException("JKRAFT_TEST_REQUIRE_TOOLS is set but " + reason);
+        }
+        return reason == null;
     }
 
     /**
