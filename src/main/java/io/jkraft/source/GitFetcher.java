@@ -42,6 +42,7 @@ final class GitFetcher {
     private static final Pattern VERSION = Pattern.compile("v?(\\d+\\.\\d+(?:\\.\\d+)?)");
     private static final int TIMEOUT_SECONDS = 120;
 
+    private static final String REMOTE_TRACKING = Constants.R_REMOTES + "origin/";
     private final CacheDirs dirs;
     private final Consumer<String> progress;
 
@@ -182,6 +183,14 @@ final class GitFetcher {
                 }
             }
         }
+        // A plain clone used as a mirror holds most branches only as origin's remote-tracking refs; only
+        // now list every ref, since on a forge that includes thousands of pull-request refs.
+        Map<String, Ref> all = lsRemote(o, true);
+        for (String n : names) {
+            if (all.containsKey(REMOTE_TRACKING + n)) {
+                return fetchRef(repo, o, REMOTE_TRACKING + n, Constants.R_HEADS + n);
+            }
+        }
         if (hex) {
             ObjectId id;
             if (isShallow(repo)) {
@@ -215,13 +224,17 @@ final class GitFetcher {
     }
 
     private ObjectId fetchRef(Repository repo, GitOrigin o, String fullName) throws IOException {
+        return fetchRef(repo, o, fullName, fullName);
+    }
+
+    private ObjectId fetchRef(Repository repo, GitOrigin o, String remoteName, String fullName) throws IOException {
         String shortName = Repository.shortenRefName(fullName);
         progress.accept("fetching " + GitErrors.repoName(o.url()) + " (" + shortName + ") from " + o.url());
         // once a repository holds full history (after a commit-id fetch), incremental fetches are cheaper
         boolean shallow = isShallow(repo) || repo.getRefDatabase().getRefsByPrefix(Constants.R_REFS).isEmpty();
         try (Git git = new Git(repo)) {
             FetchCommand fetch = git.fetch().setRemote(o.url())
-                    .setRefSpecs(new RefSpec("+" + fullName + ":" + fullName))
+                    .setRefSpecs(new RefSpec("+" + remoteName + ":" + fullName))
                     .setTagOpt(TagOpt.NO_TAGS)
                     .setTimeout(TIMEOUT_SECONDS);
             if (shallow) {

@@ -62,6 +62,18 @@ class GitFetchTest {
     }
 
     @Test
+    void plainCloneAsMirror_branchOnlyAsRemoteTrackingRef_isFound() throws Exception {
+        Path clone = tmp.resolve("clone");
+        try (var g = org.eclipse.jgit.api.Git.cloneRepository().setURI(origin.url()).setDirectory(clone.toFile()).call()) {
+            assertThat(g.getRepository().exactRef("refs/heads/stable")).as("only main is a local branch").isNull();
+        }
+        FetchedSource s = cache.fetch(new GitOrigin(clone.toUri().toString(), "stable"), false);
+        assertThat(s.revision()).isEqualTo(origin.c3.name());
+        assertThat(cache.fetch(new GitOrigin(clone.toUri().toString(), "stable"), true).revision())
+                .as("recorded as a branch for offline use").isEqualTo(origin.c3.name());
+    }
+
+    @Test
     void branchFetchIsShallow() throws Exception {
         fetch("stable");
         try (Repository repo = bare(); RevWalk rw = new RevWalk(repo)) {
