@@ -132,7 +132,10 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
-    /** The run state: {@code running}, {@code paused}, {@code prelaunch}, {@code shutdown}, {@code guest-panicked}, ... */
+    /**
+     * The run state: {@code running}, {@code paused}, {@code prelaunch} (created with -S),
+     * {@code shutdown}, {@code guest-panicked}, ...
+     */
     public String queryStatus() throws IOException {
         return execute("query-status").path("status").asText();
     }
