@@ -45,10 +45,9 @@ public final class QemuCommand {
      *
      * @param binary      the QEMU executable
      * @param accelerator KVM or TCG
-     * @param startPaused start with the CPUs stopped ({@code -S}) until a QMP {@code cont}
      * @param qboot       whether qboot.rom can be used (see {@link #hasQboot})
      */
-    public record Options(Path binary, Accelerator accelerator, boolean startPaused, boolean qboot) {}
+    public record Options(Path binary, Accelerator accelerator, boolean qboot) {}
 
     private final List<QemuOption> options;
     private final Path binary;
@@ -98,9 +97,10 @@ public final class QemuCommand {
         o.add(new Flag("nodefaults"));
         o.add(new Flag("no-user-config"));
         o.add(new Flag("no-reboot"));
-        if (how.startPaused()) {
-            o.add(new Flag("S"));
-        }
+        // Always created paused; QemuProcess resumes it over QMP unless asked to keep it paused. QEMU 7.2 can
+        // hang forever at exit when a QMP command is in flight as the guest powers off, and a unikernel may
+        // power off within milliseconds, during the start-up handshake.
+        o.add(new Flag("S"));
         o.add(Props.of("name", null).with("guest", spec.name()));
         o.add(new Value("pidfile", state.pidFile().toString()));
         o.addAll(machine(x86, how.accelerator()));

@@ -37,9 +37,10 @@ public final class QemuLauncher {
      * @param accelerator KVM or TCG; its {@link Accelerator#notice()} is for the user
      * @param state       the machine's state folder
      * @param hints       what console hints need to know
+     * @param startPaused keep the vCPUs stopped after start, until a QMP {@code cont}
      */
     public record Plan(QemuCommand command, Accelerator accelerator, QemuStateDir state,
-            GuestConsoleHints.Context hints) {}
+            GuestConsoleHints.Context hints, boolean startPaused) {}
 
     /** Decides how to run {@code spec} with {@code stateDir} as its state folder. */
     public Plan plan(MachineSpec spec, Path stateDir, boolean startPaused) {
@@ -49,14 +50,14 @@ public final class QemuLauncher {
                 : Accelerator.tcg(null);
         QemuStateDir state = new QemuStateDir(stateDir);
         QemuCommand command = QemuCommand.create(spec, state,
-                new QemuCommand.Options(binary, accelerator, startPaused, QemuCommand.hasQboot(binary)));
+                new QemuCommand.Options(binary, accelerator, QemuCommand.hasQboot(binary)));
         return new Plan(command, accelerator, state,
-                new GuestConsoleHints.Context(!accelerator.isKvm(), spec.memoryBytes(), state.consoleLog()));
+                new GuestConsoleHints.Context(!accelerator.isKvm(), spec.memoryBytes(), state.consoleLog()), startPaused);
     }
 
     /** Starts QEMU for a plan; it keeps running when this JVM ends. */
     public QemuProcess start(Plan plan) throws IOException {
-        return QemuProcess.start(plan.command(), plan.state(), plan.hints(), START_TIMEOUT);
+        return QemuProcess.start(plan.command(), plan.state(), plan.hints(), plan.startPaused(), START_TIMEOUT);
     }
 
     /** The QEMU executable for an architecture, from PATH. */

@@ -48,11 +48,12 @@ public final class QemuProcess {
     }
 
     /**
-     * Starts QEMU and returns once it is up: its QMP socket answers (the machine is created, running or,
-     * with -S, paused). Throws a {@link UserException} with QEMU's own message when it refuses to start.
+     * Starts QEMU (created paused, see {@link QemuCommand}) and returns once it answers over QMP and has
+     * been resumed, unless {@code paused}. Throws a {@link UserException} with QEMU's own message when it
+     * refuses to start.
      */
     public static QemuProcess start(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints,
-            Duration startTimeout) throws IOException {
+            boolean paused, Duration startTimeout) throws IOException {
         Files.createDirectories(state.dir());
         for (Path stale : List.of(state.exitCodeFile(), state.stopRequestedFile(), state.pidFile(),
                 state.qemuLog(), state.consoleLog(), state.wrapperPidFile(), state.dir().resolve("exit-code.tmp"))) {
@@ -75,8 +76,10 @@ public final class QemuProcess {
         try (QmpClient qmp = QmpClient.connect(state.qmpSocket(), startTimeout,
                 () -> wrapper.isAlive() && !Files.exists(state.exitCodeFile()))) {
             qmp.queryStatus();
+            if (!paused) {
+                qmp.cont();
+            }
         } catch (IOException e) {
-            // A guest that halts at once can end QEMU before its first QMP answer: that is a run, not a failure.
             return endedOrFailed(state, wrapper, hints, e);
         }
         return new QemuProcess(state, recordedPid(state), hints);

@@ -18,7 +18,7 @@ class QemuCommandTest {
 
     private static final Path BIN = Path.of("/opt/qemu/bin/qemu-system-x86_64");
     private static final QemuStateDir STATE = new QemuStateDir(Path.of("/run/jk/m1"));
-    private static final QemuCommand.Options TCG = new QemuCommand.Options(BIN, Accelerator.tcg("test"), false, true);
+    private static final QemuCommand.Options TCG = new QemuCommand.Options(BIN, Accelerator.tcg("test"), true);
 
     private static MachineSpec spec(String arch, List<PortMapping> ports, List<VolumeMapping> volumes, Path initrd) {
         return new MachineSpec("m1", Path.of("/k/hello_qemu-" + arch), "qemu", arch, 64L << 20, 1,
@@ -35,13 +35,12 @@ class QemuCommandTest {
 
         assertThat(argv.getFirst()).isEqualTo(BIN.toString());
         assertThat(String.join(" ", argv)).isEqualTo(String.join(" ", BIN.toString(),
-                "-nographic -nodefaults -no-user-config -no-reboot -name guest=m1 -pidfile /run/jk/m1/machine.pid",
+                "-nographic -nodefaults -no-user-config -no-reboot -S -name guest=m1 -pidfile /run/jk/m1/machine.pid",
                 "-machine pc -accel tcg -cpu max -bios qboot.rom -m 64M -smp cpus=1 -display none -vga none",
                 "-parallel none -rtc base=utc -chardev file,id=console,path=/run/jk/m1/machine.log",
                 "-serial chardev:console -chardev socket,id=qmp,path=/run/jk/m1/qmp.sock,server=on,wait=off",
                 "-mon chardev=qmp,mode=control -device isa-debug-exit -net none -kernel /k/hello_qemu-x86_64",
                 "-append env.vars=[ \"K=v w\" ] -- a \"b c\""));
-        assertThat(argv).doesNotContain("-S");
     }
 
     @Test
@@ -52,21 +51,15 @@ class QemuCommandTest {
     }
 
     @Test
-    void pausedStartAddsS() {
-        var paused = new QemuCommand.Options(BIN, Accelerator.tcg("test"), true, true);
-        assertThat(QemuCommand.create(plain("x86_64"), STATE, paused).argv()).contains("-S");
-    }
-
-    @Test
     void kvmUsesHostCpuLikeKraft() {
-        var kvm = new QemuCommand.Options(BIN, Accelerator.kvm(), false, true);
+        var kvm = new QemuCommand.Options(BIN, Accelerator.kvm(), true);
         String line = String.join(" ", QemuCommand.create(plain("x86_64"), STATE, kvm).argv());
         assertThat(line).contains("-machine pc -accel kvm -cpu host,+x2apic,-pmu");
     }
 
     @Test
     void withoutQbootSeaBiosIsLeftAlone() {
-        var noQboot = new QemuCommand.Options(BIN, Accelerator.tcg("test"), false, false);
+        var noQboot = new QemuCommand.Options(BIN, Accelerator.tcg("test"), false);
         assertThat(QemuCommand.create(plain("x86_64"), STATE, noQboot).argv()).doesNotContain("-bios");
     }
 
