@@ -149,8 +149,9 @@ public final class QemuProcess {
      * The stop is recorded first so that the ending reads as {@link Outcome#STOPPED}.
      */
     public MachineExit stop(Duration grace) throws IOException {
-        Files.writeString(state.stopRequestedFile(), "");
         if (isRunning()) {
+            // Only a running machine: marking one that already ended would hide how it ended.
+            Files.writeString(state.stopRequestedFile(), "");
             try (QmpClient qmp = QmpClient.connect(state.qmpSocket(), QMP_TIMEOUT, this::isRunning)) {
                 qmp.quit();
             } catch (IOException e) {
@@ -178,6 +179,13 @@ public final class QemuProcess {
         if (code == QemuCommand.GUEST_CRASH_STATUS) {
             return new MachineExit(code, Outcome.CRASHED, "the guest crashed", hint);
         }
+        List<String> qemuLines = readTail(state.qemuLog()).lines().map(String::strip).filter(l -> !l.isEmpty())
+                .toList();
+        Optional<String> signalled = qemuLines.stream().filter(l -> l.contains("terminating on signal")).findFirst();
+        if (code == 0 && signalled.isPresent()) {
+            // QEMU exits 0 after SIGTERM/SIGINT/SIGHUP: someone other than jkraft stopped it.
+            return new MachineExit(code, Outcome.FAILED, signalled.get(), null);
+        }
         if (code == 0 || code == QemuCommand.GUEST_POWER_OFF_STATUS) {
             Optional<String> crash = GuestConsoleHints.crashLine(console);
             return crash.isPresent()
@@ -187,9 +195,8 @@ public final class QemuProcess {
         if (code > 128) {
             return new MachineExit(code, Outcome.FAILED, "QEMU was killed by signal " + (code - 128), hint);
         }
-        String qemuSays = readTail(state.qemuLog()).lines().map(String::strip).filter(l -> !l.isEmpty())
-                .findFirst().orElse("no message");
-        return new MachineExit(code, Outcome.FAILED, "QEMU exited with " + code + ": " + qemuSays, hint);
+        return new MachineExit(code, Outcome.FAILED,
+                "QEMU exited with " + code + ": " + (qemuLines.isEmpty() ? "no message" : qemuLines.getFirst()), hint);
     }
 
     /** QEMU, if it still runs under the recorded pid; the command check guards against a reused pid. */

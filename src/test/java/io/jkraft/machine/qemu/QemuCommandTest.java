@@ -48,6 +48,9 @@ class QemuCommandTest {
         List<String> argv = QemuCommand.create(plain("x86_64"), STATE, TCG).argv();
         assertThat(argv.getLast()).isEqualTo("env.vars=[ \"K=v w\" ] -- a \"b c\"");
         assertThat(argv.get(argv.size() - 2)).isEqualTo("-append");
+        // toString is for logs and --dry-run output: pasteable into a POSIX shell.
+        assertThat(QemuCommand.create(plain("x86_64"), STATE, TCG).toString())
+                .endsWith(" -append 'env.vars=[ \"K=v w\" ] -- a \"b c\"'");
     }
 
     @Test

@@ -23,8 +23,11 @@ class QemuProcessTest {
 
     private final GuestConsoleHints.Context hints = new GuestConsoleHints.Context(true, 8L << 20, Path.of("m.log"));
 
+    private int machines;
+
+    /** A fresh state folder of a machine that ended with {@code exitCode} after printing {@code console}. */
     private QemuStateDir finished(String exitCode, String console) throws Exception {
-        QemuStateDir state = new QemuStateDir(Files.createDirectories(tmp.resolve("state")));
+        QemuStateDir state = new QemuStateDir(Files.createDirectories(tmp.resolve("state" + machines++)));
         Files.writeString(state.exitCodeFile(), exitCode + "\n");
         Files.writeString(state.consoleLog(), console);
         return state;
@@ -54,23 +57,34 @@ class QemuProcessTest {
     }
 
     @Test
-    void qemuErrorsSignalsStopsAndLostExits() throws Exception {
-        QemuStateDir state = finished("1", "");
-        Files.writeString(state.qemuLog(), "qemu-system-x86_64: -device foo: 'foo' is not a valid device model name\n");
-        assertThat(exitOf(state)).satisfies(e -> {
+    void qemuErrorsAndSignalsAreFailures() throws Exception {
+        QemuStateDir refused = finished("1", "");
+        Files.writeString(refused.qemuLog(), "qemu-system-x86_64: -device foo: 'foo' is not a valid device model name\n");
+        assertThat(exitOf(refused)).satisfies(e -> {
             assertThat(e.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(e.detail()).isEqualTo("QEMU exited with 1: qemu-system-x86_64: -device foo: 'foo' is not a"
                     + " valid device model name");
         });
         assertThat(exitOf(finished("137", "")).detail()).isEqualTo("QEMU was killed by signal 9");
 
-        Files.writeString(state.stopRequestedFile(), "");
-        Files.writeString(state.exitCodeFile(), "143");
-        assertThat(exitOf(state).outcome()).isEqualTo(Outcome.STOPPED);
+        QemuStateDir terminated = finished("0", "main returned 0\r\n");
+        Files.writeString(terminated.qemuLog(), "qemu-system-x86_64: terminating on signal 15 from pid 42 (kill)\n");
+        assertThat(exitOf(terminated)).satisfies(e -> {
+            assertThat(e.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(e.detail()).contains("terminating on signal 15");
+        });
+    }
 
-        Files.delete(state.exitCodeFile());
-        Files.writeString(state.pidFile(), Long.toString(Long.MAX_VALUE / 2));
-        assertThat(exitOf(state).outcome()).isEqualTo(Outcome.LOST);
+    @Test
+    void aRequestedStopAndAMissingExitStatusAreToldApart() throws Exception {
+        QemuStateDir stopped = finished("143", "");
+        Files.writeString(stopped.stopRequestedFile(), "");
+        assertThat(exitOf(stopped).outcome()).isEqualTo(Outcome.STOPPED);
+
+        QemuStateDir lost = finished("0", "");
+        Files.delete(lost.exitCodeFile());
+        Files.writeString(lost.pidFile(), Long.toString(Long.MAX_VALUE / 2));
+        assertThat(exitOf(lost).outcome()).isEqualTo(Outcome.LOST);
     }
 
     @Test

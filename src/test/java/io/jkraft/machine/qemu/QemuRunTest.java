@@ -124,6 +124,7 @@ class QemuRunTest {
         assertThat(process.state().exitCodeFile()).hasContent("0");
         assertThat(Files.readString(process.state().consoleLog())).contains("main returned 0");
         assertThat(ProcessHandle.of(process.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(process.stop(Duration.ofSeconds(1)).outcome()).as("stopping an ended machine").isEqualTo(Outcome.POWERED_OFF);
     }
 
     @Test
