@@ -1,0 +1,85 @@
+package io.jkraft.machine.qemu;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Copies a file that another process is still writing (the guest console) to an output as it grows,
+ * until the writer has ended. Polling keeps it simple and portable; the interval bounds the added delay.
+ */
+public final class ConsoleTail {
+
+    private static final Duration DEFAULT_INTERVAL = Duration.ofMillis(10);
+
+    private final Path file;
+    private final Duration interval;
+
+    public ConsoleTail(Path file) {
+        this(file, DEFAULT_INTERVAL);
+    }
+
+    public ConsoleTail(Path file, Duration interval) {
+        this.file = file;
+        this.interval = interval;
+    }
+
+    /**
+     * Copies from {@code offset} until {@code ended} holds, then copies what is left; returns the offset
+     * reached. The writer's end is checked before each final read so that no last line is lost.
+     */
+    public long follow(OutputStream out, long offset, BooleanSupplier ended) throws IOException {
+        byte[] buffer = new byte[16384];
+        long position = offset;
+        InputStream in = null;
+        try {
+            while (true) {
+                boolean last = ended.getAsBoolean();
+                if (in == null) {
+                    in = open(position);
+                }
+                if (in != null) {
+                    int n;
+                    while ((n = in.read(buffer)) > 0) {
+                        out.write(buffer, 0, n);
+                        position += n;
+                    }
+                    out.flush();
+                }
+                if (last) {
+                    return position;
+                }
+                pause();
+            }
+        } finally {
+            if (in != null) {
+                in.close();
+            }
+        }
+    }
+
+    private InputStream open(long position) throws IOException {
+        try {
+            InputStream in = Files.newInputStream(file);
+            in.skipNBytes(position);
+            return in;
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private void pause() throws InterruptedIOException {
+        try {
+            Thread.sleep(interval);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while following " + file);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.jkraft.machine.qemu;
+
+/**
+ * How a machine ended.
+ *
+ * @param qemuExitCode QEMU's exit status as the wrapper recorded it (128+N when killed by signal N),
+ *                     or -1 when unknown
+ * @param outcome      what that means for the user
+ * @param detail       one line saying what happened
+ * @param hint         how to fix a failure, or null
+ */
+public record MachineExit(int qemuExitCode, Outcome outcome, String detail, String hint) {
+
+    public enum Outcome {
+        /** The guest halted on its own and nothing on its console looks like a failure. */
+        POWERED_OFF,
+        /** The guest crashed: Unikraft's crash exit on x86_64, or crash messages on the console. */
+        CRASHED,
+        /** QEMU itself failed: refused its arguments, or was killed by someone else. */
+        FAILED,
+        /** The user stopped the machine. */
+        STOPPED,
+        /** QEMU is gone but its exit status was never recorded (the wrapper was killed too). */
+        LOST
+    }
+
+    /** Whether this is an ending the user can call success: a clean power-off or their own stop. */
+    public boolean success() {
+        return outcome == Outcome.POWERED_OFF || outcome == Outcome.STOPPED;
+    }
+}

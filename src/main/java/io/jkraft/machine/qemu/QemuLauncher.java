@@ -1,0 +1,79 @@
+package io.jkraft.machine.qemu;
+
+import io.jkraft.common.UserException;
+import io.jkraft.machine.MachineSpec;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The QEMU side of {@code jkraft run}: finds QEMU, decides the accelerator, builds the command and
+ * starts the process. Detached and foreground runs start the same way; foreground callers then
+ * {@link QemuProcess#follow} the console.
+ */
+public final class QemuLauncher {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final AcceleratorProbe probe;
+    private final Map<String, String> env;
+
+    /**
+     * @param probe decides KVM or TCG
+     * @param env   the environment whose PATH is searched for QEMU
+     */
+    public QemuLauncher(AcceleratorProbe probe, Map<String, String> env) {
+        this.probe = probe;
+        this.env = Map.copyOf(env);
+    }
+
+    /**
+     * Everything decided before QEMU starts.
+     *
+     * @param command     the QEMU invocation
+     * @param accelerator KVM or TCG; its {@link Accelerator#notice()} is for the user
+     * @param state       the machine's state folder
+     * @param hints       what console hints need to know
+     * @param startPaused keep the vCPUs stopped after start, until a QMP {@code cont}
+     */
+    public record Plan(QemuCommand command, Accelerator accelerator, QemuStateDir state,
+            GuestConsoleHints.Context hints, boolean startPaused) {}
+
+    /** Decides how to run {@code spec} with {@code stateDir} as its state folder. */
+    public Plan plan(MachineSpec spec, Path stateDir, boolean startPaused) {
+        Path binary = findBinary(spec.architecture());
+        Accelerator accelerator = spec.acceleration()
+                ? probe.decide(binary, spec.architecture())
+                : Accelerator.tcg(null);
+        QemuStateDir state = new QemuStateDir(stateDir);
+        QemuCommand command = QemuCommand.create(spec, state,
+                new QemuCommand.Options(binary, accelerator, QemuCommand.hasQboot(binary)));
+        return new Plan(command, accelerator, state,
+                new GuestConsoleHints.Context(!accelerator.isKvm(), spec.memoryBytes(), state.consoleLog()), startPaused);
+    }
+
+    /** Starts QEMU for a plan; it keeps running when this JVM ends. */
+    public QemuProcess start(Plan plan) throws IOException {
+        return QemuProcess.start(plan.command(), plan.state(), plan.hints(), plan.startPaused(), START_TIMEOUT);
+    }
+
+    /** The QEMU executable for an architecture, from PATH. */
+    public Path findBinary(String architecture) {
+        String name = QemuCommand.binaryName(architecture);
+        String path = env.getOrDefault("PATH", "");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty()) {
+                Path candidate = Path.of(dir, name);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        throw new UserException(name + " was not found on PATH",
+                "install QEMU (Debian: apt-get install " + (architecture.equals("arm64") ? "qemu-system-arm"
+                        : "qemu-system-x86") + ")");
+    }
+}

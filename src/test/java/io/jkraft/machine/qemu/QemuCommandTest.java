@@ -1,0 +1,154 @@
+package io.jkraft.machine.qemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jkraft.common.UserException;
+import io.jkraft.machine.MachineSpec;
+import io.jkraft.machine.MachineSpec.PortMapping;
+import io.jkraft.machine.MachineSpec.VolumeMapping;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Argv rendering only; nothing is started. */
+class QemuCommandTest {
+
+    private static final Path BIN = Path.of("/opt/qemu/bin/qemu-system-x86_64");
+    private static final QemuStateDir STATE = new QemuStateDir(Path.of("/run/jk/m1"));
+    private static final QemuCommand.Options TCG = new QemuCommand.Options(BIN, Accelerator.tcg("test"), true);
+
+    private static MachineSpec spec(String arch, List<PortMapping> ports, List<VolumeMapping> volumes, Path initrd) {
+        return new MachineSpec("m1", Path.of("/k/hello_qemu-" + arch), "qemu", arch, 64L << 20, 1,
+                List.of(), List.of("a", "b c"), Map.of("K", "v w"), ports, volumes, initrd, true);
+    }
+
+    private static MachineSpec plain(String arch) {
+        return spec(arch, List.of(), List.of(), null);
+    }
+
+    @Test
+    void x86WithoutDevicesUsesPcQbootAndEverythingKraftPasses() {
+        List<String> argv = QemuCommand.create(plain("x86_64"), STATE, TCG).argv();
+
+        assertThat(argv.getFirst()).isEqualTo(BIN.toString());
+        assertThat(String.join(" ", argv)).isEqualTo(String.join(" ", BIN.toString(),
+                "-nographic -nodefaults -no-user-config -no-reboot -S -name guest=m1 -pidfile /run/jk/m1/machine.pid",
+                "-machine pc -accel tcg -cpu max -bios qboot.rom -m 64M -smp cpus=1 -display none -vga none",
+                "-parallel none -rtc base=utc -chardev file,id=console,path=/run/jk/m1/machine.log",
+                "-serial chardev:console -chardev socket,id=qmp,path=/run/jk/m1/qmp.sock,server=on,wait=off",
+                "-mon chardev=qmp,mode=control -device isa-debug-exit -net none -kernel /k/hello_qemu-x86_64",
+                "-append env.vars=[ \"K=v w\" ] -- a \"b c\""));
+    }
+
+    @Test
+    void appendIsOneArgvWord() {
+        List<String> argv = QemuCommand.create(plain("x86_64"), STATE, TCG).argv();
+        assertThat(argv.getLast()).isEqualTo("env.vars=[ \"K=v w\" ] -- a \"b c\"");
+        assertThat(argv.get(argv.size() - 2)).isEqualTo("-append");
+        // toString is for logs and --dry-run output: pasteable into a POSIX shell.
+        assertThat(QemuCommand.create(plain("x86_64"), STATE, TCG).toString())
+                .endsWith(" -append 'env.vars=[ \"K=v w\" ] -- a \"b c\"'");
+    }
+
+    @Test
+    void kvmUsesHostCpuLikeKraft() {
+        var kvm = new QemuCommand.Options(BIN, Accelerator.kvm(), true);
+        String line = String.join(" ", QemuCommand.create(plain("x86_64"), STATE, kvm).argv());
+        assertThat(line).contains("-machine pc -accel kvm -cpu host,+x2apic,-pmu");
+    }
+
+    @Test
+    void withoutQbootSeaBiosIsLeftAlone() {
+        var noQboot = new QemuCommand.Options(BIN, Accelerator.tcg("test"), false);
+        assertThat(QemuCommand.create(plain("x86_64"), STATE, noQboot).argv()).doesNotContain("-bios");
+    }
+
+    @Test
+    void arm64UsesVirtAndPutsTheProgramNameFirst() {
+        QemuCommand command = QemuCommand.create(plain("arm64"), STATE, TCG);
+        String line = String.join(" ", command.argv());
+
+        assertThat(line).contains("-machine virt -accel tcg -cpu max -m 64M")
+                .doesNotContain("-vga", "-bios", "isa-debug-exit");
+        assertThat(command.commandLine()).isEqualTo("hello_qemu-arm64 env.vars=[ \"K=v w\" ] -- a \"b c\"");
+    }
+
+    @Test
+    void portsBecomeUserNetForwardsOnOneVirtioNicAndDropQboot() {
+        var ports = List.of(new PortMapping(null, 8080, 80, "tcp"), new PortMapping("0.0.0.0", 5353, 53, "udp"));
+        List<String> argv = QemuCommand.create(spec("x86_64", ports, List.of(), null), STATE, TCG).argv();
+
+        assertThat(argv).containsSubsequence("-netdev",
+                        "user,id=net0,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=udp:0.0.0.0:5353-:53",
+                        "-device", "virtio-net-pci,netdev=net0,romfile=")
+                .doesNotContain("-bios", "none:/:ramfs:::");
+        assertThat(String.join(" ", argv)).doesNotContain("-net none");
+    }
+
+    @Test
+    void volumesBecome9pSharesWithFstabRootFirstAndShallowestFirst() {
+        var volumes = List.of(new VolumeMapping(Path.of("/h/deep"), "/data/sub", false),
+                new VolumeMapping(Path.of("/h/data"), "/data", true));
+        QemuCommand command = QemuCommand.create(spec("x86_64", List.of(), volumes, null), STATE, TCG);
+
+        assertThat(command.argv()).containsSubsequence(
+                "-fsdev", "local,id=fs0,path=/h/deep,security_model=none",
+                "-device", "virtio-9p-pci,fsdev=fs0,mount_tag=fs0",
+                "-fsdev", "local,id=fs1,path=/h/data,security_model=none,readonly=on",
+                "-device", "virtio-9p-pci,fsdev=fs1,mount_tag=fs1").doesNotContain("-bios");
+        assertThat(command.commandLine()).contains("vfs.fstab=[ \"none:/:ramfs:::\" \"fs1:/data:9pfs:::mkmp\""
+                + " \"fs0:/data/sub:9pfs:::mkmp\" ]");
+    }
+
+    @Test
+    void initrdIsTheRootUnlessAVolumeIs() {
+        Path initrd = Path.of("/k/initrd.cpio");
+        QemuCommand withInitrd = QemuCommand.create(spec("x86_64", List.of(), List.of(), initrd), STATE, TCG);
+        assertThat(withInitrd.argv()).containsSubsequence("-initrd", "/k/initrd.cpio");
+        assertThat(withInitrd.commandLine()).contains("vfs.fstab=[ \"initrd0:/:extract::ramfs=1:\" ]");
+
+        var rootVolume = List.of(new VolumeMapping(Path.of("/h/root"), "/", false));
+        QemuCommand volumeRoot = QemuCommand.create(spec("x86_64", List.of(), rootVolume, initrd), STATE, TCG);
+        assertThat(volumeRoot.commandLine()).contains("vfs.fstab=[ \"fs0:/:9pfs:::\" ]");
+    }
+
+    @Test
+    void commasInPathsAreDoubledSoTheyCannotAddOptions() {
+        var volumes = List.of(new VolumeMapping(Path.of("/h/a,readonly=off"), "/d", false));
+        var state = new QemuStateDir(Path.of("/run/jk/x,y"));
+        List<String> argv = QemuCommand.create(spec("x86_64", List.of(), volumes, null), state, TCG).argv();
+
+        assertThat(argv).contains("local,id=fs0,path=/h/a,,readonly=off,security_model=none",
+                "file,id=console,path=/run/jk/x,,y/machine.log", "/run/jk/x,y/machine.pid");
+    }
+
+    @Test
+    void memoryIsRoundedUpToWholeMebibytes() {
+        var spec = new MachineSpec("m", Path.of("/k"), "qemu", "x86_64", (8L << 20) + 1, 2,
+                List.of(), List.of(), Map.of(), List.of(), List.of(), null, false);
+        assertThat(String.join(" ", QemuCommand.create(spec, STATE, TCG).argv())).contains("-m 9M -smp cpus=2")
+                .doesNotContain("-append");
+    }
+
+    @Test
+    void refusesOtherPlatformsAndOverlongSocketPaths() {
+        var fc = new MachineSpec("m", Path.of("/k"), "fc", "x86_64", 1 << 20, 1,
+                List.of(), List.of(), Map.of(), List.of(), List.of(), null, false);
+        assertThatThrownBy(() -> QemuCommand.create(fc, STATE, TCG)).isInstanceOf(UserException.class)
+                .hasMessageContaining("fc");
+        var deep = new QemuStateDir(Path.of("/" + String.join("/", Collections.nCopies(40, "abc"))));
+        assertThatThrownBy(() -> QemuCommand.create(plain("x86_64"), deep, TCG)).isInstanceOf(UserException.class)
+                .hasMessageContaining("too long");
+    }
+
+    @Test
+    void optionsRenderThemselves() {
+        assertThat(new QemuOption.Flag("S").render()).containsExactly("-S");
+        assertThat(new QemuOption.Value("append", "a,b c").render()).containsExactly("-append", "a,b c");
+        assertThat(QemuOption.Props.of("cpu", "host").with("+x2apic").with("-pmu").render())
+                .containsExactly("-cpu", "host,+x2apic,-pmu");
+    }
+}
