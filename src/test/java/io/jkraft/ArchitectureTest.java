@@ -29,7 +29,8 @@ class ArchitectureTest {
             "build", Set.of("common", "config", "kraftfile", "source", "kconfig"),
             "machine", Set.of("common"),
             "initrd", Set.of("common"),
-            "cli", Set.of("common", "config", "kraftfile", "source", "kconfig", "build", "machine", "initrd"));
+            "run", Set.of("common", "config", "kraftfile", "build", "machine", "initrd"),
+            "cli", Set.of("common", "config", "kraftfile", "source", "kconfig", "build", "machine", "initrd", "run"));
 
     @Test
     void packagesDependOnlyOnWhatTheArchitectureAllows() throws IOException {

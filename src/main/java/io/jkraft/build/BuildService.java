@@ -86,6 +86,16 @@ public final class BuildService {
         return results;
     }
 
+    /** The targets a request selects, without building anything (for `run`, which needs exactly one). */
+    public List<Target> targets(BuildRequest request) {
+        return TargetSelector.select(load(request), request);
+    }
+
+    /** The parsed Kraftfile of a request's project. */
+    public Kraftfile kraftfile(BuildRequest request) {
+        return load(request);
+    }
+
     /** Fetches the components into the cache, then the remote library origins through the core's make fetch. */
     public void fetch(BuildRequest request) {
         Kraftfile kraftfile = load(request);

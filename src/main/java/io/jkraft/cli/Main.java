@@ -61,6 +61,16 @@ public final class Main implements Runnable {
         m.put("clean", CleanCommand.class);
         m.put("menu", MenuCommand.class);
         m.put("menuconfig", MenuCommand.class);
+        m.put("run", RunCommand.class);
+        m.put("ps", PsCommand.class);
+        m.put("logs", LogsCommand.class);
+        m.put("stop", StopCommand.class);
+        m.put("start", StartCommand.class);
+        m.put("pause", PauseCommand.class);
+        m.put("unpause", UnpauseCommand.class);
+        m.put("rm", RmCommand.class);
+        m.put("remove", RmCommand.class);
+        m.put("inspect", InspectCommand.class);
         m.put("help", CommandLine.HelpCommand.class);
         m.put("__train", TrainCommand.class);
         return m;

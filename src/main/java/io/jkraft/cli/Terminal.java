@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 
@@ -11,15 +12,22 @@ public final class Terminal {
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean interactive;
+    private final OutputStream console;
     private volatile boolean color;
 
     public Terminal() {
         this(new PrintWriter(System.out, true, StandardCharsets.UTF_8),
                 new PrintWriter(System.err, true, StandardCharsets.UTF_8),
-                System.console() != null && System.console().isTerminal());
+                System.console() != null && System.console().isTerminal(), System.out);
     }
 
     public Terminal(PrintWriter out, PrintWriter err, boolean interactive) {
+        this(out, err, interactive, OutputStream.nullOutputStream());
+    }
+
+    /** @param console where a guest's console bytes go, unchanged (stdout for real runs) */
+    public Terminal(PrintWriter out, PrintWriter err, boolean interactive, OutputStream console) {
+        this.console = console;
         this.out = out;
         this.err = err;
         this.interactive = interactive;
@@ -28,6 +36,11 @@ public final class Terminal {
 
     public PrintWriter out() {
         return out;
+    }
+
+    /** The raw byte stream for a guest's console, which is not necessarily valid text. */
+    public OutputStream console() {
+        return console;
     }
 
     public PrintWriter err() {

@@ -5,10 +5,21 @@ package io.jkraft.machine.qemu;
  *
  * @param kind   KVM (hardware virtualization) or TCG (emulation)
  * @param reason why TCG was chosen; null for KVM
+ * @param quiet  true when the user was already told (a remembered probe) or needs no telling (a guest of
+ *               another architecture, which KVM could never run)
  */
-public record Accelerator(Kind kind, String reason) {
+public record Accelerator(Kind kind, String reason, boolean quiet) {
 
     public enum Kind { KVM, TCG }
+
+    public Accelerator(Kind kind, String reason) {
+        this(kind, reason, false);
+    }
+
+    /** The same decision, as remembered from an earlier probe: its notice was shown then. */
+    public Accelerator remembered() {
+        return new Accelerator(kind, reason, true);
+    }
 
     public static Accelerator kvm() {
         return new Accelerator(Kind.KVM, null);
@@ -24,7 +35,7 @@ public record Accelerator(Kind kind, String reason) {
 
     /** A one-line notice for the user when emulation is used for lack of KVM; null otherwise. */
     public String notice() {
-        if (kind == Kind.KVM || reason == null) {
+        if (kind == Kind.KVM || reason == null || quiet) {
             return null;
         }
         return "KVM unavailable: " + reason + "; using TCG emulation (slower)";

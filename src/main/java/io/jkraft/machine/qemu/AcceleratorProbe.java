@@ -63,7 +63,7 @@ public final class AcceleratorProbe {
     /** The accelerator for guests of {@code architecture} (x86_64, arm64) run by {@code qemu}. */
     public Accelerator decide(Path qemu, String architecture) {
         if (!architecture.equals(hostArchitecture)) {
-            return Accelerator.tcg("the host CPU is " + hostArchitecture + ", the guest " + architecture);
+            return Accelerator.tcg("the host CPU is " + hostArchitecture + ", the guest " + architecture).remembered();
         }
         String deviceProblem = kvmDeviceProblem();
         if (deviceProblem != null) {
@@ -76,7 +76,7 @@ public final class AcceleratorProbe {
             cache = cacheDir.resolve("accel-" + key.substring(0, 16) + ".json");
             Accelerator cached = readCache(cache, key);
             if (cached != null) {
-                return cached;
+                return cached.remembered();
             }
         } catch (IOException e) {
             return probe(qemu, architecture);

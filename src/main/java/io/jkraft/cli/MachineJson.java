@@ -1,0 +1,45 @@
+package io.jkraft.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jkraft.machine.MachineSpec;
+import io.jkraft.machine.store.MachineRecord;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A machine as `ps -o json` and `inspect` show it: plain fields, paths as strings. */
+final class MachineJson {
+    private MachineJson() {}
+
+    static Map<String, Object> of(MachineRecord r) {
+        MachineSpec s = r.spec();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("name", r.name());
+        m.put("status", r.status().word());
+        m.put("pid", r.pid());
+        m.put("exitCode", r.exitCode());
+        m.put("error", r.error());
+        m.put("created", r.createdAt() == null ? null : r.createdAt().toString());
+        m.put("started", r.startedAt() == null ? null : r.startedAt().toString());
+        m.put("finished", r.finishedAt() == null ? null : r.finishedAt().toString());
+        m.put("kernel", s.kernel().toString());
+        m.put("platform", s.platform());
+        m.put("architecture", s.architecture());
+        m.put("memoryBytes", s.memoryBytes());
+        m.put("cpus", s.cpus());
+        m.put("kernelArgs", s.kernelArgs());
+        m.put("args", s.appArgs());
+        m.put("env", s.env());
+        m.put("ports", s.ports().stream().map(MachineTable::port).toList());
+        m.put("volumes", s.volumes().stream().map(v -> v.host() + ":" + v.guest() + (v.readOnly() ? ":ro" : "")).toList());
+        m.put("initrd", s.initrd() == null ? null : s.initrd().toString());
+        m.put("stateDir", r.stateDir().toString());
+        return m;
+    }
+
+    static String write(Object value) throws JsonProcessingException {
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+    }
+}

@@ -1,0 +1,68 @@
+package io.jkraft.cli;
+
+import io.jkraft.machine.MachineSpec.PortMapping;
+import io.jkraft.machine.store.MachineRecord;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The `ps` table, columns as kraft shows them. */
+final class MachineTable {
+    private static final String[] HEADER = {"NAME", "KERNEL", "ARGS", "CREATED", "STATUS", "MEM", "PORTS", "PLAT"};
+
+    private MachineTable() {}
+
+    static void print(PrintWriter out, List<MachineRecord> machines) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(HEADER);
+        Instant now = Instant.now();
+        for (MachineRecord r : machines) {
+            rows.add(new String[] {r.name(), r.spec().kernel().getFileName().toString(),
+                    String.join(" ", r.spec().appArgs()), ago(r.createdAt(), now), status(r),
+                    (r.spec().memoryBytes() >> 20) + "Mi",
+                    String.join(", ", r.spec().ports().stream().map(MachineTable::port).toList()),
+                    r.spec().platform() + "/" + r.spec().architecture()});
+        }
+        int[] width = new int[HEADER.length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == row.length - 1 ? row[i] : String.format("%-" + (width[i] + 2) + "s", row[i]));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+
+    static String port(PortMapping p) {
+        return p.hostIp() + ":" + p.hostPort() + "->" + p.guestPort() + "/" + p.protocol();
+    }
+
+    private static String status(MachineRecord r) {
+        return switch (r.status()) {
+            case EXITED -> "exited (" + r.exitCode() + ")";
+            case ERRORED -> "errored";
+            default -> r.status().word();
+        };
+    }
+
+    private static String ago(Instant then, Instant now) {
+        if (then == null) {
+            return "";
+        }
+        Duration d = Duration.between(then, now);
+        if (d.toSeconds() < 60) {
+            return d.toSeconds() + "s ago";
+        }
+        if (d.toMinutes() < 60) {
+            return d.toMinutes() + "m ago";
+        }
+        return d.toHours() < 48 ? d.toHours() + "h ago" : d.toDays() + "d ago";
+    }
+}

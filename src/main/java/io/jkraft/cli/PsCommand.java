@@ -1,0 +1,51 @@
+package io.jkraft.cli;
+
+import io.jkraft.machine.store.MachineRecord;
+import io.jkraft.machine.store.MachineStatus;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "ps", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "List machines: running ones, or all with -a. Records are checked against the processes first.",
+        footer = {"", "Examples:", "  jkraft ps", "  jkraft ps -a -o json", "  jkraft rm $(jkraft ps -aq)"})
+final class PsCommand implements Callable<Integer> {
+    private final CliContext context;
+    private final Terminal terminal;
+
+    @Mixin
+    GlobalOptions global;
+
+    @Option(names = {"-a", "--all"}, description = "Also machines that are not running.")
+    boolean all;
+
+    @Option(names = {"-q", "--quiet"}, description = "Only names.")
+    boolean quiet;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table or json.")
+    OutputFormat output = OutputFormat.text;
+
+    PsCommand(CliContext context) {
+        this.context = context;
+        this.terminal = context.terminal();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        global.apply(terminal);
+        List<MachineRecord> machines = context.machineService().list().stream()
+                .filter(m -> all || m.status() == MachineStatus.RUNNING || m.status() == MachineStatus.PAUSED)
+                .toList();
+        if (output == OutputFormat.json) {
+            terminal.out().println(MachineJson.write(machines.stream().map(MachineJson::of).toList()));
+        } else if (quiet) {
+            machines.forEach(m -> terminal.out().println(m.name()));
+        } else {
+            MachineTable.print(terminal.out(), machines);
+        }
+        terminal.out().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,169 @@
+package io.jkraft.cli;
+
+import io.jkraft.machine.MachineService;
+import io.jkraft.machine.MachineSpec;
+import io.jkraft.machine.qemu.MachineExit;
+import io.jkraft.run.RunRequest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Boot a unikernel: a project folder (built first when needed) or a kernel file.",
+                "In the foreground the console streams here and Ctrl-C stops the machine. Exit status: 0 the guest "
+                        + "shut down, 4 it crashed, 5 QEMU failed, 130 stopped; 1 and 2 are bad input."},
+        footer = {"", "Examples:",
+                "  jkraft run examples/helloworld",
+                "  jkraft run -m arm64 -M 128Mi examples/helloworld -- first \"second arg\"",
+                "  jkraft run -d -n web -p 8080:80 -v ./html:/www app/",
+                "  jkraft run --initrd rootfs.cpio .unikraft/build/app_qemu-x86_64"})
+final class RunCommand implements Callable<Integer> {
+    static final int CRASHED = 4;
+    static final int QEMU_FAILED = 5;
+    static final int STOPPED = 130;
+
+    private final CliContext context;
+    private final Terminal terminal;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GlobalOptions global;
+
+    @Parameters(arity = "0..*", paramLabel = "DIR|KERNEL", description = "What to boot (default: the current folder); application arguments follow --.")
+    List<String> positionals = new ArrayList<>();
+
+    @Option(names = {"-K", "--kraftfile"}, paramLabel = "FILE", description = "The Kraftfile to use.")
+    Path kraftfile;
+
+    @Option(names = "--plat", paramLabel = "PLAT", description = "Platform (only qemu runs here).")
+    String plat;
+
+    @Option(names = {"-m", "--arch"}, paramLabel = "ARCH", description = "Architecture: x86_64 or arm64 (default: the kernel's, or this machine's).")
+    String arch;
+
+    @Option(names = {"-t", "--target"}, paramLabel = "TARGET", description = "A Kraftfile target by name or plat/arch.")
+    String target;
+
+    @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "The machine's name (default: generated).")
+    String name;
+
+    @Option(names = {"-M", "--memory"}, paramLabel = "SIZE", description = "Guest memory, e.g. 64Mi, 512M, 1Gi (default: 64Mi).")
+    String memory;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "Virtual CPUs (default: 1).")
+    int cpus = 1;
+
+    @Option(names = {"-a", "--kernel-arg"}, paramLabel = "ARG", description = "A library parameter such as netdev.ip=...; repeatable.")
+    List<String> kernelArgs = new ArrayList<>();
+
+    @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "An environment variable for the app (K alone takes this shell's value); repeatable.")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = {"-p", "--port", "--publish"}, paramLabel = "[IP:]HOST:GUEST[/udp]", description = "Publish a port, on 127.0.0.1 unless an IP is given; repeatable.")
+    List<String> ports = new ArrayList<>();
+
+    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:GUEST[:ro]", description = "Share a host folder over 9pfs; repeatable.")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--initrd", paramLabel = "FILE", description = "Attach this cpio archive as the initrd.")
+    Path initrd;
+
+    @Option(names = "--rootfs", paramLabel = "PATH", description = "A folder (packed into a cpio) or a cpio file as the root file system.")
+    String rootfs;
+
+    @Option(names = {"-d", "--detach"}, description = "Start the machine and return; see it with ps and logs.")
+    boolean detach;
+
+    @Option(names = "--rm", description = "Remove the machine when it ends (foreground runs).")
+    boolean rm;
+
+    @Option(names = "--no-start", description = "Create the machine paused; resume it with unpause.")
+    boolean noStart;
+
+    @Option(names = {"-W", "--disable-acceleration"}, description = "Emulate (TCG) even when KVM works.")
+    boolean noAcceleration;
+
+    RunCommand(CliContext context) {
+        this.context = context;
+        this.terminal = context.terminal();
+    }
+
+    @Override
+    public Integer call() {
+        global.apply(terminal);
+        if (rm && (detach || noStart)) {
+            throw new io.jkraft.common.UserException("--rm removes a machine when its foreground run ends",
+                    "use it without -d/--no-start, and remove detached machines with `jkraft rm`");
+        }
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        int dashes = args.indexOf("--");
+        int appCount = dashes < 0 ? 0 : args.size() - dashes - 1;
+        List<String> before = positionals.subList(0, positionals.size() - appCount);
+        if (before.size() > 1) {
+            throw new io.jkraft.common.UserException("run takes one project folder or kernel, got " + before,
+                    "put application arguments after --, e.g. jkraft run app -- " + String.join(" ", before.subList(1, before.size())));
+        }
+        RunRequest request = new RunRequest(before.isEmpty() ? null : Path.of(before.getFirst()), kraftfile, plat,
+                arch, target, name, memory, cpus, kernelArgs, env, ports, volumes, initrd, rootfs,
+                dashes < 0 ? null : List.copyOf(positionals.subList(positionals.size() - appCount, positionals.size())),
+                !noAcceleration);
+        MachineSpec machine = context.runService(new ConsoleBuildListener(terminal, global)).prepare(request);
+        MachineService machines = context.machineService();
+        MachineService.Started started = machines.run(machine, noStart);
+        String notice = started.accelerator().notice();
+        if (notice != null && !noAcceleration && !global.quiet()) {
+            terminal.err().println(notice);
+        }
+        if (detach || noStart) {
+            machines.detach(started);
+            terminal.out().println(started.record().name());
+            return 0;
+        }
+        return foreground(machines, started);
+    }
+
+    private int foreground(MachineService machines, MachineService.Started started) {
+        String id = started.record().id();
+        AtomicBoolean done = new AtomicBoolean();
+        // QEMU runs in a session of its own and never sees Ctrl-C: the JVM's shutdown stops it.
+        Thread onInterrupt = new Thread(() -> {
+            if (done.compareAndSet(false, true)) {
+                machines.stop(id);
+                if (rm) {
+                    machines.remove(id, true);
+                }
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        MachineExit exit = machines.follow(started, terminal.console());
+        if (!done.compareAndSet(false, true)) {
+            return STOPPED;
+        }
+        Runtime.getRuntime().removeShutdownHook(onInterrupt);
+        if (rm) {
+            machines.remove(id, true);
+        }
+        if (!exit.success() || exit.hint() != null) {
+            terminal.err().println((exit.success() ? "" : terminal.red("error: ")) + exit.detail());
+            if (exit.hint() != null) {
+                terminal.err().println("hint: " + exit.hint());
+            }
+        }
+        return switch (exit.outcome()) {
+            case POWERED_OFF -> 0;
+            case STOPPED -> STOPPED;
+            case CRASHED -> CRASHED;
+            case FAILED, LOST -> QEMU_FAILED;
+        };
+    }
+}

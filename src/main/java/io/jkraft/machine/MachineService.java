@@ -1,0 +1,218 @@
+package io.jkraft.machine;
+
+import io.jkraft.common.UserException;
+import io.jkraft.machine.qemu.Accelerator;
+import io.jkraft.machine.qemu.ConsoleTail;
+import io.jkraft.machine.qemu.GuestConsoleHints;
+import io.jkraft.machine.qemu.MachineExit;
+import io.jkraft.machine.qemu.QemuLauncher;
+import io.jkraft.machine.qemu.QemuProcess;
+import io.jkraft.machine.qemu.QemuStateDir;
+import io.jkraft.machine.qemu.QmpClient;
+import io.jkraft.machine.store.MachineRecord;
+import io.jkraft.machine.store.MachineStatus;
+import io.jkraft.machine.store.MachineStore;
+import io.jkraft.machine.store.Reconciler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The machine lifecycle: run, start, stop, pause, remove, list and logs, over the store and the QEMU
+ * driver. Every step writes the store first and the VMM second on the way up, and the reverse on the way
+ * down, so a jkraft killed at any point leaves records that {@link Reconciler} can put right.
+ */
+public final class MachineService {
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+    private final MachineStore store;
+    private final QemuLauncher launcher;
+    private final Reconciler reconciler;
+
+    public MachineService(MachineStore store, QemuLauncher launcher) {
+        this.store = store;
+        this.launcher = launcher;
+        this.reconciler = new Reconciler(store);
+    }
+
+    /** A machine whose VMM has started. */
+    public record Started(MachineRecord record, QemuProcess process, Accelerator accelerator) {}
+
+    /**
+     * Records a machine and boots it. The caller then either {@link #follow}s it or {@link #detach}es.
+     *
+     * @param paused create the machine without starting its vCPUs (--no-start)
+     */
+    public Started run(MachineSpec spec, boolean paused) {
+        HostPorts.checkFree(spec.ports());
+        MachineRecord record = store.create(spec);
+        return boot(record, paused);
+    }
+
+    /** Streams the console to {@code out} until the guest ends; records how it ended. */
+    public MachineExit follow(Started started, OutputStream out) {
+        try {
+            MachineExit exit = started.process().follow(out);
+            recordExit(started.record(), exit);
+            return exit;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            store.release(started.record().id());
+        }
+    }
+
+    /** Leaves a started machine running without this process. */
+    public void detach(Started started) {
+        store.release(started.record().id());
+    }
+
+    /** Every machine, with records corrected against the processes that really run. */
+    public List<MachineRecord> list() {
+        reconciler.reconcile();
+        return store.list();
+    }
+
+    public MachineRecord inspect(String name) {
+        reconciler.reconcile();
+        return store.get(name);
+    }
+
+    /** Starts an existing machine that is not running. */
+    public Started start(String name) {
+        reconciler.reconcile();
+        MachineRecord r = store.get(name);
+        if (r.status() == MachineStatus.RUNNING || r.status() == MachineStatus.PAUSED) {
+            throw new UserException("machine " + r.name() + " is already " + r.status().word(), null);
+        }
+        HostPorts.checkFree(r.spec().ports());
+        return boot(r, false);
+    }
+
+    /** Stops a running or paused machine; a machine that is not running is left as it is. */
+    public MachineRecord stop(String name) {
+        reconciler.reconcile();
+        MachineRecord r = store.get(name);
+        if (r.status() != MachineStatus.RUNNING && r.status() != MachineStatus.PAUSED) {
+            return r;
+        }
+        try {
+            recordExit(r, attach(r).stop(STOP_GRACE));
+        } catch (IOException e) {
+            throw new UserException("cannot stop " + r.name() + ": " + e.getMessage(), null, e);
+        }
+        return store.get(r.id());
+    }
+
+    public MachineRecord pause(String name) {
+        MachineRecord r = running(name, MachineStatus.RUNNING, "pause");
+        qmp(r, QmpClient::stop);
+        return store.markPaused(r.id());
+    }
+
+    public MachineRecord unpause(String name) {
+        MachineRecord r = running(name, MachineStatus.PAUSED, "unpause");
+        qmp(r, QmpClient::cont);
+        return store.markResumed(r.id());
+    }
+
+    /** Removes a machine and everything it left; a running one only with {@code force} (then stopped first). */
+    public void remove(String name, boolean force) {
+        reconciler.reconcile();
+        MachineRecord r = store.get(name);
+        if (r.status() == MachineStatus.RUNNING || r.status() == MachineStatus.PAUSED) {
+            if (!force) {
+                throw new UserException("machine " + r.name() + " is " + r.status().word(),
+                        "stop it first (`jkraft stop " + r.name() + "`), or remove it with -f");
+            }
+            stop(r.id());
+        }
+        store.delete(r.id());
+    }
+
+    /** Removes every machine (stopping running ones) and kills VMMs that no record accounts for. */
+    public List<String> removeAll() {
+        List<String> removed = new ArrayList<>();
+        for (MachineRecord r : list()) {
+            remove(r.id(), true);
+            removed.add(r.name());
+        }
+        reconciler.staleProcesses().forEach(stale ->
+                ProcessHandle.of(stale.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        reconciler.removeOrphanFolders();
+        return removed;
+    }
+
+    /** Copies the machine's console log to {@code out}; with {@code follow}, until the machine ends. */
+    public void logs(String name, boolean follow, OutputStream out) {
+        MachineRecord r = inspect(name);
+        QemuStateDir state = new QemuStateDir(r.stateDir());
+        try {
+            if (!Files.exists(state.consoleLog())) {
+                return;
+            }
+            QemuProcess process = attach(r);
+            new ConsoleTail(state.consoleLog()).follow(out, 0, () -> !follow || !process.isRunning());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Started boot(MachineRecord created, boolean paused) {
+        MachineRecord r = store.prepareStart(created.id());
+        try {
+            QemuLauncher.Plan plan = launcher.plan(r.spec(), r.stateDir(), paused);
+            QemuProcess process = launcher.start(plan);
+            MachineRecord running = store.markRunning(r.id(), process.pid());
+            if (paused) {
+                running = store.markPaused(r.id());
+            }
+            return new Started(running, process, plan.accelerator());
+        } catch (IOException | RuntimeException e) {
+            store.markErrored(r.id(), e.getMessage());
+            store.release(r.id());
+            if (e instanceof UserException u) {
+                throw u;
+            }
+            throw new UserException("cannot start " + r.name() + ": " + e.getMessage(), null, e);
+        }
+    }
+
+    private void recordExit(MachineRecord r, MachineExit exit) {
+        if (exit.outcome() == MachineExit.Outcome.LOST) {
+            store.markErrored(r.id(), exit.detail());
+        } else {
+            store.markExited(r.id(), exit.qemuExitCode());
+        }
+    }
+
+    private MachineRecord running(String name, MachineStatus required, String action) {
+        reconciler.reconcile();
+        MachineRecord r = store.get(name);
+        if (r.status() != required) {
+            throw new UserException("cannot " + action + " " + r.name() + ": it is " + r.status().word(), null);
+        }
+        return r;
+    }
+
+    private interface QmpAction {
+        void apply(QmpClient qmp) throws IOException;
+    }
+
+    private void qmp(MachineRecord r, QmpAction action) {
+        try (QmpClient q = attach(r).qmp()) {
+            action.apply(q);
+        } catch (IOException e) {
+            throw new UserException("cannot reach " + r.name() + "'s QEMU monitor: " + e.getMessage(), null, e);
+        }
+    }
+
+    private static QemuProcess attach(MachineRecord r) {
+        QemuStateDir state = new QemuStateDir(r.stateDir());
+        return QemuProcess.attach(state, new GuestConsoleHints.Context(true, r.spec().memoryBytes(), state.consoleLog()));
+    }
+}

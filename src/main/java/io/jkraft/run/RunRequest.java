@@ -1,0 +1,28 @@
+package io.jkraft.run;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What `jkraft run` was asked, as parsed from the command line.
+ *
+ * @param what        a project folder, a kernel file, or null for the current folder
+ * @param kraftfile   -K, or null
+ * @param platform    --plat, or null (qemu)
+ * @param architecture -m/--arch, or null
+ * @param target      -t, or null
+ * @param name        -n/--name, or null for a generated one
+ * @param memory      -M as written, or null for the default
+ * @param cpus        --cpus
+ * @param kernelArgs  -a/--kernel-arg
+ * @param env         -e/--env as written (K=V, or K to take the host's value)
+ * @param ports       -p as written
+ * @param volumes     -v as written
+ * @param initrd      --initrd, or null
+ * @param rootfs      --rootfs, or null (the Kraftfile's rootfs applies)
+ * @param appArgs     arguments after --, or null to use the Kraftfile's cmd
+ * @param acceleration false for -W/--disable-acceleration
+ */
+public record RunRequest(Path what, Path kraftfile, String platform, String architecture, String target,
+        String name, String memory, int cpus, List<String> kernelArgs, List<String> env, List<String> ports,
+        List<String> volumes, Path initrd, String rootfs, List<String> appArgs, boolean acceleration) {}

@@ -1,0 +1,154 @@
+package io.jkraft.run;
+
+import io.jkraft.build.BuildRequest;
+import io.jkraft.build.BuildResult;
+import io.jkraft.build.BuildService;
+import io.jkraft.common.UserException;
+import io.jkraft.initrd.CpioPacker;
+import io.jkraft.kraftfile.Kraftfile;
+import io.jkraft.kraftfile.Target;
+import io.jkraft.kraftfile.TargetNames;
+import io.jkraft.machine.MachineSpec;
+import io.jkraft.machine.RunFlags;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Turns what `jkraft run` was given (a project folder, which is built first when needed, or a kernel
+ * file) and its flags into the spec of one machine.
+ */
+public final class RunService {
+    private static final long DEFAULT_MEMORY = 64L << 20;
+
+    private final BuildService builds;
+    private final Map<String, String> environment;
+    private final Path workingDir;
+    private final Path cacheDir;
+
+    public RunService(BuildService builds, Map<String, String> environment, Path workingDir, Path cacheDir) {
+        this.builds = builds;
+        this.environment = Map.copyOf(environment);
+        this.workingDir = workingDir;
+        this.cacheDir = cacheDir;
+    }
+
+    public MachineSpec prepare(RunRequest r) {
+        Path what = workingDir.resolve(r.what() == null ? Path.of("") : r.what()).toAbsolutePath().normalize();
+        String plat = r.platform() == null ? "qemu" : TargetNames.platform(r.platform());
+        if (!plat.equals("qemu")) {
+            throw new UserException("platform " + plat + " cannot run here yet: only qemu is supported",
+                    "run with --plat qemu");
+        }
+        if (Files.isDirectory(what)) {
+            return fromProject(what, r);
+        }
+        if (Files.isRegularFile(what)) {
+            String arch = r.architecture() != null ? TargetNames.architecture(r.architecture())
+                    : KernelFormat.architecture(what).orElseThrow(() -> new UserException(
+                            "cannot tell the architecture of kernel " + what, "pass -m x86_64 or -m arm64"));
+            return spec(r, what, arch, r.appArgs() == null ? List.of() : r.appArgs(), Map.of(), List.of(),
+                    initrd(r, null, arch, workingDir));
+        }
+        throw new UserException(r.what() + " is neither a project folder nor a kernel file",
+                r.what() != null && r.what().toString().contains(":")
+                        ? "running packages is not supported yet; build the project and run its folder"
+                        : "pass a folder with a Kraftfile, or the path of a kernel image");
+    }
+
+    private MachineSpec fromProject(Path dir, RunRequest r) {
+        BuildRequest select = request(dir, r, r.platform() == null ? "qemu" : r.platform(), r.architecture());
+        List<Target> targets = builds.targets(select);
+        Target target = targets.size() == 1 ? targets.getFirst() : hostTarget(targets);
+        BuildRequest one = request(dir, r, target.platform(), target.architecture());
+        BuildResult built = builds.build(one).stream()
+                .filter(b -> b.target().equals(target)).findFirst().orElseThrow();
+        Kraftfile kf = builds.kraftfile(one);
+        List<String> appArgs = r.appArgs() != null ? r.appArgs() : kf.cmd();
+        List<MachineSpec.VolumeMapping> volumes = kf.volumes().stream().map(v -> RunFlags.volume(v, dir)).toList();
+        return spec(r, built.kernel(), target.architecture(), appArgs, kf.env(), volumes,
+                initrd(r, kf, target.architecture(), dir));
+    }
+
+    /** Several targets match: the one for this machine's own architecture runs fastest under emulation. */
+    private static Target hostTarget(List<Target> targets) {
+        String host = switch (System.getProperty("os.arch").toLowerCase(Locale.ROOT)) {
+            case "aarch64", "arm64" -> "arm64";
+            default -> "x86_64";
+        };
+        return targets.stream().filter(t -> t.architecture().equals(host)).findFirst()
+                .orElseThrow(() -> new UserException("several targets match: "
+                        + String.join(", ", targets.stream().map(Target::platArch).toList()),
+                        "choose one with -m/--arch or -t"));
+    }
+
+    private BuildRequest request(Path dir, RunRequest r, String plat, String arch) {
+        List<String> t = r.target() == null ? List.of() : List.of(r.target());
+        return new BuildRequest(dir, r.kraftfile(), plat, arch, t, false,
+                Runtime.getRuntime().availableProcessors(), false, false, false, Map.of(), null);
+    }
+
+    private MachineSpec spec(RunRequest r, Path kernel, String arch, List<String> appArgs,
+            Map<String, String> kraftfileEnv, List<MachineSpec.VolumeMapping> kraftfileVolumes, Path initrd) {
+        Map<String, String> env = new LinkedHashMap<>();
+        kraftfileEnv.forEach((k, v) -> putEnv(env, k, v));
+        for (String e : r.env()) {
+            int eq = e.indexOf('=');
+            putEnv(env, eq < 0 ? e : e.substring(0, eq), eq < 0 ? null : e.substring(eq + 1));
+        }
+        if (r.cpus() < 1) {
+            throw new UserException("--cpus " + r.cpus() + ": a machine needs at least one CPU", "e.g. --cpus 1");
+        }
+        return new MachineSpec(r.name(), kernel, "qemu", arch,
+                r.memory() == null ? DEFAULT_MEMORY : RunFlags.memory(r.memory()), r.cpus(), r.kernelArgs(),
+                appArgs, env, r.ports().stream().map(RunFlags::port).toList(),
+                Stream.concat(kraftfileVolumes.stream(), r.volumes().stream().map(v -> RunFlags.volume(v, workingDir)))
+                        .toList(), initrd, r.acceleration());
+    }
+
+    /** A variable without a value takes the host's, as in Docker; an unset one is left out. */
+    private void putEnv(Map<String, String> env, String key, String value) {
+        if (key.isBlank()) {
+            throw new UserException("-e: an environment variable needs a name", "write -e NAME=value");
+        }
+        String v = value != null ? value : environment.get(key);
+        if (v != null) {
+            env.put(key, v);
+        }
+    }
+
+    /** --initrd as is; a rootfs folder packed into a cpio; a cpio rootfs as is. */
+    private Path initrd(RunRequest r, Kraftfile kf, String arch, Path base) {
+        if (r.initrd() != null) {
+            Path file = workingDir.resolve(r.initrd()).toAbsolutePath();
+            if (!Files.isRegularFile(file)) {
+                throw new UserException("--initrd " + r.initrd() + ": no such file", "pass an existing cpio archive");
+            }
+            return file;
+        }
+        String rootfs = r.rootfs() != null ? r.rootfs() : kf == null ? null : kf.rootfs();
+        if (rootfs == null || rootfs.isBlank()) {
+            return null;
+        }
+        Path path = (r.rootfs() != null ? workingDir : base).resolve(rootfs).toAbsolutePath().normalize();
+        if (path.getFileName().toString().startsWith("Dockerfile")) {
+            throw new UserException("rootfs " + rootfs + " is a Dockerfile, which needs BuildKit; jkraft cannot build it yet",
+                    "build the root file system into a folder and point rootfs at the folder");
+        }
+        if (Files.isRegularFile(path)) {
+            return path;
+        }
+        if (!Files.isDirectory(path)) {
+            throw new UserException("rootfs " + rootfs + " does not exist", "point rootfs at a folder or a cpio file");
+        }
+        Path archive = cacheDir.resolve("initrd").resolve(
+                HexFormat.of().toHexDigits(path.toString().hashCode()) + "-" + arch + ".cpio");
+        CpioPacker.pack(path, archive);
+        return archive;
+    }
+}
