@@ -168,6 +168,13 @@ class FixtureCoreTest {
                 .containsSubsequence(FixtureApp.GREETING, "argv[1]: a", "argv[2]: b c", "main returned 0")
                 .doesNotContain("argv[3]: c");
         assertThat(boot.output()).containsPattern("cmdline: \\S*hello_qemu-x86_64 loglevel=3 -- a \"b c\"\n");
+
+        // The kernel's path is the program name; a "--" right after it is no stop sequence.
+        QemuBoot.Result bare = QemuBoot.boot("x86_64", make.image("hello", "qemu", "x86_64"), "-- a",
+                Duration.ofSeconds(60));
+        assertThat(bare.exitCode()).as(bare.output()).isZero();
+        assertThat(bare.lines()).containsSubsequence(FixtureApp.GREETING, "argv[1]: --", "argv[2]: a",
+                "main returned 0");
     }
 
     @Test
@@ -175,13 +182,20 @@ class FixtureCoreTest {
         assumeTrue(QemuBoot.available("arm64"), () -> QemuBoot.unavailableReason("arm64"));
         FixtureMake make = configured("CONFIG_ARCH_ARM_64=y\nCONFIG_PLAT_KVM=y\n");
         build(make, "-j4");
+        Path image = make.image("hello", "qemu", "arm64");
 
-        QemuBoot.Result boot = QemuBoot.boot("arm64", make.image("hello", "qemu", "arm64"), "x -- one \"two three\"",
+        // As on x86, the first word is the program name and the words before "--" are library parameters.
+        QemuBoot.Result boot = QemuBoot.boot("arm64", image, "prog loglevel=3 -- one \"two three\"",
                 Duration.ofSeconds(60));
 
         assertThat(boot.exitCode()).as(boot.output()).isZero();
-        assertThat(boot.lines()).contains("fixture-core 0.17.0 booting", "cmdline: x -- one \"two three\"")
+        assertThat(boot.lines()).contains("fixture-core 0.17.0 booting", "cmdline: prog loglevel=3 -- one \"two three\"")
                 .containsSubsequence(FixtureApp.GREETING, "argv[1]: one", "argv[2]: two three", "main returned 0");
+
+        QemuBoot.Result plain = QemuBoot.boot("arm64", image, "prog a b", Duration.ofSeconds(60));
+        assertThat(plain.exitCode()).as(plain.output()).isZero();
+        assertThat(plain.lines()).containsSubsequence(FixtureApp.GREETING, "argv[1]: a", "argv[2]: b", "main returned 0")
+                .doesNotContain("argv[1]: prog", "argv[3]: b");
     }
 
     @Test
