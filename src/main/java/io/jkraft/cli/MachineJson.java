@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jkraft.machine.MachineSpec;
+import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.store.MachineRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +20,8 @@ final class MachineJson {
         m.put("name", r.name());
         m.put("status", r.status().word());
         m.put("pid", r.pid());
-        m.put("exitCode", r.exitCode());
+        m.put("exitCode", r.exitCode() == null ? null : QemuCommand.guestExitStatus(r.exitCode()));
+        m.put("vmmExitCode", r.exitCode());
         m.put("error", r.error());
         m.put("created", r.createdAt() == null ? null : r.createdAt().toString());
         m.put("started", r.startedAt() == null ? null : r.startedAt().toString());

@@ -1,6 +1,7 @@
 package io.jkraft.cli;
 
 import io.jkraft.machine.MachineSpec.PortMapping;
+import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.store.MachineRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -46,7 +47,7 @@ final class MachineTable {
 
     private static String status(MachineRecord r) {
         return switch (r.status()) {
-            case EXITED -> "exited (" + r.exitCode() + ")";
+            case EXITED -> "exited (" + (r.exitCode() == null ? "?" : QemuCommand.guestExitStatus(r.exitCode())) + ")";
             case ERRORED -> "errored";
             default -> r.status().word();
         };

@@ -60,6 +60,18 @@ public final class QemuCommand {
         this.commandLine = commandLine;
     }
 
+    /**
+     * The guest's own exit status behind QEMU's: Unikraft ends x86_64 guests through isa-debug-exit,
+     * which turns a clean halt into QEMU status 83 and a crash into 85.
+     */
+    public static int guestExitStatus(int qemuExitCode) {
+        return switch (qemuExitCode) {
+            case GUEST_POWER_OFF_STATUS -> 0;
+            case GUEST_CRASH_STATUS -> 1;
+            default -> qemuExitCode;
+        };
+    }
+
     /** The QEMU program for an architecture: {@code qemu-system-x86_64} or {@code qemu-system-aarch64}. */
     public static String binaryName(String architecture) {
         return switch (architecture) {
