@@ -8,7 +8,16 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import io.jkraft.machine.MachineSpec;
+import io.jkraft.machine.RunFlags;
+import io.jkraft.machine.qemu.Accelerator;
+import io.jkraft.machine.qemu.QemuCommand;
+import io.jkraft.machine.qemu.QemuStateDir;
+import io.jkraft.machine.store.MachineRecord;
+import io.jkraft.machine.store.MachineStore;
+import io.jkraft.machine.store.Reconciler;
 import java.util.concurrent.Callable;
 import org.eclipse.jgit.api.Git;
 import picocli.CommandLine.Command;
@@ -67,6 +76,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             new ObjectMapper().writeValueAsString(Map.of("kernel", kf.name()));
             Main.execute(new String[] {"build", "--help"}, new Terminal(nowhere, nowhere, false), Map.of());
+            Main.execute(new String[] {"run", "--help"}, new Terminal(nowhere, nowhere, false), Map.of());
+            trainMachines(dir, app.resolve(".unikraft/build/train_qemu-x86_64"));
             try (Git origin = Git.init().setDirectory(dir.resolve("origin").toFile()).call()) {
                 origin.commit().setMessage("train").setAllowEmpty(true).setSign(false).call();
                 Git.lsRemoteRepository().setRemote(dir.resolve("origin").toUri().toString()).call();
@@ -77,5 +88,18 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The store and the QEMU command, as `run` and `ps` use them, without starting QEMU. */
+    private static void trainMachines(Path dir, Path kernel) {
+        MachineStore store = MachineStore.open(dir.resolve("state"));
+        MachineSpec spec = new MachineSpec(null, kernel, "qemu", "x86_64", 64L << 20, 1, List.of(), List.of("a b"),
+                Map.of("K", "V"), List.of(RunFlags.port("8080:80")), List.of(), null, true);
+        MachineRecord r = store.create(spec);
+        QemuCommand.create(r.spec(), new QemuStateDir(r.stateDir()),
+                new QemuCommand.Options(Path.of("qemu-system-x86_64"), Accelerator.tcg("training"), false)).argv();
+        new Reconciler(store).reconcile();
+        store.delete(r.id());
+        store.list();
     }
 }

@@ -73,6 +73,7 @@ public final class MachineStore {
             throw new UserException("cannot create the state folder " + dir + ": " + e.getMessage(),
                     "check its permissions, or set XDG_STATE_HOME to a writable folder", e);
         }
+        SqliteNativeLibrary.useCopyIn(dir.resolve("native"));
         return new MachineStore(dir, StoreDatabase.open(dir.resolve("machines.db")), RandomGenerator.getDefault());
     }
 
