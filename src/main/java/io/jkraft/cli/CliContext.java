@@ -2,6 +2,7 @@ package io.jkraft.cli;
 
 import io.jkraft.build.BuildListener;
 import io.jkraft.build.BuildService;
+import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
 import io.jkraft.machine.MachineService;
@@ -11,25 +12,60 @@ import io.jkraft.machine.store.MachineStore;
 import io.jkraft.run.RunService;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * What every command gets: the terminal and the environment. Services are made from these here, the one
  * place the CLI reads the environment, so tests can run commands with an environment of their own.
  */
-record CliContext(Terminal terminal, Map<String, String> environment) {
+final class CliContext {
+    private final Terminal terminal;
+    private final Map<String, String> environment;
+    private volatile CompletableFuture<MachineStore> store;
 
-    CliContext {
-        environment = Map.copyOf(environment);
+    CliContext(Terminal terminal, Map<String, String> environment) {
+        this.terminal = terminal;
+        this.environment = Map.copyOf(environment);
+    }
+
+    Terminal terminal() {
+        return terminal;
+    }
+
+    Map<String, String> environment() {
+        return environment;
     }
 
     JkraftPaths paths() {
         return JkraftPaths.fromEnvironment(environment);
     }
 
+    /**
+     * Starts opening the machine store on another thread. Opening it (loading SQLite's native library,
+     * checking the schema) takes about as long as picocli takes to parse the command line, so a machine
+     * command calls this first and finds the store ready when it needs it.
+     */
+    synchronized void openStoreEarly() {
+        if (store == null) {
+            Path stateDir = paths().stateDir();
+            store = CompletableFuture.supplyAsync(() -> MachineStore.open(stateDir),
+                    runnable -> Thread.ofVirtual().start(runnable));
+        }
+    }
+
     MachineService machineService() {
-        JkraftPaths paths = paths();
-        return new MachineService(MachineStore.open(paths.stateDir()),
-                new QemuLauncher(new AcceleratorProbe(paths.cacheDir()), environment));
+        openStoreEarly();
+        MachineStore opened;
+        try {
+            opened = store.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new UserException("cannot open the machine store: " + e.getCause(), null, e.getCause());
+        }
+        return new MachineService(opened, new QemuLauncher(new AcceleratorProbe(paths().cacheDir()), environment));
     }
 
     RunService runService(BuildListener listener) {

@@ -4,6 +4,8 @@ import io.jkraft.common.UserException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,6 +30,11 @@ public final class Main implements Runnable {
         System.exit(execute(args, new Terminal(), System.getenv()));
     }
 
+    /** The commands that use the machine store. */
+    private static final Set<Class<?>> MACHINE_COMMANDS = Set.of(RunCommand.class, PsCommand.class, LogsCommand.class,
+            StopCommand.class, StartCommand.class, PauseCommand.class, UnpauseCommand.class, RmCommand.class,
+            InspectCommand.class);
+
     /** Subcommands by name, in the order help lists them. */
     private static final Map<String, Class<?>> COMMANDS = commands();
 
@@ -38,11 +45,15 @@ public final class Main implements Runnable {
             terminal.out().flush();
             return 0;
         }
-        CommandFactory factory = new CommandFactory(new CliContext(terminal, environment));
+        CliContext context = new CliContext(terminal, environment);
+        CommandFactory factory = new CommandFactory(context);
         CommandLine cli = new CommandLine(new Main(), factory);
         // Building the model of every command takes picocli a while (reflection, annotation proxies):
         // a run that names its command gets only that one.
         Class<?> named = args.length > 0 ? COMMANDS.get(args[0]) : null;
+        if (named != null && MACHINE_COMMANDS.contains(named) && !List.of(args).contains("--help")) {
+            context.openStoreEarly();
+        }
         if (named != null && named != CommandLine.HelpCommand.class) {
             cli.addSubcommand(args[0], new CommandLine(named, factory));
         } else {
