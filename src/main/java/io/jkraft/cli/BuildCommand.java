@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,15 +19,11 @@ import picocli.CommandLine.Option;
                 "  jkraft build --plat qemu --arch x86_64 app/   # one target",
                 "  jkraft build -t qemu/arm64 --kconfig CONFIG_LIBUKDEBUG_PRINTK_INFO=y",
                 "  jkraft build --no-fetch -o json               # offline, machine-readable result"})
-final class BuildCommand implements Callable<Integer> {
-    private final CliContext context;
-    private final Terminal terminal;
+final class BuildCommand extends JkraftCommand {
 
     @Mixin
     ProjectOptions project;
 
-    @Mixin
-    GlobalOptions global;
 
     @Option(names = "--no-configure", description = "Keep the existing .config (e.g. after jkraft menu).")
     boolean noConfigure;
@@ -49,13 +44,11 @@ final class BuildCommand implements Callable<Integer> {
     OutputFormat output = OutputFormat.text;
 
     BuildCommand(CliContext context) {
-        this.context = context;
-        this.terminal = context.terminal();
+        super(context);
     }
 
     @Override
-    public Integer call() throws Exception {
-        global.apply(terminal);
+    Integer execute() throws Exception {
         BuildService service = context.buildService(new ConsoleBuildListener(terminal, global));
         List<BuildResult> results = service.build(project.request(noConfigure, noCache, buildLog));
         if (output == OutputFormat.json) {

@@ -5,8 +5,6 @@ import io.jkraft.machine.MachineService;
 import io.jkraft.machine.store.MachineRecord;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -14,12 +12,8 @@ import picocli.CommandLine.Parameters;
  * The shape shared by stop, start, pause, unpause and rm: one or more machine names (or --all), one
  * action each, the name printed for each success, and every failure reported before a non-zero exit.
  */
-abstract class LifecycleCommand implements Callable<Integer> {
-    protected final CliContext context;
-    protected final Terminal terminal;
+abstract class LifecycleCommand extends JkraftCommand {
 
-    @Mixin
-    GlobalOptions global;
 
     @Parameters(arity = "0..*", paramLabel = "NAME", description = "Machine names or id prefixes.")
     List<String> names = new ArrayList<>();
@@ -28,8 +22,7 @@ abstract class LifecycleCommand implements Callable<Integer> {
     boolean all;
 
     LifecycleCommand(CliContext context) {
-        this.context = context;
-        this.terminal = context.terminal();
+        super(context);
     }
 
     /** Does the command's work on one machine. */
@@ -41,8 +34,7 @@ abstract class LifecycleCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
-        global.apply(terminal);
+    Integer execute() {
         if (names.isEmpty() == !all) {
             throw new UserException(all ? "give machine names or --all, not both" : "which machine?",
                     "name one or more machines (see `jkraft ps -a`), or pass --all");

@@ -1,31 +1,24 @@
 package io.jkraft.cli;
 
 import io.jkraft.common.UserException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "menu", mixinStandardHelpOptions = true, aliases = "menuconfig", sortOptions = false,
         description = "Open the core's menuconfig for one target on this terminal; build with --no-configure to keep the result.",
         footer = {"", "Examples:", "  jkraft menu -t qemu/x86_64", "  jkraft build --no-configure -t qemu/x86_64"})
-final class MenuCommand implements Callable<Integer> {
-    private final CliContext context;
-    private final Terminal terminal;
+final class MenuCommand extends JkraftCommand {
 
     @Mixin
     ProjectOptions project;
 
-    @Mixin
-    GlobalOptions global;
 
     MenuCommand(CliContext context) {
-        this.context = context;
-        this.terminal = context.terminal();
+        super(context);
     }
 
     @Override
-    public Integer call() {
-        global.apply(terminal);
+    Integer execute() {
         if (!terminal.interactive()) {
             throw new UserException("menu needs a terminal", "run it in an interactive shell, not through a pipe");
         }

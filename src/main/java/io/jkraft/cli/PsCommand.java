@@ -3,20 +3,14 @@ package io.jkraft.cli;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.machine.store.MachineStatus;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "ps", mixinStandardHelpOptions = true, sortOptions = false,
         description = "List machines: running ones, or all with -a. Records are checked against the processes first.",
         footer = {"", "Examples:", "  jkraft ps", "  jkraft ps -a -o json", "  jkraft rm $(jkraft ps -aq)"})
-final class PsCommand implements Callable<Integer> {
-    private final CliContext context;
-    private final Terminal terminal;
+final class PsCommand extends JkraftCommand {
 
-    @Mixin
-    GlobalOptions global;
 
     @Option(names = {"-a", "--all"}, description = "Also machines that are not running.")
     boolean all;
@@ -28,13 +22,11 @@ final class PsCommand implements Callable<Integer> {
     OutputFormat output = OutputFormat.text;
 
     PsCommand(CliContext context) {
-        this.context = context;
-        this.terminal = context.terminal();
+        super(context);
     }
 
     @Override
-    public Integer call() throws Exception {
-        global.apply(terminal);
+    Integer execute() throws Exception {
         List<MachineRecord> machines = context.machineService().list().stream()
                 .filter(m -> all || m.status() == MachineStatus.RUNNING || m.status() == MachineStatus.PAUSED)
                 .toList();

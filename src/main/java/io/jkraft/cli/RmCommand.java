@@ -22,13 +22,12 @@ final class RmCommand extends LifecycleCommand {
 
     /** --all also ends VMMs and removes folders that no record accounts for, so nothing is left behind. */
     @Override
-    public Integer call() {
+    Integer execute() {
         if (all && names.isEmpty()) {
-            global.apply(terminal);
             context.machineService().removeAll().forEach(terminal.out()::println);
             terminal.out().flush();
             return 0;
         }
-        return super.call();
+        return super.execute();
     }
 }

@@ -7,10 +7,8 @@ import io.jkraft.run.RunRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -25,19 +23,15 @@ import picocli.CommandLine.Spec;
                 "  jkraft run -m arm64 -M 128Mi examples/helloworld -- first \"second arg\"",
                 "  jkraft run -d -n web -p 8080:80 -v ./html:/www app/",
                 "  jkraft run --initrd rootfs.cpio .unikraft/build/app_qemu-x86_64"})
-final class RunCommand implements Callable<Integer> {
+final class RunCommand extends JkraftCommand {
     static final int CRASHED = 4;
     static final int QEMU_FAILED = 5;
     static final int STOPPED = 130;
 
-    private final CliContext context;
-    private final Terminal terminal;
 
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    GlobalOptions global;
 
     @Parameters(arity = "0..*", paramLabel = "DIR|KERNEL", description = "What to boot (default: the current folder); application arguments follow --.")
     List<String> positionals = new ArrayList<>();
@@ -94,13 +88,11 @@ final class RunCommand implements Callable<Integer> {
     boolean noAcceleration;
 
     RunCommand(CliContext context) {
-        this.context = context;
-        this.terminal = context.terminal();
+        super(context);
     }
 
     @Override
-    public Integer call() {
-        global.apply(terminal);
+    Integer execute() {
         if (rm && (detach || noStart)) {
             throw new io.jkraft.common.UserException("--rm removes a machine when its foreground run ends",
                     "use it without -d/--no-start, and remove detached machines with `jkraft rm`");
