@@ -48,8 +48,15 @@ public final class MachineService {
      * @param paused create the machine without starting its vCPUs (--no-start)
      */
     public Started run(MachineSpec spec, boolean paused) {
-        HostPorts.checkFree(spec.ports());
+        // The store's claims first: a port another machine publishes is then refused naming that machine,
+        // where the operating system could only say that some process has it.
         MachineRecord record = store.create(spec);
+        try {
+            HostPorts.checkFree(spec.ports());
+        } catch (UserException e) {
+            store.delete(record.id());
+            throw e;
+        }
         return boot(record, paused);
     }
 
