@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jkraft.machine.qemu.QmpClient;
+import io.jkraft.machine.store.MachineStore;
+import io.jkraft.machine.store.Reconciler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -103,6 +105,8 @@ class MachineLifecycleTest {
         assertThat(web.get("status").asText()).isEqualTo("running");
         long firstPid = web.get("pid").asLong();
         assertThat(cli.qemuOf(web)).extracting(MachineCli.Vmm::pid).containsExactly(firstPid);
+        assertThat(new Reconciler(MachineStore.open(cli.stateDir())).staleProcesses())
+                .as("QEMU and the shell waiting for it belong to the machine: nothing for rm --all to kill").isEmpty();
         MachineCli.await("the guest to idle", () -> cli.ok("logs", "web").console().contains(LifeKernel.IDLING));
 
         MachineCli.Result refused = cli.run("rm", "web");

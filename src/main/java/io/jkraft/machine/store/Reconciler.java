@@ -127,7 +127,9 @@ public final class Reconciler {
         if (r == null) {
             return "no machine has this id any more";
         }
-        if (r.status().claimsProcess() && r.pid() != null && processes.descendsFrom(pid, r.pid())) {
+        // The recorded VMM, a process below it, or the wrapper above it that waits for it and records its exit.
+        if (r.status().claimsProcess() && r.pid() != null
+                && (processes.descendsFrom(pid, r.pid()) || processes.descendsFrom(r.pid(), pid))) {
             return null;
         }
         if (r.owner() != null && r.owner().isAlive()) {

@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  *   <li>Whoever waits for the VMM writes its exit status as decimal text to {@code <stateDir>/exit-code},
  *       through a temporary file and a rename, so that a reader never sees half a number; a VMM killed by
  *       signal n counts as exit status 128+n, as in shells.</li>
- *   <li>The record's pid is the process jkraft spawned (QEMU, or the wrapper); processes below it belong
- *       to the machine too.</li>
+ *   <li>The record's pid is the VMM (QEMU) or the wrapper jkraft spawned; processes below it, and a
+ *       wrapper above it that waits for it, belong to the machine too.</li>
  * </ol>
  *
  * The state folder rather than the bare id or QEMU's {@code -name}: it names one machine of one store,
