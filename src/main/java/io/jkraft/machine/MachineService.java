@@ -97,6 +97,8 @@ public final class MachineService {
             throw new UserException("machine " + r.name() + " is already " + r.status().word(), null);
         }
         HostPorts.checkFree(r.spec().ports());
+        // A jkraft killed while starting it may have left a QEMU in the machine's folder.
+        reconciler.endStaleProcesses(r.id(), STOP_GRACE);
         return boot(r, false);
     }
 
@@ -138,6 +140,8 @@ public final class MachineService {
             }
             stop(r.id());
         }
+        // The folder goes with the record: nothing may still run in it (a QEMU left by a killed start).
+        reconciler.endStaleProcesses(r.id(), STOP_GRACE);
         store.delete(r.id());
     }
 
