@@ -12,6 +12,7 @@ import io.jkraft.machine.qemu.QmpClient;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.machine.store.MachineStatus;
 import io.jkraft.machine.store.MachineStore;
+import io.jkraft.machine.store.ProcessIdentity;
 import io.jkraft.machine.store.Reconciler;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -140,9 +141,32 @@ public final class MachineService {
             }
             stop(r.id());
         }
+        awaitRelease(r.id());
         // The folder goes with the record: nothing may still run in it (a QEMU left by a killed start).
         reconciler.endStaleProcesses(r.id(), STOP_GRACE);
         store.delete(r.id());
+    }
+
+    /**
+     * Gives a live jkraft process that owns the machine a moment to let go. A foreground run records the
+     * end of its machine and releases it right after a stop from elsewhere; removing before that would
+     * fail on its ownership. If it does not let go, {@link MachineStore#delete} says who holds it.
+     */
+    private void awaitRelease(String id) {
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        long self = ProcessHandle.current().pid();
+        while (System.nanoTime() < deadline) {
+            ProcessIdentity owner = store.byId(id).map(MachineRecord::owner).orElse(null);
+            if (owner == null || owner.pid() == self || !owner.isAlive()) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Removes every machine (stopping running ones) and kills VMMs that no record accounts for. */
