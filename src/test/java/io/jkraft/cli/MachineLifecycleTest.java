@@ -137,6 +137,34 @@ class MachineLifecycleTest {
     }
 
     @Test
+    void pauseAndUnpause_andDetachedMachinesThatEndOnTheirOwn() throws Exception {
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "sleeper", kernel.toString(), "--", LifeKernel.IDLE);
+        cli.ok("pause", "sleeper");
+        JsonNode paused = cli.machine("sleeper");
+        assertThat(paused.get("status").asText()).isEqualTo("paused");
+        try (QmpClient qmp = MachineCli.qmp(paused)) {
+            assertThat(qmp.queryStatus()).isEqualTo("paused");
+        }
+        assertThat(cli.ok("ps", "-q").out().lines()).as("ps lists paused machines").containsExactly("sleeper");
+        MachineCli.Result again = cli.run("pause", "sleeper");
+        assertThat(again.errors()).containsExactly("error: cannot pause sleeper: it is paused");
+        cli.ok("unpause", "sleeper");
+        assertThat(cli.machine("sleeper").get("status").asText()).isEqualTo("running");
+
+        // Created paused, the guest runs (and ends) only once unpaused; then ps reads how it ended.
+        cli.ok("run", "-W", "-M", "8Mi", "--no-start", "-n", "late", kernel.toString(), "--", "hello");
+        assertThat(cli.machine("late").get("status").asText()).isEqualTo("paused");
+        assertThat(cli.ok("logs", "late").console()).doesNotContain("life app");
+        cli.ok("unpause", "late");
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "doomed", kernel.toString(), "--", LifeKernel.CRASH);
+        MachineCli.await("both to end", () -> cli.ok("ps", "-q").out().strip().equals("sleeper"));
+        assertThat(cli.machine("late").get("exitCode").asInt()).isZero();
+        assertThat(cli.ok("logs", "late").console()).contains("argv[1]: hello", "main returned 0");
+        assertThat(cli.machine("doomed").get("exitCode").asInt()).isEqualTo(1);
+        assertThat(cli.machine("doomed").get("status").asText()).isEqualTo("exited");
+    }
+
+    @Test
     void logsFollow_endsWhenTheMachineIsStopped() throws Exception {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "tail", kernel.toString(), "--", LifeKernel.IDLE);
         CompletableFuture<MachineCli.Result> follow = CompletableFuture.supplyAsync(() -> cli.run("logs", "-f", "tail"));
