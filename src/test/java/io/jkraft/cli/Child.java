@@ -84,6 +84,22 @@ final class Child implements AutoCloseable {
         }
     }
 
+    /** Like {@link #signal}, but returns false instead when the child has already ended. */
+    boolean signalIfAlive(String name) throws Exception {
+        if (!process.isAlive()) {
+            return false;
+        }
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).redirectErrorStream(true).start();
+        kill.getInputStream().readAllBytes();
+        if (kill.waitFor() == 0) {
+            return true;
+        }
+        if (process.isAlive()) {
+            throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+        }
+        return false;
+    }
+
     /** Waits for the child to end and returns its exit status. */
     int awaitExit() throws Exception {
         if (!process.waitFor(MachineCli.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
