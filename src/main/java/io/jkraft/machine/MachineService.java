@@ -12,6 +12,7 @@ import io.jkraft.machine.qemu.QmpClient;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.machine.store.MachineStatus;
 import io.jkraft.machine.store.MachineStore;
+import io.jkraft.machine.store.ProcessIdentity;
 import io.jkraft.machine.store.Reconciler;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,8 +49,15 @@ public final class MachineService {
      * @param paused create the machine without starting its vCPUs (--no-start)
      */
     public Started run(MachineSpec spec, boolean paused) {
-        HostPorts.checkFree(spec.ports());
+        // The store's claims first: a port another machine publishes is then refused naming that machine,
+        // where the operating system could only say that some process has it.
         MachineRecord record = store.create(spec);
+        try {
+            HostPorts.checkFree(spec.ports());
+        } catch (UserException e) {
+            store.delete(record.id());
+            throw e;
+        }
         return boot(record, paused);
     }
 
@@ -90,6 +98,8 @@ public final class MachineService {
             throw new UserException("machine " + r.name() + " is already " + r.status().word(), null);
         }
         HostPorts.checkFree(r.spec().ports());
+        // A jkraft killed while starting it may have left a QEMU in the machine's folder.
+        reconciler.endStaleProcesses(r.id(), STOP_GRACE);
         return boot(r, false);
     }
 
@@ -131,7 +141,32 @@ public final class MachineService {
             }
             stop(r.id());
         }
+        awaitRelease(r.id());
+        // The folder goes with the record: nothing may still run in it (a QEMU left by a killed start).
+        reconciler.endStaleProcesses(r.id(), STOP_GRACE);
         store.delete(r.id());
+    }
+
+    /**
+     * Gives a live jkraft process that owns the machine a moment to let go. A foreground run records the
+     * end of its machine and releases it right after a stop from elsewhere; removing before that would
+     * fail on its ownership. If it does not let go, {@link MachineStore#delete} says who holds it.
+     */
+    private void awaitRelease(String id) {
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        long self = ProcessHandle.current().pid();
+        while (System.nanoTime() < deadline) {
+            ProcessIdentity owner = store.byId(id).map(MachineRecord::owner).orElse(null);
+            if (owner == null || owner.pid() == self || !owner.isAlive()) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Removes every machine (stopping running ones) and kills VMMs that no record accounts for. */

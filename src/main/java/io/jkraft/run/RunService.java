@@ -45,23 +45,52 @@ public final class RunService {
             throw new UserException("platform " + plat + " cannot run here yet: only qemu is supported",
                     "run with --plat qemu");
         }
-        if (Files.isDirectory(what)) {
-            return fromProject(what, r);
+        boolean project = Files.isDirectory(what);
+        if (!project && !Files.isRegularFile(what)) {
+            throw new UserException(r.what() + " is neither a project folder nor a kernel file",
+                    r.what() != null && r.what().toString().contains(":")
+                            ? "running packages is not supported yet; build the project and run its folder"
+                            : "pass a folder with a Kraftfile, or the path of a kernel image");
         }
-        if (Files.isRegularFile(what)) {
-            String arch = r.architecture() != null ? TargetNames.architecture(r.architecture())
-                    : KernelFormat.architecture(what).orElseThrow(() -> new UserException(
-                            "cannot tell the architecture of kernel " + what, "pass -m x86_64 or -m arm64"));
-            return spec(r, what, arch, r.appArgs() == null ? List.of() : r.appArgs(), Map.of(), List.of(),
-                    initrd(r, null, arch, workingDir));
+        Flags flags = flags(r);
+        if (project) {
+            return fromProject(what, r, flags);
         }
-        throw new UserException(r.what() + " is neither a project folder nor a kernel file",
-                r.what() != null && r.what().toString().contains(":")
-                        ? "running packages is not supported yet; build the project and run its folder"
-                        : "pass a folder with a Kraftfile, or the path of a kernel image");
+        String arch = r.architecture() != null ? TargetNames.architecture(r.architecture())
+                : KernelFormat.architecture(what).orElseThrow(() -> new UserException(
+                        "cannot tell the architecture of kernel " + what, "pass -m x86_64 or -m arm64"));
+        return spec(r, flags, what, arch, r.appArgs() == null ? List.of() : r.appArgs(), Map.of(), List.of(),
+                initrd(r, flags, null, arch, workingDir));
     }
 
-    private MachineSpec fromProject(Path dir, RunRequest r) {
+    /** run's own flags, parsed and checked. */
+    private record Flags(long memory, List<MachineSpec.PortMapping> ports, List<MachineSpec.VolumeMapping> volumes,
+            Path initrd) {}
+
+    /** Checks every flag before a project is built, so that a typo in one does not cost a build first. */
+    private Flags flags(RunRequest r) {
+        if (r.cpus() < 1) {
+            throw new UserException("--cpus " + r.cpus() + ": a machine needs at least one CPU", "e.g. --cpus 1");
+        }
+        for (String e : r.env()) {
+            int eq = e.indexOf('=');
+            if ((eq < 0 ? e : e.substring(0, eq)).isBlank()) {
+                throw new UserException("-e " + e + ": an environment variable needs a name", "write -e NAME=value");
+            }
+        }
+        Path initrd = null;
+        if (r.initrd() != null) {
+            initrd = workingDir.resolve(r.initrd()).toAbsolutePath();
+            if (!Files.isRegularFile(initrd)) {
+                throw new UserException("--initrd " + r.initrd() + ": no such file", "pass an existing cpio archive");
+            }
+        }
+        return new Flags(r.memory() == null ? DEFAULT_MEMORY : RunFlags.memory(r.memory()),
+                r.ports().stream().map(RunFlags::port).toList(),
+                r.volumes().stream().map(v -> RunFlags.volume(v, workingDir)).toList(), initrd);
+    }
+
+    private MachineSpec fromProject(Path dir, RunRequest r, Flags flags) {
         BuildRequest select = request(dir, r, r.platform() == null ? "qemu" : r.platform(), r.architecture());
         List<Target> targets = builds.targets(select);
         Target target = targets.size() == 1 ? targets.getFirst() : hostTarget(targets);
@@ -71,8 +100,8 @@ public final class RunService {
         Kraftfile kf = builds.kraftfile(one);
         List<String> appArgs = r.appArgs() != null ? r.appArgs() : kf.cmd();
         List<MachineSpec.VolumeMapping> volumes = kf.volumes().stream().map(v -> RunFlags.volume(v, dir)).toList();
-        return spec(r, built.kernel(), target.architecture(), appArgs, kf.env(), volumes,
-                initrd(r, kf, target.architecture(), dir));
+        return spec(r, flags, built.kernel(), target.architecture(), appArgs, kf.env(), volumes,
+                initrd(r, flags, kf, target.architecture(), dir));
     }
 
     /** Several targets match: the one for this machine's own architecture runs fastest under emulation. */
@@ -93,7 +122,7 @@ public final class RunService {
                 Runtime.getRuntime().availableProcessors(), false, false, false, Map.of(), null);
     }
 
-    private MachineSpec spec(RunRequest r, Path kernel, String arch, List<String> appArgs,
+    private MachineSpec spec(RunRequest r, Flags flags, Path kernel, String arch, List<String> appArgs,
             Map<String, String> kraftfileEnv, List<MachineSpec.VolumeMapping> kraftfileVolumes, Path initrd) {
         Map<String, String> env = new LinkedHashMap<>();
         kraftfileEnv.forEach((k, v) -> putEnv(env, k, v));
@@ -101,14 +130,9 @@ public final class RunService {
             int eq = e.indexOf('=');
             putEnv(env, eq < 0 ? e : e.substring(0, eq), eq < 0 ? null : e.substring(eq + 1));
         }
-        if (r.cpus() < 1) {
-            throw new UserException("--cpus " + r.cpus() + ": a machine needs at least one CPU", "e.g. --cpus 1");
-        }
-        return new MachineSpec(r.name(), kernel, "qemu", arch,
-                r.memory() == null ? DEFAULT_MEMORY : RunFlags.memory(r.memory()), r.cpus(), r.kernelArgs(),
-                appArgs, env, r.ports().stream().map(RunFlags::port).toList(),
-                Stream.concat(kraftfileVolumes.stream(), r.volumes().stream().map(v -> RunFlags.volume(v, workingDir)))
-                        .toList(), initrd, r.acceleration());
+        return new MachineSpec(r.name(), kernel, "qemu", arch, flags.memory(), r.cpus(), r.kernelArgs(), appArgs, env,
+                flags.ports(), Stream.concat(kraftfileVolumes.stream(), flags.volumes().stream()).toList(), initrd,
+                r.acceleration());
     }
 
     /** A variable without a value takes the host's, as in Docker; an unset one is left out. */
@@ -123,13 +147,9 @@ public final class RunService {
     }
 
     /** --initrd as is; a rootfs folder packed into a cpio; a cpio rootfs as is. */
-    private Path initrd(RunRequest r, Kraftfile kf, String arch, Path base) {
-        if (r.initrd() != null) {
-            Path file = workingDir.resolve(r.initrd()).toAbsolutePath();
-            if (!Files.isRegularFile(file)) {
-                throw new UserException("--initrd " + r.initrd() + ": no such file", "pass an existing cpio archive");
-            }
-            return file;
+    private Path initrd(RunRequest r, Flags flags, Kraftfile kf, String arch, Path base) {
+        if (flags.initrd() != null) {
+            return flags.initrd();
         }
         String rootfs = r.rootfs() != null ? r.rootfs() : kf == null ? null : kf.rootfs();
         if (rootfs == null || rootfs.isBlank()) {

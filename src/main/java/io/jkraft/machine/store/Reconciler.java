@@ -1,9 +1,11 @@
 package io.jkraft.machine.store;
 
+import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -123,11 +125,43 @@ public final class Reconciler {
         return stale;
     }
 
+    /**
+     * Kills the stale processes of one machine (typically a QEMU that a jkraft process killed while
+     * starting it left behind, still paused) and waits until none is left, so that a new start or a
+     * removal of the machine does not share its runtime folder with them.
+     *
+     * @return the processes that were ended
+     * @throws UserException when they do not end within {@code patience}
+     */
+    public List<StaleProcess> endStaleProcesses(String machineId, Duration patience) {
+        List<StaleProcess> stale = staleProcesses().stream().filter(s -> s.machineId().equals(machineId)).toList();
+        stale.forEach(s -> ProcessHandle.of(s.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        long deadline = System.nanoTime() + patience.toNanos();
+        for (StaleProcess s : stale) {
+            // Gone once its argv no longer carries the marker: a zombie's is empty, a reused pid's differs.
+            while (marker.marks(processes.arguments(s.pid()), machineId)) {
+                if (System.nanoTime() > deadline) {
+                    throw new UserException("process " + s.pid() + " of machine " + machineId
+                            + " did not end after SIGKILL", "look at it with `ps -p " + s.pid() + " -o pid,stat,cmd`");
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UserException("interrupted while ending the old processes of machine " + machineId);
+                }
+            }
+        }
+        return stale;
+    }
+
     private String staleReason(long pid, MachineRecord r) {
         if (r == null) {
             return "no machine has this id any more";
         }
-        if (r.status().claimsProcess() && r.pid() != null && processes.descendsFrom(pid, r.pid())) {
+        // The recorded VMM, a process below it, or the wrapper above it that waits for it and records its exit.
+        if (r.status().claimsProcess() && r.pid() != null
+                && (processes.descendsFrom(pid, r.pid()) || processes.descendsFrom(r.pid(), pid))) {
             return null;
         }
         if (r.owner() != null && r.owner().isAlive()) {
