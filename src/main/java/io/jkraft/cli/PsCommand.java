@@ -18,7 +18,7 @@ final class PsCommand extends JkraftCommand {
     @Option(names = {"-q", "--quiet"}, description = "Only names.")
     boolean quiet;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table or json.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table (or text) or json.")
     OutputFormat output = OutputFormat.text;
 
     PsCommand(CliContext context) {
