@@ -60,6 +60,26 @@ public final class OriginResolver {
     }
 
     /**
+     * {@code <base>/<repo>}; a local mirror made with {@code git clone --mirror} often names its folders
+     * {@code <repo>.git}, so for a file base that form is used when only it exists.
+     */
+    private String defaultRepository(String repo) {
+        String url = base + "/" + repo;
+        if (base.startsWith("file:")) {
+            try {
+                Path plain = Path.of(URI.create(url));
+                Path dotGit = plain.resolveSibling(repo + ".git");
+                if (!Files.exists(plain) && Files.isDirectory(dotGit)) {
+                    return url + ".git";
+                }
+            } catch (IllegalArgumentException e) {
+                return url;
+            }
+        }
+        return url;
+    }
+
+    /**
      * @param c          the component as the Kraftfile names it
      * @param core       whether this is the Unikraft core rather than a library
      * @param projectDir the folder holding the Kraftfile; relative sources are taken from there
@@ -69,7 +89,7 @@ public final class OriginResolver {
         String source = c.source() == null ? null : c.source().strip();
         if (source == null || source.isEmpty()) {
             String repo = core ? "unikraft" : "lib-" + c.name();
-            return new GitOrigin(base + "/" + repo, c.version() != null ? c.version() : DEFAULT_CHANNEL);
+            return new GitOrigin(defaultRepository(repo), c.version() != null ? c.version() : DEFAULT_CHANNEL);
         }
         if (isUrl(source)) {
             return fromUrl(source, c.version(), what);

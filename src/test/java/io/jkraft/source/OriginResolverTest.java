@@ -128,4 +128,15 @@ class OriginResolverTest {
         assertThat(new ArchiveOrigin(URI.create("https://h/x.tgz"), null).describe()).isEqualTo("https://h/x.tgz");
         assertThat(new LocalOrigin(Path.of("/a/b")).describe()).isEqualTo("/a/b");
     }
+
+    @Test
+    void defaultOrigin_fromAFileMirrorWithDotGitFolders() throws Exception {
+        java.nio.file.Path mirror = java.nio.file.Files.createDirectories(project.resolve("mirror/unikraft.git"));
+        OriginResolver r = new OriginResolver(mirror.getParent().toUri().toString());
+        GitOrigin o = (GitOrigin) r.resolve(new io.jkraft.kraftfile.Component("unikraft", null, null, java.util.Map.of()), true, project);
+        org.assertj.core.api.Assertions.assertThat(o.url()).endsWith("/unikraft.git");
+        java.nio.file.Files.createDirectories(project.resolve("mirror/unikraft"));
+        GitOrigin plain = (GitOrigin) r.resolve(new io.jkraft.kraftfile.Component("unikraft", null, null, java.util.Map.of()), true, project);
+        org.assertj.core.api.Assertions.assertThat(plain.url()).endsWith("/unikraft");
+    }
 }
