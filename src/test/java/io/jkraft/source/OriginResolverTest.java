@@ -131,12 +131,12 @@ class OriginResolverTest {
 
     @Test
     void defaultOrigin_fromAFileMirrorWithDotGitFolders() throws Exception {
-        java.nio.file.Path mirror = java.nio.file.Files.createDirectories(project.resolve("mirror/unikraft.git"));
+        Path mirror = Files.createDirectories(project.resolve("mirror/unikraft.git"));
         OriginResolver r = new OriginResolver(mirror.getParent().toUri().toString());
-        GitOrigin o = (GitOrigin) r.resolve(new io.jkraft.kraftfile.Component("unikraft", null, null, java.util.Map.of()), true, project);
-        org.assertj.core.api.Assertions.assertThat(o.url()).endsWith("/unikraft.git");
-        java.nio.file.Files.createDirectories(project.resolve("mirror/unikraft"));
-        GitOrigin plain = (GitOrigin) r.resolve(new io.jkraft.kraftfile.Component("unikraft", null, null, java.util.Map.of()), true, project);
-        org.assertj.core.api.Assertions.assertThat(plain.url()).endsWith("/unikraft");
+        GitOrigin o = (GitOrigin) r.resolve(new Component("unikraft", null, null, Map.of()), true, project);
+        assertThat(o.url()).endsWith("/unikraft.git");
+        Files.createDirectories(project.resolve("mirror/unikraft"));
+        GitOrigin plain = (GitOrigin) r.resolve(new Component("unikraft", null, null, Map.of()), true, project);
+        assertThat(plain.url()).endsWith("/unikraft");
     }
 }
