@@ -20,17 +20,18 @@ class ArchitectureTest {
     private static final Pattern USE = Pattern.compile("\\bio\\.jkraft\\.([a-z]+)\\.");
 
     /** Top-level package to the top-level packages it may use. */
-    private static final Map<String, Set<String>> ALLOWED = Map.of(
-            "common", Set.of(),
-            "config", Set.of("common"),
-            "kraftfile", Set.of("common"),
-            "source", Set.of("common", "kraftfile"),
-            "kconfig", Set.of("common"),
-            "build", Set.of("common", "config", "kraftfile", "source", "kconfig"),
-            "machine", Set.of("common"),
-            "initrd", Set.of("common"),
-            "run", Set.of("common", "config", "kraftfile", "build", "machine", "initrd"),
-            "cli", Set.of("common", "config", "kraftfile", "source", "kconfig", "build", "machine", "initrd", "run"));
+    private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
+            Map.entry("common", Set.<String>of()),
+            Map.entry("config", Set.of("common")),
+            Map.entry("kraftfile", Set.of("common")),
+            Map.entry("source", Set.of("common", "kraftfile")),
+            Map.entry("kconfig", Set.of("common")),
+            Map.entry("build", Set.of("common", "config", "kraftfile", "source", "kconfig")),
+            Map.entry("machine", Set.of("common")),
+            Map.entry("initrd", Set.of("common")),
+            Map.entry("pkg", Set.of("common", "kraftfile")),
+            Map.entry("run", Set.of("common", "config", "kraftfile", "build", "machine", "initrd")),
+            Map.entry("cli", Set.of("common", "config", "kraftfile", "source", "kconfig", "build", "machine", "initrd", "run", "pkg")));
 
     @Test
     void packagesDependOnlyOnWhatTheArchitectureAllows() throws IOException {

@@ -1,0 +1,372 @@
+package io.jkraft.pkg.oci;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkraft.common.UserException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A content-addressed store that is, at every moment, a valid OCI image layout: {@code oci-layout},
+ * {@code index.json} and {@code blobs/sha256/<hex>}, so that skopeo, crane or oras can read it.
+ *
+ * <p>Several jkraft processes may use one store. Blobs are written to {@code tmp/} and renamed into
+ * place once their digest is known, so a killed writer leaves at most a temporary file and never a
+ * blob whose content disagrees with its name. {@code index.json} is rewritten the same way, under an
+ * exclusive lock on {@code index.lock}, so that two processes tagging at once do not lose a tag.
+ */
+public final class OciLayout {
+    public static final String INDEX_MEDIA_TYPE = "application/vnd.oci.image.index.v1+json";
+    public static final String MANIFEST_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
+    public static final String REF_NAME = "org.opencontainers.image.ref.name";
+
+    private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
+    private static final Duration DEFAULT_GRACE = Duration.ofMinutes(10);
+
+    private final Path root;
+    private final Path blobs;
+    private final Path tmp;
+    private final ObjectMapper json = new ObjectMapper();
+
+    private OciLayout(Path root) {
+        this.root = root;
+        this.blobs = root.resolve("blobs/sha256");
+        this.tmp = root.resolve("tmp");
+    }
+
+    /** Opens the store at {@code root}, creating an empty layout when there is none. */
+    public static OciLayout open(Path root) {
+        OciLayout layout = new OciLayout(root.toAbsolutePath());
+        try {
+            Files.createDirectories(layout.blobs);
+            Files.createDirectories(layout.tmp);
+            layout.createIfMissing(root.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+            layout.createIfMissing(root.resolve("index.json"),
+                    "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX_MEDIA_TYPE + "\",\"manifests\":[]}");
+        } catch (IOException e) {
+            throw new UserException("cannot create the image store at " + root + ": " + e.getMessage(),
+                    "check that the folder is writable", e);
+        }
+        return layout;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    private void createIfMissing(Path file, String content) throws IOException {
+        if (Files.exists(file)) {
+            return;
+        }
+        Path t = Files.createTempFile(tmp, "init-", ".tmp");
+        Files.writeString(t, content);
+        try {
+            // A plain move would replace a file another process created meanwhile; link refuses to.
+            Files.createLink(file, t);
+        } catch (FileAlreadyExistsException ignored) {
+            // someone else initialised it first; theirs is equally valid
+        } finally {
+            Files.deleteIfExists(t);
+        }
+    }
+
+    public Descriptor putBlob(byte[] content, String mediaType) {
+        return putBlob(new ByteArrayInputStream(content), mediaType);
+    }
+
+    public Descriptor putBlob(Path file, String mediaType) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return putBlob(in, mediaType);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Stores the stream's content and returns its descriptor; storing the same content twice is a no-op. */
+    public Descriptor putBlob(InputStream content, String mediaType) {
+        Path t = null;
+        try {
+            t = Files.createTempFile(tmp, "blob-", ".tmp");
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            long size;
+            try (FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE);
+                 OutputStream out = new DigestOutputStream(java.nio.channels.Channels.newOutputStream(ch), sha)) {
+                size = content.transferTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            String digest = "sha256:" + HexFormat.of().formatHex(sha.digest());
+            Path target = blobPath(digest);
+            if (!Files.exists(target)) {
+                Files.move(t, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return new Descriptor(mediaType, digest, size);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store a blob in " + root, e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            deleteQuietly(t);
+        }
+    }
+
+    public boolean hasBlob(String digest) {
+        return Files.isRegularFile(blobPath(digest));
+    }
+
+    /** Opens a blob; the stream fails at its end when the content does not match the descriptor. */
+    public InputStream openBlob(Descriptor d) {
+        Path file = blobPath(d.digest());
+        try {
+            long actual = Files.size(file);
+            if (actual != d.size()) {
+                throw corrupt(d, "it is " + actual + " bytes, expected " + d.size());
+            }
+            return new VerifyingInputStream(Files.newInputStream(file), d, () -> corrupt(d, "its content changed"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UserException("blob " + d.digest() + " is missing from the image store " + root,
+                    "pull or pack the image again");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads a whole blob, verified. */
+    public byte[] readBlob(Descriptor d) {
+        try (InputStream in = openBlob(d)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Checks a blob's content against its descriptor without keeping it. */
+    public void verifyBlob(Descriptor d) {
+        try (InputStream in = openBlob(d)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    JsonNode readJson(Descriptor d) {
+        try {
+            return json.readTree(readBlob(d));
+        } catch (IOException e) {
+            throw corrupt(d, "it is not JSON");
+        }
+    }
+
+    private UserException corrupt(Descriptor d, String why) {
+        return new UserException("blob " + d.digest() + " in the image store " + root + " is corrupt: " + why,
+                "remove the image and pack or pull it again");
+    }
+
+    Path blobPath(String digest) {
+        if (digest == null || !DIGEST.matcher(digest).matches()) {
+            throw new UserException("not a sha256 digest: " + digest, "digests look like sha256:<64 hex digits>");
+        }
+        return blobs.resolve(digest.substring("sha256:".length()));
+    }
+
+    /** Points {@code ref} at an image index (or manifest), replacing what it pointed at before. */
+    public void tag(Reference ref, Descriptor target) {
+        String name = ref.toString();
+        Map<String, String> annotations = new LinkedHashMap<>(target.annotations());
+        annotations.put(REF_NAME, name);
+        Descriptor entry = target.with(annotations, target.platform());
+        updateIndex(entries -> {
+            List<Descriptor> next = new ArrayList<>();
+            entries.stream().filter(e -> !name.equals(e.annotations().get(REF_NAME))).forEach(next::add);
+            next.add(entry);
+            return next;
+        });
+    }
+
+    /** What {@code ref} points at: by its name, or for a digest reference, any entry with that digest. */
+    public Optional<Descriptor> resolve(Reference ref) {
+        List<Descriptor> entries = readIndex();
+        if (ref.digest() != null) {
+            return entries.stream().filter(e -> e.digest().equals(ref.digest())).findFirst();
+        }
+        return entries.stream().filter(e -> ref.toString().equals(e.annotations().get(REF_NAME))).findFirst();
+    }
+
+    /** The tagged entries of {@code index.json}, each with its reference in {@link #REF_NAME}. */
+    public List<Descriptor> list() {
+        return readIndex();
+    }
+
+    /** Untags {@code ref}; its blobs stay until {@link #prune()}. Returns false when it was not tagged. */
+    public boolean remove(Reference ref) {
+        boolean[] removed = {false};
+        updateIndex(entries -> {
+            List<Descriptor> next = new ArrayList<>(entries);
+            removed[0] = next.removeIf(e -> ref.toString().equals(e.annotations().get(REF_NAME)));
+            return next;
+        });
+        return removed[0];
+    }
+
+    /** Deletes blobs no tag reaches and leftover temporary files, sparing those younger than ten minutes. */
+    public long prune() {
+        return prune(DEFAULT_GRACE);
+    }
+
+    /**
+     * Deletes unreachable blobs and temporary files older than {@code grace}: a pack running in another
+     * process writes its blobs before it tags them, and must not lose them meanwhile.
+     *
+     * @return bytes freed
+     */
+    public long prune(Duration grace) {
+        long[] freed = {0};
+        Instant cutoff = Instant.now().minus(grace);
+        withIndexLock(() -> {
+            Set<String> reachable = new HashSet<>();
+            for (Descriptor d : readIndex()) {
+                mark(d, reachable);
+            }
+            freed[0] += sweep(blobs, f -> !reachable.contains(f.getFileName().toString()), cutoff);
+            freed[0] += sweep(tmp, f -> true, cutoff);
+            return null;
+        });
+        return freed[0];
+    }
+
+    private void mark(Descriptor d, Set<String> reachable) {
+        if (!reachable.add(d.hex()) || !hasBlob(d.digest())) {
+            return;
+        }
+        if (INDEX_MEDIA_TYPE.equals(d.mediaType())) {
+            readJson(d).path("manifests").forEach(m -> mark(Descriptor.fromJson(m), reachable));
+        } else if (MANIFEST_MEDIA_TYPE.equals(d.mediaType())) {
+            JsonNode m = readJson(d);
+            mark(Descriptor.fromJson(m.path("config")), reachable);
+            m.path("layers").forEach(l -> mark(Descriptor.fromJson(l), reachable));
+        }
+    }
+
+    private static long sweep(Path dir, java.util.function.Predicate<Path> unwanted, Instant cutoff) {
+        long freed = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                FileTime modified = Files.getLastModifiedTime(f);
+                if (unwanted.test(f) && modified.toInstant().isBefore(cutoff)) {
+                    long size = Files.size(f);
+                    if (Files.deleteIfExists(f)) {
+                        freed += size;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return freed;
+    }
+
+    private List<Descriptor> readIndex() {
+        try {
+            List<Descriptor> entries = new ArrayList<>();
+            json.readTree(root.resolve("index.json").toFile()).path("manifests")
+                    .forEach(m -> entries.add(Descriptor.fromJson(m)));
+            return entries;
+        } catch (IOException e) {
+            throw new UserException("cannot read " + root.resolve("index.json") + ": " + e.getMessage(),
+                    "the image store is damaged; move it away to start afresh", e);
+        }
+    }
+
+    private void updateIndex(UnaryOperator<List<Descriptor>> change) {
+        withIndexLock(() -> {
+            List<Descriptor> next = change.apply(readIndex());
+            ObjectNode index = json.createObjectNode();
+            index.put("schemaVersion", 2);
+            index.put("mediaType", INDEX_MEDIA_TYPE);
+            ArrayNode manifests = index.putArray("manifests");
+            next.forEach(d -> manifests.add(d.toJson()));
+            Path t = Files.createTempFile(tmp, "index-", ".tmp");
+            try {
+                try (FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE)) {
+                    ch.write(java.nio.ByteBuffer.wrap(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(index)));
+                    ch.force(true);
+                }
+                Files.move(t, root.resolve("index.json"), StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                deleteQuietly(t);
+            }
+            return null;
+        });
+    }
+
+    private interface LockedAction {
+        Object run() throws IOException;
+    }
+
+    private void withIndexLock(LockedAction action) {
+        try (FileChannel ch = FileChannel.open(root.resolve("index.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            try (FileLock ignored = lock(ch)) {
+                action.run();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update " + root.resolve("index.json"), e);
+        }
+    }
+
+    /** File locks belong to the JVM, so threads of this process wait for each other here, not in the kernel. */
+    private static FileLock lock(FileChannel ch) throws IOException {
+        while (true) {
+            try {
+                return ch.lock();
+            } catch (OverlappingFileLockException e) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the image store lock", ie);
+                }
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a leftover temporary file is removed by the next prune
+        }
+    }
+}
