@@ -33,6 +33,9 @@ import java.util.stream.Stream;
  * Every correction is a compare-and-set on what was read, so a concurrent start or stop always wins.
  */
 public final class Reconciler {
+    /** How long a waiter that outlived its VMM may take to record the exit code. */
+    private static final Duration WAITER_GRACE = Duration.ofMillis(500);
+
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final MachineStore store;
@@ -76,6 +79,11 @@ public final class Reconciler {
             return Optional.empty();
         }
         ExitCode exit = readExitCode(r.exitCodeFile());
+        if (exit.code() == null && markedProcessAlive(r)) {
+            // Typically the waiter, between QEMU's end and its writing of the exit code: give it a moment
+            // rather than calling the machine errored.
+            exit = awaitExitCode(r.exitCodeFile());
+        }
         if (exit.code() != null) {
             return store.settle(r, MachineStatus.EXITED, exit.code(), null);
         }
@@ -86,6 +94,32 @@ public final class Reconciler {
                 : processes.arguments(r.pid()).isEmpty() ? "the VMM (pid " + r.pid() + ") vanished"
                 : "the VMM (pid " + r.pid() + ") vanished; the pid now runs another program";
         return store.settle(r, MachineStatus.ERRORED, null, what + exit.note());
+    }
+
+    /** Whether any live process carries this machine's marker (QEMU, or the waiter that records its exit). */
+    private boolean markedProcessAlive(MachineRecord r) {
+        long self = ProcessHandle.current().pid();
+        for (long pid : processes.pids()) {
+            if (pid != self && marker.marks(processes.arguments(pid), r.id())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ExitCode awaitExitCode(Path file) {
+        long deadline = System.nanoTime() + WAITER_GRACE.toNanos();
+        ExitCode exit = readExitCode(file);
+        while (exit.code() == null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            exit = readExitCode(file);
+        }
+        return exit;
     }
 
     /** The exit code a VMM's waiter left, or why there is none ({@link VmmMarker} has the convention). */
