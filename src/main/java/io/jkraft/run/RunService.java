@@ -54,7 +54,7 @@ public final class RunService {
         boolean project = Files.isDirectory(what);
         Reference image = project || Files.isRegularFile(what) ? null : reference(r);
         if (!project && image == null) {
-            throw new UserException(r.what() + " is neither a project folder, a kernel file nor an image reference",
+            throw new UserException(r.what() + " is neither a project folder nor a kernel file, nor an image reference",
                     "pass a folder with a Kraftfile, the path of a kernel image, or an image that `jkraft pkg ls` lists");
         }
         Flags flags = flags(r);
