@@ -52,8 +52,9 @@ public final class RunService {
                     "run with --plat qemu");
         }
         boolean project = Files.isDirectory(what);
-        Reference image = project || Files.isRegularFile(what) ? null : reference(r);
-        if (!project && image == null) {
+        boolean kernelFile = !project && Files.isRegularFile(what);
+        Reference image = project || kernelFile ? null : reference(r);
+        if (!project && !kernelFile && image == null) {
             throw new UserException(r.what() + " is neither a project folder nor a kernel file, nor an image reference",
                     "pass a folder with a Kraftfile, the path of a kernel image, or an image that `jkraft pkg ls` lists");
         }
