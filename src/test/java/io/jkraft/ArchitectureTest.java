@@ -29,8 +29,8 @@ class ArchitectureTest {
             Map.entry("build", Set.of("common", "config", "kraftfile", "source", "kconfig")),
             Map.entry("machine", Set.of("common")),
             Map.entry("initrd", Set.of("common")),
-            Map.entry("pkg", Set.of("common", "kraftfile")),
-            Map.entry("run", Set.of("common", "config", "kraftfile", "build", "machine", "initrd")),
+            Map.entry("pkg", Set.of("common", "config", "kraftfile", "kconfig", "build", "initrd")),
+            Map.entry("run", Set.of("common", "config", "kraftfile", "build", "machine", "initrd", "pkg")),
             Map.entry("cli", Set.of("common", "config", "kraftfile", "source", "kconfig", "build", "machine", "initrd", "run", "pkg")));
 
     @Test

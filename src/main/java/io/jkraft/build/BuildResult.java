@@ -14,6 +14,14 @@ import java.util.List;
  * @param upToDate true when no input changed and make did not run
  * @param objects  objects compiled by this build
  * @param drifts   requested Kconfig options the resulting configuration did not take
+ * @param config   the target's resulting {@code .config}, or null for a prebuilt kernel (packing reads it)
  */
 public record BuildResult(Target target, Path kernel, Path debug, boolean upToDate, int objects,
-        Duration elapsed, List<KconfigDrift> drifts) {}
+        Duration elapsed, List<KconfigDrift> drifts, Path config) {
+
+    /** A result without a known configuration (a prebuilt kernel). */
+    public BuildResult(Target target, Path kernel, Path debug, boolean upToDate, int objects, Duration elapsed,
+            List<KconfigDrift> drifts) {
+        this(target, kernel, debug, upToDate, objects, elapsed, drifts, null);
+    }
+}

@@ -48,7 +48,7 @@ final class TargetBuild {
         if (!request.noCache() && Files.isRegularFile(layout.kernel())
                 && BuildStamp.matches(layout.outDir(), withConfig(inputs))) {
             return new BuildResult(layout.target(), layout.kernel(), existing(layout.debug()), true, 0,
-                    Duration.ofNanos(System.nanoTime() - start), List.of());
+                    Duration.ofNanos(System.nanoTime() - start), List.of(), layout.config());
         }
         createDirectories(layout.outDir());
         // Forget the old stamp first: a build interrupted from here on must not look up to date.
@@ -64,7 +64,7 @@ final class TargetBuild {
         BuildStamp.save(layout.outDir(), withConfig(inputs));
         copyLog();
         return new BuildResult(layout.target(), layout.kernel(), existing(layout.debug()), false, objects,
-                Duration.ofNanos(System.nanoTime() - start), drifts);
+                Duration.ofNanos(System.nanoTime() - start), drifts, layout.config());
     }
 
     List<KconfigDrift> configure(KconfigValues defconfig) {

@@ -9,6 +9,7 @@ import io.jkraft.machine.MachineService;
 import io.jkraft.machine.qemu.AcceleratorProbe;
 import io.jkraft.machine.qemu.QemuLauncher;
 import io.jkraft.machine.store.MachineStore;
+import io.jkraft.pkg.PackageService;
 import io.jkraft.run.RunService;
 import java.nio.file.Path;
 import java.util.Map;
@@ -69,7 +70,14 @@ final class CliContext {
     }
 
     RunService runService(BuildListener listener) {
-        return new RunService(buildService(listener), environment, Path.of("").toAbsolutePath(), paths().cacheDir());
+        return new RunService(buildService(listener), packageService(listener), environment,
+                Path.of("").toAbsolutePath(), paths().cacheDir());
+    }
+
+    PackageService packageService(BuildListener listener) {
+        JkraftPaths paths = paths();
+        return new PackageService(buildService(listener), paths.dataDir().resolve("oci"), paths.cacheDir(),
+                Path.of("").toAbsolutePath());
     }
 
     BuildService buildService(BuildListener listener) {

@@ -72,6 +72,7 @@ public final class Main implements Runnable {
         m.put("clean", CleanCommand.class);
         m.put("menu", MenuCommand.class);
         m.put("menuconfig", MenuCommand.class);
+        m.put("pkg", PkgCommand.class);
         m.put("run", RunCommand.class);
         m.put("ps", PsCommand.class);
         m.put("logs", LogsCommand.class);

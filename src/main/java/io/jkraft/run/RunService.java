@@ -10,6 +10,9 @@ import io.jkraft.kraftfile.Target;
 import io.jkraft.kraftfile.TargetNames;
 import io.jkraft.machine.MachineSpec;
 import io.jkraft.machine.RunFlags;
+import io.jkraft.pkg.PackageService;
+import io.jkraft.pkg.ResolvedImage;
+import io.jkraft.pkg.oci.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -20,8 +23,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Turns what `jkraft run` was given (a project folder, which is built first when needed, or a kernel
- * file) and its flags into the spec of one machine.
+ * Turns what `jkraft run` was given (a project folder, which is built first when needed, a kernel
+ * file, or an image of the local store) and its flags into the spec of one machine.
  */
 public final class RunService {
     private static final long DEFAULT_MEMORY = 64L << 20;
@@ -30,9 +33,12 @@ public final class RunService {
     private final Map<String, String> environment;
     private final Path workingDir;
     private final Path cacheDir;
+    private final PackageService packages;
 
-    public RunService(BuildService builds, Map<String, String> environment, Path workingDir, Path cacheDir) {
+    public RunService(BuildService builds, PackageService packages, Map<String, String> environment, Path workingDir,
+            Path cacheDir) {
         this.builds = builds;
+        this.packages = packages;
         this.environment = Map.copyOf(environment);
         this.workingDir = workingDir;
         this.cacheDir = cacheDir;
@@ -46,13 +52,16 @@ public final class RunService {
                     "run with --plat qemu");
         }
         boolean project = Files.isDirectory(what);
-        if (!project && !Files.isRegularFile(what)) {
-            throw new UserException(r.what() + " is neither a project folder nor a kernel file",
-                    r.what() != null && r.what().toString().contains(":")
-                            ? "running packages is not supported yet; build the project and run its folder"
-                            : "pass a folder with a Kraftfile, or the path of a kernel image");
+        boolean kernelFile = !project && Files.isRegularFile(what);
+        Reference image = project || kernelFile ? null : reference(r);
+        if (!project && !kernelFile && image == null) {
+            throw new UserException(r.what() + " is neither a project folder nor a kernel file, nor an image reference",
+                    "pass a folder with a Kraftfile, the path of a kernel image, or an image that `jkraft pkg ls` lists");
         }
         Flags flags = flags(r);
+        if (image != null) {
+            return fromImage(image, r, flags);
+        }
         if (project) {
             return fromProject(what, r, flags);
         }
@@ -102,6 +111,39 @@ public final class RunService {
         List<MachineSpec.VolumeMapping> volumes = kf.volumes().stream().map(v -> RunFlags.volume(v, dir)).toList();
         return spec(r, flags, built.kernel(), target.architecture(), appArgs, kf.env(), volumes,
                 initrd(r, flags, kf, target.architecture(), dir));
+    }
+
+    /** What names no file or folder may name an image; null when it cannot be a reference at all. */
+    private static Reference reference(RunRequest r) {
+        if (r.what() == null) {
+            return null;
+        }
+        try {
+            return Reference.parse(r.what().toString());
+        } catch (UserException notAReference) {
+            return null;
+        }
+    }
+
+    /** An image of the local store: unpacked once per manifest, run with its cmd and env unless overridden. */
+    private MachineSpec fromImage(Reference ref, RunRequest r, Flags flags) {
+        if (r.target() != null || r.kraftfile() != null) {
+            throw new UserException("-t and -K select what to build, and " + ref + " is a packed image",
+                    "choose its kernel with --plat and -m/--arch");
+        }
+        ResolvedImage image = packages.resolve(ref, "qemu",
+                r.architecture() == null ? null : TargetNames.architecture(r.architecture()));
+        Map<String, String> imageEnv = new LinkedHashMap<>();
+        for (String e : image.env()) {
+            int eq = e.indexOf('=');
+            if (eq > 0) {
+                imageEnv.put(e.substring(0, eq), e.substring(eq + 1));
+            }
+        }
+        Path initrd = flags.initrd() != null || r.rootfs() != null
+                ? initrd(r, flags, null, image.architecture(), workingDir) : image.initrd();
+        return spec(r, flags, image.kernel(), image.architecture(), r.appArgs() != null ? r.appArgs() : image.cmd(),
+                imageEnv, List.of(), initrd);
     }
 
     /** Several targets match: the one for this machine's own architecture runs fastest under emulation. */

@@ -1,0 +1,14 @@
+package io.jkraft.pkg;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A packed kernel unpacked for running.
+ *
+ * @param initrd null when the image has none
+ * @param cmd    the image's Cmd (the application arguments it was packed with)
+ * @param env    the image's Env, NAME=value strings
+ */
+public record ResolvedImage(String reference, String manifestDigest, String platform, String architecture,
+        Path kernel, Path initrd, List<String> cmd, List<String> env) {}
