@@ -179,6 +179,11 @@ public final class PackageService {
         return layout().prune();
     }
 
+    /** Whether the local store holds an image under this reference. */
+    public boolean has(Reference ref) {
+        return layout().resolve(ref).isPresent();
+    }
+
     /**
      * Unpacks the manifest of {@code reference} for plat/arch (null: qemu, and this machine's architecture
      * when the image has it, else the first) into a cache folder named by the manifest's digest. The folder

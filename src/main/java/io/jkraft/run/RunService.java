@@ -58,6 +58,11 @@ public final class RunService {
             throw new UserException(r.what() + " is neither a project folder nor a kernel file, nor an image reference",
                     "pass a folder with a Kraftfile, the path of a kernel image, or an image that `jkraft pkg ls` lists");
         }
+        if (image != null && !packages.has(image) && !r.what().toString().matches(".*[/:@].*")) {
+            // A bare word is as likely a mistyped folder as an image name: say both.
+            throw new UserException(r.what() + " is not a project folder, a kernel file, or an image in the local store ("
+                    + image + ")", "check the path, or list images with `jkraft pkg ls`");
+        }
         Flags flags = flags(r);
         if (image != null) {
             return fromImage(image, r, flags);

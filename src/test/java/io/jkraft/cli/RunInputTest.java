@@ -96,6 +96,10 @@ class RunInputTest {
                 "neither a project folder nor a kernel file");
         oneClearError(cli.run("run", "-W", "--initrd", tmp.resolve("no.cpio").toString(), kernel.toString()),
                 "--initrd", "no such file");
+        // A bare word could be a mistyped folder or an image name: the message names both.
+        oneClearError(cli.run("run", "-W", "no-such-thing"), "no-such-thing is not a project folder, a kernel file, "
+                + "or an image in the local store");
+        oneClearError(cli.run("run", "-W", "acme/no-such-image"), "no image unikraft.org/acme/no-such-image:latest");
         nothingRecordedOrStarted();
     }
 
