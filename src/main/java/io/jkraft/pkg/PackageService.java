@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.build.BuildResult;
 import io.jkraft.build.BuildService;
 import io.jkraft.common.UserException;
-import io.jkraft.initrd.CpioPacker;
+import io.jkraft.initrd.RootfsInitrd;
 import io.jkraft.kconfig.DotConfig;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.pkg.oci.Descriptor;
@@ -68,8 +68,8 @@ public final class PackageService {
             }
         }
         Kraftfile kf = builds.kraftfile(o.build());
-        Path initrd = initrd(o.rootfs() != null ? workingDir.resolve(o.rootfs()) : kf.rootfs() == null
-                || kf.rootfs().isBlank() ? null : kf.projectDir().resolve(kf.rootfs()), ref);
+        Path initrd = RootfsInitrd.resolve(o.rootfs() != null ? workingDir.resolve(o.rootfs()) : kf.rootfs() == null
+                || kf.rootfs().isBlank() ? null : kf.projectDir().resolve(kf.rootfs()), cacheDir);
         List<PackTarget> targets = new ArrayList<>();
         for (BuildResult b : builds.build(o.build())) {
             Map<String, String> kconfig = new LinkedHashMap<>();
@@ -102,27 +102,6 @@ public final class PackageService {
             return v.substring(1, v.length() - 1);
         }
         return v;
-    }
-
-    /** A rootfs folder is packed into a cpio beside the other caches; a file is taken as a cpio as is. */
-    private Path initrd(Path rootfs, Reference ref) {
-        if (rootfs == null) {
-            return null;
-        }
-        Path path = rootfs.toAbsolutePath().normalize();
-        if (path.getFileName().toString().startsWith("Dockerfile")) {
-            throw new UserException("rootfs " + rootfs + " is a Dockerfile, which needs BuildKit; jkraft cannot build it yet",
-                    "build the root file system into a folder and point rootfs at the folder");
-        }
-        if (Files.isRegularFile(path)) {
-            return path;
-        }
-        if (!Files.isDirectory(path)) {
-            throw new UserException("rootfs " + rootfs + " does not exist", "point rootfs at a folder or a cpio file");
-        }
-        Path archive = cacheDir.resolve("pkg-rootfs").resolve(ref.repository().replace('/', '_') + ".cpio");
-        CpioPacker.pack(path, archive);
-        return archive;
     }
 
     /** The tagged images, in the order they were tagged. */

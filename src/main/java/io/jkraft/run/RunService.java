@@ -4,7 +4,7 @@ import io.jkraft.build.BuildRequest;
 import io.jkraft.build.BuildResult;
 import io.jkraft.build.BuildService;
 import io.jkraft.common.UserException;
-import io.jkraft.initrd.CpioPacker;
+import io.jkraft.initrd.RootfsInitrd;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.Target;
 import io.jkraft.kraftfile.TargetNames;
@@ -15,7 +15,6 @@ import io.jkraft.pkg.ResolvedImage;
 import io.jkraft.pkg.oci.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,7 +73,7 @@ public final class RunService {
                 : KernelFormat.architecture(what).orElseThrow(() -> new UserException(
                         "cannot tell the architecture of kernel " + what, "pass -m x86_64 or -m arm64"));
         return spec(r, flags, what, arch, r.appArgs() == null ? List.of() : r.appArgs(), Map.of(), List.of(),
-                initrd(r, flags, null, arch, workingDir));
+                initrd(r, flags, null, workingDir));
     }
 
     /** run's own flags, parsed and checked. */
@@ -115,7 +114,7 @@ public final class RunService {
         List<String> appArgs = r.appArgs() != null ? r.appArgs() : kf.cmd();
         List<MachineSpec.VolumeMapping> volumes = kf.volumes().stream().map(v -> RunFlags.volume(v, dir)).toList();
         return spec(r, flags, built.kernel(), target.architecture(), appArgs, kf.env(), volumes,
-                initrd(r, flags, kf, target.architecture(), dir));
+                initrd(r, flags, kf, dir));
     }
 
     /** What names no file or folder may name an image; null when it cannot be a reference at all. */
@@ -146,7 +145,7 @@ public final class RunService {
             }
         }
         Path initrd = flags.initrd() != null || r.rootfs() != null
-                ? initrd(r, flags, null, image.architecture(), workingDir) : image.initrd();
+                ? initrd(r, flags, null, workingDir) : image.initrd();
         return spec(r, flags, image.kernel(), image.architecture(), r.appArgs() != null ? r.appArgs() : image.cmd(),
                 imageEnv, List.of(), initrd);
     }
@@ -194,7 +193,7 @@ public final class RunService {
     }
 
     /** --initrd as is; a rootfs folder packed into a cpio; a cpio rootfs as is. */
-    private Path initrd(RunRequest r, Flags flags, Kraftfile kf, String arch, Path base) {
+    private Path initrd(RunRequest r, Flags flags, Kraftfile kf, Path base) {
         if (flags.initrd() != null) {
             return flags.initrd();
         }
@@ -202,20 +201,6 @@ public final class RunService {
         if (rootfs == null || rootfs.isBlank()) {
             return null;
         }
-        Path path = (r.rootfs() != null ? workingDir : base).resolve(rootfs).toAbsolutePath().normalize();
-        if (path.getFileName().toString().startsWith("Dockerfile")) {
-            throw new UserException("rootfs " + rootfs + " is a Dockerfile, which needs BuildKit; jkraft cannot build it yet",
-                    "build the root file system into a folder and point rootfs at the folder");
-        }
-        if (Files.isRegularFile(path)) {
-            return path;
-        }
-        if (!Files.isDirectory(path)) {
-            throw new UserException("rootfs " + rootfs + " does not exist", "point rootfs at a folder or a cpio file");
-        }
-        Path archive = cacheDir.resolve("initrd").resolve(
-                HexFormat.of().toHexDigits(path.toString().hashCode()) + "-" + arch + ".cpio");
-        CpioPacker.pack(path, archive);
-        return archive;
+        return RootfsInitrd.resolve((r.rootfs() != null ? workingDir : base).resolve(rootfs), cacheDir);
     }
 }

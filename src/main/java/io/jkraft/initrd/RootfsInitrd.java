@@ -1,0 +1,50 @@
+package io.jkraft.initrd;
+
+import io.jkraft.common.UserException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** What a rootfs setting (Kraftfile `rootfs`, `--rootfs`) means as an initrd file, for run and pkg alike. */
+public final class RootfsInitrd {
+    private RootfsInitrd() {}
+
+    /**
+     * A cpio file is used as it is; a folder is packed into {@code <cacheDir>/initrd/<digest of its path>.cpio}
+     * (again on every call, so edits to the folder are never missed); a Dockerfile is refused.
+     *
+     * @param rootfs the setting resolved against its base folder, or null for none
+     * @return the initrd, or null when there is no rootfs
+     */
+    public static Path resolve(Path rootfs, Path cacheDir) {
+        if (rootfs == null) {
+            return null;
+        }
+        Path path = rootfs.toAbsolutePath().normalize();
+        if (path.getFileName() != null && path.getFileName().toString().startsWith("Dockerfile")) {
+            throw new UserException("rootfs " + rootfs + " is a Dockerfile, which needs BuildKit; jkraft cannot build it yet",
+                    "build the root file system into a folder and point rootfs at the folder");
+        }
+        if (Files.isRegularFile(path)) {
+            return path;
+        }
+        if (!Files.isDirectory(path)) {
+            throw new UserException("rootfs " + rootfs + " does not exist", "point rootfs at a folder or a cpio file");
+        }
+        Path archive = cacheDir.resolve("initrd").resolve(digest(path.toString()) + ".cpio");
+        CpioPacker.pack(path, archive);
+        return archive;
+    }
+
+    private static String digest(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}
