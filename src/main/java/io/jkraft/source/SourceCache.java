@@ -37,6 +37,7 @@ public final class SourceCache {
     public SourceCache(Path root, Consumer<String> progress) {
         Objects.requireNonNull(progress, "progress");
         this.dirs = new CacheDirs(Objects.requireNonNull(root, "root"));
+        GitSystemConfig.install();
         this.git = new GitFetcher(dirs, progress);
         this.archives = new ArchiveFetcher(dirs, progress);
     }
