@@ -78,18 +78,21 @@ public final class RunService {
 
     /** run's own flags, parsed and checked. */
     private record Flags(long memory, List<MachineSpec.PortMapping> ports, List<MachineSpec.VolumeMapping> volumes,
-            Path initrd) {}
+            Path initrd, Map<String, String> env) {}
 
     /** Checks every flag before a project is built, so that a typo in one does not cost a build first. */
     private Flags flags(RunRequest r) {
         if (r.cpus() < 1) {
             throw new UserException("--cpus " + r.cpus() + ": a machine needs at least one CPU", "e.g. --cpus 1");
         }
+        Map<String, String> env = new LinkedHashMap<>();
         for (String e : r.env()) {
             int eq = e.indexOf('=');
-            if ((eq < 0 ? e : e.substring(0, eq)).isBlank()) {
+            String key = eq < 0 ? e : e.substring(0, eq);
+            if (key.isBlank()) {
                 throw new UserException("-e " + e + ": an environment variable needs a name", "write -e NAME=value");
             }
+            putEnv(env, key, eq < 0 ? null : e.substring(eq + 1));
         }
         Path initrd = null;
         if (r.initrd() != null) {
@@ -100,7 +103,7 @@ public final class RunService {
         }
         return new Flags(r.memory() == null ? DEFAULT_MEMORY : RunFlags.memory(r.memory()),
                 r.ports().stream().map(RunFlags::port).toList(),
-                r.volumes().stream().map(v -> RunFlags.volume(v, workingDir)).toList(), initrd);
+                r.volumes().stream().map(v -> RunFlags.volume(v, workingDir)).toList(), initrd, env);
     }
 
     private MachineSpec fromProject(Path dir, RunRequest r, Flags flags) {
@@ -172,10 +175,7 @@ public final class RunService {
             Map<String, String> kraftfileEnv, List<MachineSpec.VolumeMapping> kraftfileVolumes, Path initrd) {
         Map<String, String> env = new LinkedHashMap<>();
         kraftfileEnv.forEach((k, v) -> putEnv(env, k, v));
-        for (String e : r.env()) {
-            int eq = e.indexOf('=');
-            putEnv(env, eq < 0 ? e : e.substring(0, eq), eq < 0 ? null : e.substring(eq + 1));
-        }
+        env.putAll(flags.env());
         return new MachineSpec(r.name(), kernel, "qemu", arch, flags.memory(), r.cpus(), r.kernelArgs(), appArgs, env,
                 flags.ports(), Stream.concat(kraftfileVolumes.stream(), flags.volumes().stream()).toList(), initrd,
                 r.acceleration());
@@ -183,9 +183,6 @@ public final class RunService {
 
     /** A variable without a value takes the host's, as in Docker; an unset one is left out. */
     private void putEnv(Map<String, String> env, String key, String value) {
-        if (key.isBlank()) {
-            throw new UserException("-e: an environment variable needs a name", "write -e NAME=value");
-        }
         String v = value != null ? value : environment.get(key);
         if (v != null) {
             env.put(key, v);
