@@ -160,7 +160,7 @@ class MachineLifecycleTest {
         MachineCli.await("both to end", () -> cli.ok("ps", "-q").out().strip().equals("sleeper"));
         assertThat(cli.machine("late").get("exitCode").asInt()).isZero();
         assertThat(cli.ok("logs", "late").console()).contains("argv[1]: hello", "main returned 0");
-        assertThat(cli.machine("doomed").get("exitCode").asInt()).isEqualTo(1);
+        assertThat(cli.machine("doomed").get("exitCode").asInt()).as(cli.machine("doomed").toString()).isEqualTo(1);
         assertThat(cli.machine("doomed").get("status").asText()).isEqualTo("exited");
     }
 

@@ -83,6 +83,9 @@ public final class Reconciler {
             // Typically the waiter, between QEMU's end and its writing of the exit code: give it a moment
             // rather than calling the machine errored.
             exit = awaitExitCode(r.exitCodeFile());
+        } else if (exit.code() == null) {
+            // The waiter may have written the code and ended between the first look and the process scan.
+            exit = readExitCode(r.exitCodeFile());
         }
         if (exit.code() != null) {
             return store.settle(r, MachineStatus.EXITED, exit.code(), null);
