@@ -70,7 +70,7 @@ final class CliContext {
     }
 
     RunService runService(BuildListener listener) {
-        return new RunService(buildService(listener), packageService(listener), environment,
+        return new RunService(() -> buildService(listener), () -> packageService(listener), environment,
                 Path.of("").toAbsolutePath(), paths().cacheDir());
     }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -54,6 +55,12 @@ public final class Main implements Runnable {
         if (named != null && MACHINE_COMMANDS.contains(named) && !List.of(args).contains("--help")) {
             context.openStoreEarly();
         }
+        if (named == RunCommand.class) {
+            Optional<RunCommand> run = RunFastPath.parse(List.of(args).subList(1, args.length), context);
+            if (run.isPresent()) {
+                return runWithoutPicocli(run.get(), terminal);
+            }
+        }
         if (named != null && named != CommandLine.HelpCommand.class) {
             cli.addSubcommand(args[0], new CommandLine(named, factory));
         } else {
@@ -63,6 +70,15 @@ public final class Main implements Runnable {
         cli.setOut(terminal.out());
         cli.setErr(terminal.err());
         return cli.execute(args);
+    }
+
+    /** A command {@link RunFastPath} parsed, with the errors handled as picocli's handler does. */
+    private static int runWithoutPicocli(RunCommand command, Terminal terminal) {
+        try {
+            return command.call();
+        } catch (Exception e) {
+            return new UserErrors(terminal).report(e, command.global.verbose());
+        }
     }
 
     private static Map<String, Class<?>> commands() {
@@ -103,9 +119,14 @@ public final class Main implements Runnable {
 
         @Override
         public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
-            PrintWriter err = terminal.err();
             boolean debug = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--log-level")
-                    && "debug".equalsIgnoreCase(p.matchedOptionValue("--log-level", "")));
+                    && p.matchedOptionValue("--log-level", GlobalOptions.LogLevel.info).compareTo(GlobalOptions.LogLevel.debug) >= 0);
+            return report(e, debug);
+        }
+
+        /** Prints the error; returns the exit status: 1 for bad input, 3 for a failure of jkraft's own. */
+        int report(Exception e, boolean debug) {
+            PrintWriter err = terminal.err();
             if (e instanceof UserException u) {
                 err.println(terminal.red("error: ") + u.getMessage());
                 if (u.hint() != null) {

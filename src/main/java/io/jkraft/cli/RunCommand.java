@@ -32,6 +32,8 @@ final class RunCommand extends JkraftCommand {
     @Spec
     CommandSpec spec;
 
+    /** The arguments after {@code run} as given, set by {@link RunFastPath} when picocli did not parse them. */
+    List<String> originalArgs;
 
     @Parameters(arity = "0..*", paramLabel = "DIR|KERNEL", description = "What to boot (default: the current folder); application arguments follow --.")
     List<String> positionals = new ArrayList<>();
@@ -97,7 +99,7 @@ final class RunCommand extends JkraftCommand {
             throw new io.jkraft.common.UserException("--rm removes a machine when its foreground run ends",
                     "use it without -d/--no-start, and remove detached machines with `jkraft rm`");
         }
-        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        List<String> args = originalArgs != null ? originalArgs : spec.commandLine().getParseResult().originalArgs();
         int dashes = args.indexOf("--");
         int appCount = dashes < 0 ? 0 : args.size() - dashes - 1;
         List<String> before = positionals.subList(0, positionals.size() - appCount);

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -28,14 +29,18 @@ import java.util.stream.Stream;
 public final class RunService {
     private static final long DEFAULT_MEMORY = 64L << 20;
 
-    private final BuildService builds;
+    private final Supplier<BuildService> builds;
     private final Map<String, String> environment;
     private final Path workingDir;
     private final Path cacheDir;
-    private final PackageService packages;
+    private final Supplier<PackageService> packages;
 
-    public RunService(BuildService builds, PackageService packages, Map<String, String> environment, Path workingDir,
-            Path cacheDir) {
+    /**
+     * The build and package services are made only when needed: making them reads the user's config file,
+     * which a kernel file's run does not need and should not wait for.
+     */
+    public RunService(Supplier<BuildService> builds, Supplier<PackageService> packages, Map<String, String> environment,
+            Path workingDir, Path cacheDir) {
         this.builds = builds;
         this.packages = packages;
         this.environment = Map.copyOf(environment);
@@ -57,7 +62,7 @@ public final class RunService {
             throw new UserException(r.what() + " is neither a project folder nor a kernel file, nor an image reference",
                     "pass a folder with a Kraftfile, the path of a kernel image, or an image that `jkraft pkg ls` lists");
         }
-        if (image != null && !packages.has(image) && !r.what().toString().matches(".*[/:@].*")) {
+        if (image != null && !packages.get().has(image) && !r.what().toString().matches(".*[/:@].*")) {
             // A bare word is as likely a mistyped folder as an image name: say both.
             throw new UserException(r.what() + " is not a project folder, a kernel file, or an image in the local store ("
                     + image + ")", "check the path, or list images with `jkraft pkg ls`");
@@ -108,6 +113,7 @@ public final class RunService {
 
     private MachineSpec fromProject(Path dir, RunRequest r, Flags flags) {
         BuildRequest select = request(dir, r, r.platform() == null ? "qemu" : r.platform(), r.architecture());
+        BuildService builds = this.builds.get();
         List<Target> targets = builds.targets(select);
         Target target = targets.size() == 1 ? targets.getFirst() : hostTarget(targets);
         BuildRequest one = request(dir, r, target.platform(), target.architecture());
@@ -138,7 +144,7 @@ public final class RunService {
             throw new UserException("-t and -K select what to build, and " + ref + " is a packed image",
                     "choose its kernel with --plat and -m/--arch");
         }
-        ResolvedImage image = packages.resolve(ref, "qemu",
+        ResolvedImage image = packages.get().resolve(ref, "qemu",
                 r.architecture() == null ? null : TargetNames.architecture(r.architecture()));
         Map<String, String> imageEnv = new LinkedHashMap<>();
         for (String e : image.env()) {

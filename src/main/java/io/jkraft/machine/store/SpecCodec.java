@@ -1,60 +1,215 @@
 package io.jkraft.machine.store;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonSerializer;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.core.JsonToken;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.MachineSpec;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * A {@link MachineSpec} as the JSON kept in the store. Paths are plain strings rather than Jackson's
- * default {@code file://} URIs, so the column stays readable with the sqlite3 shell.
+ * A {@link MachineSpec} as the JSON kept in the store: one object whose fields are the record's
+ * components, paths as plain strings (readable with the sqlite3 shell).
+ *
+ * <p>Written and read with Jackson's streaming API rather than data binding: every {@code jkraft run}
+ * writes and reads a spec before QEMU starts, and binding a record costs tens of milliseconds of
+ * introspection in a fresh JVM. Fields this version does not know are skipped, so a record written by a
+ * newer jkraft stays readable.
  */
 final class SpecCodec {
-    private final ObjectMapper mapper;
-
-    SpecCodec() {
-        SimpleModule paths = new SimpleModule("paths-as-strings");
-        paths.addSerializer(Path.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(Path value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-                gen.writeString(value.toString());
-            }
-        });
-        paths.addDeserializer(Path.class, new JsonDeserializer<>() {
-            @Override
-            public Path deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
-                return Path.of(p.getValueAsString());
-            }
-        });
-        this.mapper = new ObjectMapper().registerModule(paths)
-                // A record written by a newer jkraft with more fields stays readable.
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    }
+    private final JsonFactory json = new JsonFactory();
 
     String write(MachineSpec spec) {
-        try {
-            return mapper.writeValueAsString(spec);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a machine spec as JSON", e);
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("name", spec.name());
+            writePath(g, "kernel", spec.kernel());
+            g.writeStringField("platform", spec.platform());
+            g.writeStringField("architecture", spec.architecture());
+            g.writeNumberField("memoryBytes", spec.memoryBytes());
+            g.writeNumberField("cpus", spec.cpus());
+            writeStrings(g, "kernelArgs", spec.kernelArgs());
+            writeStrings(g, "appArgs", spec.appArgs());
+            g.writeObjectFieldStart("env");
+            for (Map.Entry<String, String> e : new TreeMap<>(spec.env()).entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("ports");
+            for (MachineSpec.PortMapping p : spec.ports()) {
+                g.writeStartObject();
+                g.writeStringField("hostIp", p.hostIp());
+                g.writeNumberField("hostPort", p.hostPort());
+                g.writeNumberField("guestPort", p.guestPort());
+                g.writeStringField("protocol", p.protocol());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("volumes");
+            for (MachineSpec.VolumeMapping v : spec.volumes()) {
+                g.writeStartObject();
+                writePath(g, "host", v.host());
+                g.writeStringField("guest", v.guest());
+                g.writeBooleanField("readOnly", v.readOnly());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            writePath(g, "initrd", spec.initrd());
+            g.writeBooleanField("acceleration", spec.acceleration());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a machine spec as JSON", e);
+        }
+        return out.toString();
+    }
+
+    MachineSpec read(String id, String text) {
+        try (JsonParser p = json.createParser(text)) {
+            expect(p, p.nextToken(), JsonToken.START_OBJECT);
+            Fields f = new Fields();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (value == JsonToken.VALUE_NULL) {
+                    continue;
+                }
+                switch (field) {
+                    case "name" -> f.name = p.getText();
+                    case "kernel" -> f.kernel = Path.of(p.getText());
+                    case "platform" -> f.platform = p.getText();
+                    case "architecture" -> f.architecture = p.getText();
+                    case "memoryBytes" -> f.memoryBytes = p.getLongValue();
+                    case "cpus" -> f.cpus = p.getIntValue();
+                    case "kernelArgs" -> f.kernelArgs = strings(p);
+                    case "appArgs" -> f.appArgs = strings(p);
+                    case "env" -> f.env = env(p);
+                    case "ports" -> f.ports = ports(p);
+                    case "volumes" -> f.volumes = volumes(p);
+                    case "initrd" -> f.initrd = Path.of(p.getText());
+                    case "acceleration" -> f.acceleration = p.getBooleanValue();
+                    default -> p.skipChildren();
+                }
+            }
+            return new MachineSpec(f.name, f.kernel, f.platform, f.architecture, f.memoryBytes, f.cpus, f.kernelArgs,
+                    f.appArgs, f.env, f.ports, f.volumes, f.initrd, f.acceleration);
+        } catch (IOException | RuntimeException e) {
+            throw new UserException("the stored spec of machine " + id + " is unreadable: " + e.getMessage(),
+                    "remove the machine with `jkraft rm " + id + "`", e);
         }
     }
 
-    MachineSpec read(String id, String json) {
-        try {
-            return mapper.readValue(json, MachineSpec.class);
-        } catch (JsonProcessingException | RuntimeException e) {
-            throw new UserException("the stored spec of machine " + id + " is unreadable: " + e.getMessage(),
-                    "remove the machine with `jkraft rm " + id + "`", e);
+    /** The spec's fields as they are read, with the defaults of a field that is absent. */
+    private static final class Fields {
+        String name;
+        Path kernel;
+        String platform;
+        String architecture;
+        long memoryBytes;
+        int cpus = 1;
+        List<String> kernelArgs = List.of();
+        List<String> appArgs = List.of();
+        Map<String, String> env = Map.of();
+        List<MachineSpec.PortMapping> ports = List.of();
+        List<MachineSpec.VolumeMapping> volumes = List.of();
+        Path initrd;
+        boolean acceleration = true;
+    }
+
+    private static void writePath(JsonGenerator g, String field, Path path) throws IOException {
+        if (path == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeStringField(field, path.toString());
+        }
+    }
+
+    private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+
+    private static List<String> strings(JsonParser p) throws IOException {
+        expect(p, p.currentToken(), JsonToken.START_ARRAY);
+        List<String> values = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            values.add(p.getText());
+        }
+        return values;
+    }
+
+    private static Map<String, String> env(JsonParser p) throws IOException {
+        expect(p, p.currentToken(), JsonToken.START_OBJECT);
+        Map<String, String> env = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            p.nextToken();
+            env.put(key, p.getText());
+        }
+        return env;
+    }
+
+    private static List<MachineSpec.PortMapping> ports(JsonParser p) throws IOException {
+        expect(p, p.currentToken(), JsonToken.START_ARRAY);
+        List<MachineSpec.PortMapping> ports = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            String hostIp = null;
+            String protocol = "tcp";
+            int hostPort = 0;
+            int guestPort = 0;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "hostIp" -> hostIp = p.getText();
+                    case "hostPort" -> hostPort = p.getIntValue();
+                    case "guestPort" -> guestPort = p.getIntValue();
+                    case "protocol" -> protocol = p.getText();
+                    default -> p.skipChildren();
+                }
+            }
+            ports.add(new MachineSpec.PortMapping(hostIp, hostPort, guestPort, protocol));
+        }
+        return ports;
+    }
+
+    private static List<MachineSpec.VolumeMapping> volumes(JsonParser p) throws IOException {
+        expect(p, p.currentToken(), JsonToken.START_ARRAY);
+        List<MachineSpec.VolumeMapping> volumes = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            Path host = null;
+            String guest = null;
+            boolean readOnly = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "host" -> host = Path.of(p.getText());
+                    case "guest" -> guest = p.getText();
+                    case "readOnly" -> readOnly = p.getBooleanValue();
+                    default -> p.skipChildren();
+                }
+            }
+            volumes.add(new MachineSpec.VolumeMapping(host, guest, readOnly));
+        }
+        return volumes;
+    }
+
+    private static void expect(JsonParser p, JsonToken got, JsonToken wanted) throws IOException {
+        if (got != wanted) {
+            throw new IOException("expected " + wanted + " but found " + got + " at " + p.currentLocation());
         }
     }
 }
