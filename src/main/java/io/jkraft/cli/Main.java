@@ -47,8 +47,6 @@ public final class Main implements Runnable {
             return 0;
         }
         CliContext context = new CliContext(terminal, environment);
-        CommandFactory factory = new CommandFactory(context);
-        CommandLine cli = new CommandLine(new Main(), factory);
         // Building the model of every command takes picocli a while (reflection, annotation proxies):
         // a run that names its command gets only that one.
         Class<?> named = args.length > 0 ? COMMANDS.get(args[0]) : null;
@@ -61,6 +59,8 @@ public final class Main implements Runnable {
                 return runWithoutPicocli(run.get(), terminal);
             }
         }
+        CommandFactory factory = new CommandFactory(context);
+        CommandLine cli = new CommandLine(new Main(), factory);
         if (named != null && named != CommandLine.HelpCommand.class) {
             cli.addSubcommand(args[0], new CommandLine(named, factory));
         } else {
