@@ -51,7 +51,8 @@ final class CliContext {
         if (store == null) {
             Path stateDir = paths().stateDir();
             store = CompletableFuture.supplyAsync(() -> MachineStore.open(stateDir),
-                    runnable -> Thread.ofVirtual().start(runnable));
+                    // A platform thread: the first virtual thread would first set up its scheduler.
+                    runnable -> Thread.ofPlatform().daemon().name("jkraft-store-open").start(runnable));
         }
     }
 

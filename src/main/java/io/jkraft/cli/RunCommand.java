@@ -95,22 +95,7 @@ final class RunCommand extends JkraftCommand {
 
     @Override
     Integer execute() {
-        if (rm && (detach || noStart)) {
-            throw new io.jkraft.common.UserException("--rm removes a machine when its foreground run ends",
-                    "use it without -d/--no-start, and remove detached machines with `jkraft rm`");
-        }
-        List<String> args = originalArgs != null ? originalArgs : spec.commandLine().getParseResult().originalArgs();
-        int dashes = args.indexOf("--");
-        int appCount = dashes < 0 ? 0 : args.size() - dashes - 1;
-        List<String> before = positionals.subList(0, positionals.size() - appCount);
-        if (before.size() > 1) {
-            throw new io.jkraft.common.UserException("run takes one project folder or kernel, got " + before,
-                    "put application arguments after --, e.g. jkraft run app -- " + String.join(" ", before.subList(1, before.size())));
-        }
-        RunRequest request = new RunRequest(before.isEmpty() ? null : Path.of(before.getFirst()), kraftfile, plat,
-                arch, target, name, memory, cpus, kernelArgs, env, ports, volumes, initrd, rootfs,
-                dashes < 0 ? null : List.copyOf(positionals.subList(positionals.size() - appCount, positionals.size())),
-                !noAcceleration);
+        RunRequest request = request();
         MachineSpec machine = context.runService(new ConsoleBuildListener(terminal, global)).prepare(request);
         MachineService machines = context.machineService();
         MachineService.Started started = machines.run(machine, noStart);
@@ -124,6 +109,26 @@ final class RunCommand extends JkraftCommand {
             return 0;
         }
         return foreground(machines, started);
+    }
+
+    /** What to run, from the parsed arguments; checks what can be checked without looking at files. */
+    RunRequest request() {
+        if (rm && (detach || noStart)) {
+            throw new io.jkraft.common.UserException("--rm removes a machine when its foreground run ends",
+                    "use it without -d/--no-start, and remove detached machines with `jkraft rm`");
+        }
+        List<String> args = originalArgs != null ? originalArgs : spec.commandLine().getParseResult().originalArgs();
+        int dashes = args.indexOf("--");
+        int appCount = dashes < 0 ? 0 : args.size() - dashes - 1;
+        List<String> before = positionals.subList(0, positionals.size() - appCount);
+        if (before.size() > 1) {
+            throw new io.jkraft.common.UserException("run takes one project folder or kernel, got " + before,
+                    "put application arguments after --, e.g. jkraft run app -- " + String.join(" ", before.subList(1, before.size())));
+        }
+        return new RunRequest(before.isEmpty() ? null : Path.of(before.getFirst()), kraftfile, plat,
+                arch, target, name, memory, cpus, kernelArgs, env, ports, volumes, initrd, rootfs,
+                dashes < 0 ? null : List.copyOf(positionals.subList(positionals.size() - appCount, positionals.size())),
+                !noAcceleration);
     }
 
     private int foreground(MachineService machines, MachineService.Started started) {

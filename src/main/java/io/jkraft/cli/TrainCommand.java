@@ -78,6 +78,7 @@ final class TrainCommand implements Callable<Integer> {
             Main.execute(new String[] {"build", "--help"}, new Terminal(nowhere, nowhere, false), Map.of());
             Main.execute(new String[] {"run", "--help"}, new Terminal(nowhere, nowhere, false), Map.of());
             trainMachines(dir, app.resolve(".unikraft/build/train_qemu-x86_64"));
+            trainRun(dir, app.resolve(".unikraft/build/train_qemu-x86_64"), nowhere);
             try (Git origin = Git.init().setDirectory(dir.resolve("origin").toFile()).call()) {
                 origin.commit().setMessage("train").setAllowEmpty(true).setSign(false).call();
                 Git.lsRemoteRepository().setRemote(dir.resolve("origin").toUri().toString()).call();
@@ -88,6 +89,15 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** run's own parser and the preparation of a kernel file's machine, as `jkraft run KERNEL` goes. */
+    private static void trainRun(Path dir, Path kernel, PrintWriter nowhere) {
+        CliContext context = new CliContext(new Terminal(nowhere, nowhere, false),
+                Map.of("HOME", dir.toString(), "XDG_STATE_HOME", dir.resolve("state").toString()));
+        RunCommand run = RunFastPath.parse(List.of("-m", "x86_64", "-M", "64Mi", "--rm", "-p", "8080:80", "-e", "K=V",
+                kernel.toString(), "--", "a b"), context).orElseThrow();
+        context.runService(new ConsoleBuildListener(context.terminal(), run.global)).prepare(run.request());
     }
 
     /** The store and the QEMU command, as `run` and `ps` use them, without starting QEMU. */

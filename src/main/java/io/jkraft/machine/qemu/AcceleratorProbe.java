@@ -1,12 +1,11 @@
 package io.jkraft.machine.qemu;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Reader;
+import java.io.Writer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -14,13 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
 
 /**
  * Decides once whether QEMU can use KVM here. Opening /dev/kvm is not enough: in some nested setups the
@@ -46,7 +44,6 @@ public final class AcceleratorProbe {
     private final Path kvmDevice;
     private final Path osRelease;
     private final String hostArchitecture;
-    private final ObjectMapper json = new ObjectMapper();
 
     /** Probes the real host: /dev/kvm, the running kernel's release, the JVM's architecture. */
     public AcceleratorProbe(Path cacheDir) {
@@ -73,7 +70,7 @@ public final class AcceleratorProbe {
         String key;
         try {
             key = cacheKey(qemu);
-            cache = cacheDir.resolve("accel-" + key.substring(0, 16) + ".json");
+            cache = cacheDir.resolve(cacheName(key));
             Accelerator cached = readCache(cache, key);
             if (cached != null) {
                 return cached.remembered();
@@ -153,40 +150,50 @@ public final class AcceleratorProbe {
                 .map(l -> prefix + l).orElse("");
     }
 
+    /**
+     * What the answer depends on: the QEMU binary (path and modification time) and the host's OS
+     * release. The file name carries its CRC-32; the file holds the whole key, compared on reading.
+     */
     private String cacheKey(Path qemu) throws IOException {
         Path real = qemu.toRealPath();
         String release = Files.exists(osRelease) ? Files.readString(osRelease).strip() : "unknown";
-        String material = real + "\n" + Files.getLastModifiedTime(real).toMillis() + "\n" + release;
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
+        return real + "\n" + Files.getLastModifiedTime(real).toMillis() + "\n" + release;
+    }
+
+    private static String cacheName(String key) {
+        CRC32 crc = new CRC32();
+        crc.update(key.getBytes(StandardCharsets.UTF_8));
+        return "accel-%08x.properties".formatted(crc.getValue());
     }
 
     private Accelerator readCache(Path cache, String key) {
-        try {
-            JsonNode node = json.readTree(cache.toFile());
-            if (!key.equals(node.path("key").asText())) {
-                return null;
-            }
-            return node.path("kvm").asBoolean() ? Accelerator.kvm() : Accelerator.tcg(node.path("reason").asText());
-        } catch (IOException e) {
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(cache, StandardCharsets.UTF_8)) {
+            p.load(in);
+        } catch (IOException | IllegalArgumentException e) {
             // Missing or damaged (a concurrent writer, a full disk): probe again.
             return null;
         }
+        if (!key.equals(p.getProperty("key")) || p.getProperty("kvm") == null) {
+            return null;
+        }
+        return Boolean.parseBoolean(p.getProperty("kvm")) ? Accelerator.kvm()
+                : Accelerator.tcg(p.getProperty("reason", "KVM does not work here"));
     }
 
     private void writeCache(Path cache, String key, Accelerator accelerator) {
-        ObjectNode node = json.createObjectNode().put("key", key).put("kvm", accelerator.isKvm());
+        Properties p = new Properties();
+        p.setProperty("key", key);
+        p.setProperty("kvm", Boolean.toString(accelerator.isKvm()));
         if (!accelerator.isKvm()) {
-            node.put("reason", accelerator.reason());
+            p.setProperty("reason", accelerator.reason());
         }
         try {
             Files.createDirectories(cacheDir);
             Path tmp = Files.createTempFile(cacheDir, "accel-", ".tmp");
-            json.writeValue(tmp.toFile(), node);
+            try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                p.store(out, "jkraft: whether QEMU's KVM works on this host");
+            }
             try {
                 Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

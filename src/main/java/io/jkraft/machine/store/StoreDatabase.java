@@ -136,6 +136,12 @@ final class StoreDatabase {
     private void initialize() {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             enableWal(s);
+            try (ResultSet r = s.executeQuery("PRAGMA user_version")) {
+                if (r.getInt(1) == SCHEMA_VERSION) {
+                    // The usual case, settled without taking the write lock.
+                    return;
+                }
+            }
         } catch (SQLException e) {
             throw failure(e);
         }

@@ -125,7 +125,7 @@ class AcceleratorProbeTest {
         boolean qemuWasAsked = first.isKvm() || !first.reason().contains("/dev/kvm");
         if (qemuWasAsked) {
             assertThat(Files.list(tmp.resolve("cache")).map(p -> p.getFileName().toString()).toList())
-                    .singleElement().asString().startsWith("accel-").endsWith(".json");
+                    .singleElement().asString().startsWith("accel-").endsWith(".properties");
             assertThat(cachedMillis).isLessThan(50);
         }
         if (!first.isKvm()) {
