@@ -167,7 +167,12 @@ final class IndexReader {
             ref = ref.substring(0, q);
         }
         // encode spaces and the like as a path, then resolve like a browser resolves a relative link
-        return URI.create(base.resolve(URI.create(encodePath(ref))) + query);
+        URI resolved = base.resolve(URI.create(encodePath(ref)));
+        if ("file".equals(resolved.getScheme())) {
+            // URI.resolve writes file:/x; the rest of jkraft (and git) expects file:///x
+            resolved = Path.of(resolved).toUri();
+        }
+        return URI.create(resolved + query);
     }
 
     private static String encodePath(String path) {
