@@ -14,11 +14,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /** Tarballs and index files the index tests serve as resources. */
-final class IndexFixtures {
+public final class IndexFixtures {
     private IndexFixtures() {}
 
     /** A .tar.gz of a folder under one top folder {@code prefix/}, as release tarballs are; modes kept. */
-    static byte[] tarGz(Path dir, String prefix) throws IOException {
+    public static byte[] tarGz(Path dir, String prefix) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -56,7 +56,7 @@ final class IndexFixtures {
         return tarGz(dir, "lib-" + name + "-" + content);
     }
 
-    static String sha256(byte[] data) {
+    public static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (NoSuchAlgorithmException e) {
