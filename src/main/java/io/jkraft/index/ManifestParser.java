@@ -52,7 +52,10 @@ final class ManifestParser {
     Parsed parse(String text) {
         Node root;
         try {
-            root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+            LoaderOptions options = new LoaderOptions();
+            // SnakeYAML's default limit (3 MiB) is below a large index's size; the whole local copy is one file
+            options.setCodePointLimit(Integer.MAX_VALUE);
+            root = new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             throw error(e.getProblemMark(), "not valid YAML: " + e.getProblem(), "fix the YAML syntax");
         } catch (YAMLException e) {
