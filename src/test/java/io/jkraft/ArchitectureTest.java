@@ -25,13 +25,14 @@ class ArchitectureTest {
             Map.entry("config", Set.of("common")),
             Map.entry("kraftfile", Set.of("common")),
             Map.entry("source", Set.of("common", "kraftfile")),
+            Map.entry("index", Set.of("common", "config", "kraftfile", "source")),
             Map.entry("kconfig", Set.of("common")),
-            Map.entry("build", Set.of("common", "config", "kraftfile", "source", "kconfig")),
+            Map.entry("build", Set.of("common", "config", "kraftfile", "source", "index", "kconfig")),
             Map.entry("machine", Set.of("common")),
             Map.entry("initrd", Set.of("common")),
             Map.entry("pkg", Set.of("common", "config", "kraftfile", "kconfig", "build", "initrd")),
             Map.entry("run", Set.of("common", "config", "kraftfile", "build", "machine", "initrd", "pkg")),
-            Map.entry("cli", Set.of("common", "config", "kraftfile", "source", "kconfig", "build", "machine", "initrd", "run", "pkg")));
+            Map.entry("cli", Set.of("common", "config", "kraftfile", "source", "index", "kconfig", "build", "machine", "initrd", "run", "pkg")));
 
     @Test
     void packagesDependOnlyOnWhatTheArchitectureAllows() throws IOException {

@@ -3,6 +3,7 @@ package io.jkraft.build;
 import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
+import io.jkraft.index.IndexService;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;
 import io.jkraft.kraftfile.Target;
@@ -180,7 +181,7 @@ public final class BuildService {
 
     private ProjectSources fetchSources(Kraftfile kraftfile, FetchPolicy policy) {
         SourceCache cache = new SourceCache(paths.sourcesDir(), listener::info);
-        return ProjectSources.fetch(kraftfile, new OriginResolver(config.originBase()), cache, policy);
+        return ProjectSources.fetch(kraftfile, new OriginResolver(config.originBase(), IndexService.resolver(paths)), cache, policy);
     }
 
     private BuildResult prebuilt(Kraftfile kraftfile, Target t) {

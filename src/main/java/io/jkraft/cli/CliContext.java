@@ -5,6 +5,7 @@ import io.jkraft.build.BuildService;
 import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
+import io.jkraft.index.IndexService;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.qemu.AcceleratorProbe;
 import io.jkraft.machine.qemu.QemuLauncher;
@@ -79,6 +80,10 @@ final class CliContext {
         JkraftPaths paths = paths();
         return new PackageService(buildService(listener), paths.dataDir().resolve("oci"), paths.cacheDir(),
                 Path.of("").toAbsolutePath());
+    }
+
+    IndexService indexService(java.util.function.Consumer<String> progress) {
+        return new IndexService(paths(), environment, progress);
     }
 
     BuildService buildService(BuildListener listener) {

@@ -66,6 +66,8 @@ public final class Main implements Runnable {
         } else {
             new LinkedHashSet<>(COMMANDS.values()).forEach(c -> cli.addSubcommand(new CommandLine(c, factory)));
         }
+        // `pkg info` is a subcommand and `info` the default of --log-level: without this picocli refuses the default
+        cli.setAllowSubcommandsAsOptionParameters(true);
         cli.setExecutionExceptionHandler(new UserErrors(terminal));
         cli.setOut(terminal.out());
         cli.setErr(terminal.err());

@@ -10,9 +10,29 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true,
-        description = "List the images of the local store (registries are not listed yet).",
-        footer = {"", "Examples:", "  jkraft pkg ls", "  jkraft pkg ls -o json"})
+        description = {"List the images of the local store (registries are not listed yet).",
+                "With a type flag or --index, list the components of the index's local copy instead (see pkg update)."},
+        footer = {"", "Examples:", "  jkraft pkg ls", "  jkraft pkg ls -o json", "  jkraft pkg ls --libs",
+                "  jkraft pkg ls --index -o json"})
 final class PkgListCommand extends JkraftCommand {
+
+    @Option(names = {"-C", "--core"}, description = "List Unikraft core components of the index.")
+    boolean core;
+
+    @Option(names = {"-L", "--libs"}, description = "List libraries of the index.")
+    boolean libs;
+
+    @Option(names = "--apps", description = "List applications of the index.")
+    boolean apps;
+
+    @Option(names = {"-M", "--archs"}, description = "List architectures of the index.")
+    boolean archs;
+
+    @Option(names = {"-P", "--plats"}, description = "List platforms of the index.")
+    boolean plats;
+
+    @Option(names = {"-u", "--remote", "--index"}, description = "List every component of the index.")
+    boolean index;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text or json.")
     OutputFormat output = OutputFormat.text;
@@ -23,6 +43,10 @@ final class PkgListCommand extends JkraftCommand {
 
     @Override
     Integer execute() throws Exception {
+        if (core || libs || apps || archs || plats || index) {
+            return PkgIndexList.print(context, terminal, global, output == OutputFormat.json,
+                    PkgIndexList.types(core, libs, apps, archs, plats));
+        }
         List<LocalImage> images = context.packageService(new ConsoleBuildListener(terminal, global)).list();
         if (output == OutputFormat.json) {
             terminal.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

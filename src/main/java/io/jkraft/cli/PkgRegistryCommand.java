@@ -30,7 +30,7 @@ final class PkgRegistryCommand {
         }
     }
 
-    @Command(name = "pull", mixinStandardHelpOptions = true, description = "Pull an image from a registry (not supported yet).")
+    @Command(name = "pull", mixinStandardHelpOptions = true, description = "Pull a component of the index into the source cache (NAME, NAME:CHANNEL, NAME@VERSION, TYPE/NAME); images from registries are not supported yet.")
     static final class Pull extends JkraftCommand {
         @Parameters(arity = "0..*", paramLabel = "REF")
         List<String> references;
@@ -41,6 +41,9 @@ final class PkgRegistryCommand {
 
         @Override
         Integer execute() {
+            if (PkgIndexCommands.pull(context, terminal, global, references)) {
+                return 0;
+            }
             throw unsupported("pull");
         }
     }

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -14,12 +16,24 @@ import org.yaml.snakeyaml.error.YAMLException;
  *
  * @param originBase where the default component repositories live: the core at {@code <base>/unikraft},
  *                   library NAME at {@code <base>/lib-NAME}
+ * @param manifests  the component index sources ({@code pkg source}), in priority order: URLs or paths of
+ *                   index files, manifest files, folders or git repositories holding an {@code index.yaml}
  */
-public record JkraftConfig(String originBase) {
+public record JkraftConfig(String originBase, List<String> manifests) {
 
     public static final String DEFAULT_ORIGIN_BASE = "https://github.com/unikraft";
     static final String ORIGIN_BASE_KEY = "origin_base";
     static final String ORIGIN_BASE_ENV = "JKRAFT_ORIGIN_BASE";
+    /** Like kraft's {@code unikraft.manifests}: the list {@code pkg source} and {@code pkg unsource} edit. */
+    public static final String MANIFESTS_KEY = "manifests";
+
+    public JkraftConfig {
+        manifests = List.copyOf(manifests);
+    }
+
+    public JkraftConfig(String originBase) {
+        this(originBase, List.of());
+    }
 
     public static JkraftConfig load(Path configFile, Map<String, String> env) {
         String originBase = DEFAULT_ORIGIN_BASE;
@@ -31,7 +45,31 @@ public record JkraftConfig(String originBase) {
         if (fromEnv != null && !fromEnv.isBlank()) {
             originBase = fromEnv;
         }
-        return new JkraftConfig(stripTrailingSlash(originBase));
+        return new JkraftConfig(stripTrailingSlash(originBase), manifests(configFile, file.get(MANIFESTS_KEY)));
+    }
+
+    private static List<String> manifests(Path configFile, Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            for (Object o : list) {
+                if (!(o instanceof String s) || s.isBlank()) {
+                    throw new UserException(configFile + ": every entry of '" + MANIFESTS_KEY + "' must be a URL or path,"
+                            + " found " + o, "edit the file, or use jkraft pkg source / pkg unsource");
+                }
+                out.add(s.strip());
+            }
+            return out;
+        }
+        throw new UserException(configFile + ": '" + MANIFESTS_KEY + "' must be a list of URLs, found " + value,
+                "write it as '" + MANIFESTS_KEY + ": [https://example.org/index.yaml]'");
+    }
+
+    /** The user's config file as a mapping ({@code {}} when there is none), for editing. */
+    static Map<?, ?> read(Path configFile) {
+        return readFile(configFile);
     }
 
     private static Map<?, ?> readFile(Path configFile) {

@@ -67,9 +67,10 @@ final class ArchiveFetcher {
                 String actual = download(o.url(), part);
                 if (pinned != null && !pinned.equals(actual)) {
                     throw new UserException("the archive at " + url + " has SHA-256 " + actual
-                            + ", but the Kraftfile expects " + pinned,
-                            "if the new archive is trusted, put ?sha256=" + actual
-                                    + " in the Kraftfile; otherwise the download was damaged or tampered with");
+                            + ", but " + pinned + " is expected; nothing was kept",
+                            "if the new archive is trusted, pin ?sha256=" + actual
+                                    + " (Kraftfile) or fix the index's sha256; otherwise the download was damaged"
+                                    + " or tampered with");
                 }
                 Path target = dirs.archives.resolve(actual);
                 if (!Files.isDirectory(target)) {

@@ -11,6 +11,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -34,12 +36,20 @@ public final class OriginResolver {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final String base;
+    private final ComponentIndex index;
+
+    /** Resolves without a component index: components without a source come from the origin base. */
+    public OriginResolver(String base) {
+        this(base, ComponentIndex.NONE);
+    }
 
     /**
      * @param base where default origins live: a URL such as {@code https://github.com/unikraft} or
      *             {@code file:///srv/mirror}, or a folder path, which is turned into a {@code file://} URL
+     * @param index consulted first for components without a source
      */
-    public OriginResolver(String base) {
+    public OriginResolver(String base, ComponentIndex index) {
+        this.index = Objects.requireNonNull(index, "index");
         if (base == null || base.isBlank()) {
             throw new UserException("the origin base is empty",
                     "set it to a URL such as https://github.com/unikraft or to a folder of mirrors");
@@ -88,11 +98,26 @@ public final class OriginResolver {
         String what = core ? "the core (unikraft)" : "library " + c.name();
         String source = c.source() == null ? null : c.source().strip();
         if (source == null || source.isEmpty()) {
+            Optional<Origin> indexed = index.origin(c, core);
+            if (indexed.isPresent()) {
+                return indexed.get();
+            }
             String repo = core ? "unikraft" : "lib-" + c.name();
             return new GitOrigin(defaultRepository(repo), c.version() != null ? c.version() : DEFAULT_CHANNEL);
         }
+        return fromSource(source, c.version(), what, projectDir);
+    }
+
+    /**
+     * The origin a source string names: a URL (git or archive, with jkraft's {@code ?branch=}-style query and
+     * {@code ?sha256=}), or a local folder or archive, relative to {@code projectDir}.
+     *
+     * @param version the ref for a git URL whose query names none, or null
+     * @param what    the component, for messages
+     */
+    public static Origin fromSource(String source, String version, String what, Path projectDir) {
         if (isUrl(source)) {
-            return fromUrl(source, c.version(), what);
+            return fromUrl(source, version, what);
         }
         Path dir = toPath(source, projectDir);
         boolean pathLike = source.startsWith("/") || source.startsWith("./") || source.startsWith("../")
