@@ -14,12 +14,25 @@ import org.yaml.snakeyaml.error.YAMLException;
  *
  * @param originBase where the default component repositories live: the core at {@code <base>/unikraft},
  *                   library NAME at {@code <base>/lib-NAME}
+ * @param insecureRegistries registries ({@code host[:port]}) spoken to over plain HTTP when they do not speak
+ *                   TLS: {@code insecure_registries} in the file plus {@code JKRAFT_INSECURE_REGISTRIES}
+ *                   (comma-separated); loopback addresses need no entry
  */
-public record JkraftConfig(String originBase) {
+public record JkraftConfig(String originBase, java.util.List<String> insecureRegistries) {
 
     public static final String DEFAULT_ORIGIN_BASE = "https://github.com/unikraft";
     static final String ORIGIN_BASE_KEY = "origin_base";
     static final String ORIGIN_BASE_ENV = "JKRAFT_ORIGIN_BASE";
+    static final String INSECURE_KEY = "insecure_registries";
+    static final String INSECURE_ENV = "JKRAFT_INSECURE_REGISTRIES";
+
+    public JkraftConfig {
+        insecureRegistries = insecureRegistries == null ? java.util.List.of() : java.util.List.copyOf(insecureRegistries);
+    }
+
+    public JkraftConfig(String originBase) {
+        this(originBase, java.util.List.of());
+    }
 
     public static JkraftConfig load(Path configFile, Map<String, String> env) {
         String originBase = DEFAULT_ORIGIN_BASE;
@@ -31,7 +44,26 @@ public record JkraftConfig(String originBase) {
         if (fromEnv != null && !fromEnv.isBlank()) {
             originBase = fromEnv;
         }
-        return new JkraftConfig(stripTrailingSlash(originBase));
+        java.util.List<String> insecure = new java.util.ArrayList<>();
+        Object listed = file.get(INSECURE_KEY);
+        if (listed instanceof java.util.List<?> l) {
+            l.forEach(v -> addHosts(insecure, String.valueOf(v)));
+        } else if (listed instanceof String s) {
+            addHosts(insecure, s);
+        } else if (listed != null) {
+            throw new UserException(configFile + ": " + INSECURE_KEY + " must be a list of registry hosts",
+                    "e.g. '" + INSECURE_KEY + ": [registry.lan:5000]'");
+        }
+        addHosts(insecure, env.getOrDefault(INSECURE_ENV, ""));
+        return new JkraftConfig(stripTrailingSlash(originBase), insecure);
+    }
+
+    private static void addHosts(java.util.List<String> hosts, String commaSeparated) {
+        for (String h : commaSeparated.split(",")) {
+            if (!h.isBlank()) {
+                hosts.add(h.strip());
+            }
+        }
     }
 
     private static Map<?, ?> readFile(Path configFile) {
