@@ -114,7 +114,7 @@ final class ImagePuller {
             HttpResponse<InputStream> r = client.send(RegistryClient.Request.get(
                     client.url(repo, "blobs/" + blob.digest()), scope, Map.of()));
             if (r.statusCode() != 200) {
-                throw RegistryErrors.status(client.registry(), r, "blob " + blob.digest() + " of " + repo, false);
+                throw client.fail(r, "blob " + blob.digest() + " of " + repo);
             }
             try (InputStream in = r.body()) {
                 batch.put(in, blob, "blob " + blob.digest() + " from " + client.registry() + "/" + repo);
@@ -129,7 +129,7 @@ final class ImagePuller {
         HttpResponse<InputStream> r = client.send(RegistryClient.Request.get(client.url(repo, "manifests/" + reference),
                 scope, Map.of("Accept", String.join(", ", RegistryClient.MANIFEST_TYPES))));
         if (r.statusCode() != 200) {
-            throw RegistryErrors.status(client.registry(), r, "image " + repo + ":" + reference, false);
+            throw client.fail(r, "image " + repo + ":" + reference);
         }
         byte[] bytes;
         try (InputStream in = r.body()) {

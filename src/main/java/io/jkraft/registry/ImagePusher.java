@@ -75,7 +75,7 @@ final class ImagePusher {
             return;
         }
         if (head.statusCode() != 404) {
-            throw RegistryErrors.status(client.registry(), head, "blob " + blob.digest() + " of " + repo, true);
+            throw client.fail(head, "blob " + blob.digest() + " of " + repo);
         }
         HttpResponse<InputStream> started;
         if (mountFrom != null) {
@@ -90,7 +90,7 @@ final class ImagePusher {
             started = post(repo, "blobs/uploads/", scope);
         }
         if (started.statusCode() != 202) {
-            throw RegistryErrors.status(client.registry(), started, "an upload to " + repo, true);
+            throw client.fail(started, "an upload to " + repo);
         }
         RegistryErrors.drain(started);
         URI location = location(started, repo);
@@ -125,7 +125,7 @@ final class ImagePusher {
                         Map.of("Content-Type", "application/octet-stream", "Content-Range", range),
                         () -> BodyPublishers.ofByteArray(chunk), scope));
                 if (patch.statusCode() != 202) {
-                    throw RegistryErrors.status(client.registry(), patch, "a chunk of " + blob.digest() + " for " + repo, true);
+                    throw client.fail(patch, "a chunk of " + blob.digest() + " for " + repo);
                 }
                 RegistryErrors.drain(patch);
                 location = location(patch, repo);
@@ -145,7 +145,7 @@ final class ImagePusher {
 
     private void finish(HttpResponse<InputStream> put, String repo, Descriptor blob) {
         if (put.statusCode() != 201) {
-            throw RegistryErrors.status(client.registry(), put, "blob " + blob.digest() + " for " + repo, true);
+            throw client.fail(put, "blob " + blob.digest() + " for " + repo);
         }
         RegistryErrors.drain(put);
         checkDigest(put, blob);
@@ -157,7 +157,7 @@ final class ImagePusher {
                 client.url(repo, "manifests/" + reference), Map.of("Content-Type", d.mediaType()),
                 () -> HttpRequest.BodyPublishers.ofByteArray(bytes), scope));
         if (r.statusCode() != 201) {
-            throw RegistryErrors.status(client.registry(), r, "manifest " + reference + " of " + repo, true);
+            throw client.fail(r, "manifest " + reference + " of " + repo);
         }
         RegistryErrors.drain(r);
         checkDigest(r, d);

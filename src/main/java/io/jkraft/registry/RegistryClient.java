@@ -310,6 +310,11 @@ public final class RegistryClient {
         }
     }
 
+    /** The error for an answer that was not the one hoped for, saying whether credentials were sent. */
+    UserException fail(HttpResponse<InputStream> r, String what) {
+        return RegistryErrors.status(registry, r, what, credentials().isPresent());
+    }
+
     /** Scope of a repository for the given actions, e.g. {@code repository:hello:pull,push}. */
     static String scope(String repository, String actions) {
         return "repository:" + repository + ":" + actions;
