@@ -10,6 +10,8 @@ import io.jkraft.machine.qemu.AcceleratorProbe;
 import io.jkraft.machine.qemu.QemuLauncher;
 import io.jkraft.machine.store.MachineStore;
 import io.jkraft.pkg.PackageService;
+import io.jkraft.registry.RegistryService;
+import io.jkraft.registry.TransferListener;
 import io.jkraft.run.RunService;
 import java.nio.file.Path;
 import java.util.Map;
@@ -78,6 +80,11 @@ final class CliContext {
         JkraftPaths paths = paths();
         return new PackageService(buildService(listener), paths.dataDir().resolve("oci"), paths.cacheDir(),
                 Path.of("").toAbsolutePath());
+    }
+
+    RegistryService registryService(TransferListener listener) {
+        JkraftPaths paths = paths();
+        return new RegistryService(paths, JkraftConfig.load(paths.configFile(), environment), environment, listener);
     }
 
     BuildService buildService(BuildListener listener) {
