@@ -55,8 +55,8 @@ for ((i = 0; i < rounds; i++)); do
   s[jpush]+="$((t1 - t0)) "; s[jpull]+="$((t3 - t2)) "
 
   start_registry
-  t0=$(now); skopeo --insecure-policy copy -q --dest-tls-verify=false "oci:$store:$ref" "docker://$addr/bench/sk-$i:1" >/dev/null; t1=$(now)
-  t2=$(now); skopeo --insecure-policy copy -q --src-tls-verify=false "docker://$addr/bench/sk-$i:1" "oci:$work/sk-pull-$i:$ref" >/dev/null; t3=$(now)
+  t0=$(now); skopeo --insecure-policy copy -q --all --dest-tls-verify=false "oci:$store:$ref" "docker://$addr/bench/sk-$i:1" >/dev/null; t1=$(now)
+  t2=$(now); skopeo --insecure-policy copy -q --all --src-tls-verify=false "docker://$addr/bench/sk-$i:1" "oci:$work/sk-pull-$i:$ref" >/dev/null; t3=$(now)
   s[spush]+="$((t1 - t0)) "; s[spull]+="$((t3 - t2)) "
 done
 stop_registry

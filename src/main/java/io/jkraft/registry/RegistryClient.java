@@ -75,8 +75,8 @@ public final class RegistryClient {
     }
 
     /**
-     * {@code GET /v2/}: 200 needs no authentication, 401 says how to authenticate. Tries https first;
-     * a registry allowed plain HTTP that does not speak TLS is then asked over http.
+     * {@code GET /v2/}: 200 needs no authentication, 401 says how to authenticate. A registry allowed plain
+     * HTTP is asked over http first, then over https when it does not answer as a registry; others only over https.
      */
     synchronized void ping() {
         URI https = URI.create("https://" + registry + "/v2/");
@@ -84,12 +84,19 @@ public final class RegistryClient {
         if (!policy.allowsPlainHttp(registry)) {
             r = withRetries(() -> exchangeOnce(https, "GET", Map.of(), HttpRequest.BodyPublishers.noBody(), null), https);
         } else {
+            // plain HTTP first where it is allowed: setting up TLS costs the JVM half a second, and a TLS-only
+            // registry answers a plain request with 400 (or drops it), which sends us to https
+            URI plain = URI.create("http://" + registry + "/v2/");
             try {
-                r = exchangeOnce(https, "GET", Map.of(), HttpRequest.BodyPublishers.noBody(), null);
-            } catch (IOException notTls) {
-                URI plain = URI.create("http://" + registry + "/v2/");
-                r = withRetries(() -> exchangeOnce(plain, "GET", Map.of(), HttpRequest.BodyPublishers.noBody(), null),
-                        plain);
+                r = exchangeOnce(plain, "GET", Map.of(), HttpRequest.BodyPublishers.noBody(), null);
+                if (r.statusCode() == 400) {
+                    RegistryErrors.drain(r);
+                    r = withRetries(() -> exchangeOnce(https, "GET", Map.of(), HttpRequest.BodyPublishers.noBody(),
+                            null), https);
+                }
+            } catch (IOException notPlain) {
+                r = withRetries(() -> exchangeOnce(https, "GET", Map.of(), HttpRequest.BodyPublishers.noBody(), null),
+                        https);
             }
         }
         try (InputStream ignored = r.body()) {
