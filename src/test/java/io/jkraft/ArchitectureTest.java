@@ -31,8 +31,10 @@ class ArchitectureTest {
             Map.entry("machine", Set.of("common")),
             Map.entry("initrd", Set.of("common")),
             Map.entry("pkg", Set.of("common", "config", "kraftfile", "kconfig", "build", "initrd")),
+            Map.entry("registry", Set.of("common", "config", "pkg")),
             Map.entry("run", Set.of("common", "config", "kraftfile", "build", "machine", "initrd", "pkg")),
-            Map.entry("cli", Set.of("common", "config", "kraftfile", "source", "index", "kconfig", "build", "machine", "initrd", "run", "pkg")));
+            Map.entry("cli", Set.of("common", "config", "kraftfile", "source", "index", "kconfig", "build", "machine", "initrd", "run", "pkg",
+                    "registry")));
 
     @Test
     void packagesDependOnlyOnWhatTheArchitectureAllows() throws IOException {

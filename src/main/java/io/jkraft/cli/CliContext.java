@@ -11,6 +11,8 @@ import io.jkraft.machine.qemu.AcceleratorProbe;
 import io.jkraft.machine.qemu.QemuLauncher;
 import io.jkraft.machine.store.MachineStore;
 import io.jkraft.pkg.PackageService;
+import io.jkraft.registry.RegistryService;
+import io.jkraft.registry.TransferListener;
 import io.jkraft.run.RunService;
 import java.nio.file.Path;
 import java.util.Map;
@@ -84,6 +86,11 @@ final class CliContext {
 
     IndexService indexService(java.util.function.Consumer<String> progress) {
         return new IndexService(paths(), environment, progress);
+    }
+
+    RegistryService registryService(TransferListener listener) {
+        JkraftPaths paths = paths();
+        return new RegistryService(paths, JkraftConfig.load(paths.configFile(), environment), environment, listener);
     }
 
     BuildService buildService(BuildListener listener) {

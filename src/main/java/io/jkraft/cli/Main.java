@@ -101,6 +101,8 @@ public final class Main implements Runnable {
         m.put("rm", RmCommand.class);
         m.put("remove", RmCommand.class);
         m.put("inspect", InspectCommand.class);
+        m.put("login", LoginCommand.class);
+        m.put("logout", LogoutCommand.class);
         m.put("help", CommandLine.HelpCommand.class);
         m.put("__train", TrainCommand.class);
         return m;

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
                 "  jkraft pkg -n hello:1.0 examples/helloworld   # all targets",
                 "  jkraft pkg -n hello --plat qemu -m x86_64 -a first -e GREETING=hi .",
+                "  jkraft pkg -n 127.0.0.1:5000/hello:1.0 --push .",
                 "  jkraft pkg ls",
                 "  jkraft run hello:1.0"})
 final class PkgCommand extends JkraftCommand {
@@ -41,6 +42,9 @@ final class PkgCommand extends JkraftCommand {
     @Option(names = "--rootfs", paramLabel = "PATH", description = "A folder (packed into a cpio) or a cpio file shipped as the initrd (default: the Kraftfile's rootfs).")
     String rootfs;
 
+    @Option(names = "--push", description = "Push the image to its registry once packed.")
+    boolean push;
+
     PkgCommand(CliContext context) {
         super(context);
     }
@@ -55,6 +59,10 @@ final class PkgCommand extends JkraftCommand {
         Descriptor index = context.packageService(new ConsoleBuildListener(terminal, global))
                 .pack(new PackRequestOptions(project.request(false, false, null), name, dbg, args, env, rootfs));
         terminal.err().println(terminal.green("packed ") + io.jkraft.pkg.oci.Reference.parse(name));
+        if (push) {
+            context.registryService(new ConsoleTransferListener(terminal, global)).push(name);
+            terminal.err().println(terminal.green("pushed ") + io.jkraft.pkg.oci.Reference.parse(name));
+        }
         terminal.out().println(index.digest());
         terminal.out().flush();
         return 0;

@@ -1,23 +1,21 @@
 package io.jkraft.cli;
 
-import io.jkraft.common.UserException;
+import io.jkraft.pkg.oci.Descriptor;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** kraft's `pkg push` and `pkg pull`, present so that they fail with a clear reason instead of "unknown command". */
+/** kraft's `pkg push` and `pkg pull`: images between the local store and OCI registries. */
 final class PkgRegistryCommand {
     private PkgRegistryCommand() {}
 
-    static UserException unsupported(String what) {
-        return new UserException("registries are not supported yet, so jkraft cannot " + what,
-                "images live in the local store only: `jkraft pkg ls` lists them; skopeo can copy them from "
-                        + "the OCI layout in $XDG_DATA_HOME/jkraft/oci");
-    }
-
-    @Command(name = "push", mixinStandardHelpOptions = true, description = "Push an image to a registry (not supported yet).")
+    @Command(name = "push", mixinStandardHelpOptions = true,
+            description = "Push images of the local store (index, manifests, configs, layers) to their registries.",
+            footer = {"", "Examples:", "  jkraft pkg push registry.example.com/team/hello:1.0",
+                    "  jkraft pkg push 127.0.0.1:5000/hello   # loopback registries may be plain HTTP"})
     static final class Push extends JkraftCommand {
-        @Parameters(arity = "0..*", paramLabel = "REF")
+        @Parameters(arity = "1..*", paramLabel = "REF", description = "Images to push, as `pkg ls` names them.")
         List<String> references;
 
         Push(CliContext context) {
@@ -26,14 +24,32 @@ final class PkgRegistryCommand {
 
         @Override
         Integer execute() {
-            throw unsupported("push");
+            for (String ref : references) {
+                Descriptor pushed = context.registryService(new ConsoleTransferListener(terminal, global)).push(ref);
+                terminal.err().println(terminal.green("pushed ") + ref);
+                terminal.out().println(pushed.digest());
+            }
+            terminal.out().flush();
+            return 0;
         }
     }
 
-    @Command(name = "pull", mixinStandardHelpOptions = true, description = "Pull a component of the index into the source cache (NAME, NAME:CHANNEL, NAME@VERSION, TYPE/NAME); images from registries are not supported yet.")
+    @Command(name = "pull", mixinStandardHelpOptions = true,
+            description = {"Pull a component of the configured index into the source cache (NAME, NAME:CHANNEL, "
+                    + "NAME@VERSION, TYPE/NAME), or an image from its registry into the local store, so that "
+                    + "`jkraft run REF` finds it.",
+                    "Every manifest and blob is checked against its digest before it is stored."},
+            footer = {"", "Examples:", "  jkraft pkg pull musl:stable", "  jkraft pkg pull registry.example.com/team/hello:1.0",
+                    "  jkraft pkg pull -p qemu -m x86_64 127.0.0.1:5000/hello && jkraft run 127.0.0.1:5000/hello"})
     static final class Pull extends JkraftCommand {
-        @Parameters(arity = "0..*", paramLabel = "REF")
+        @Parameters(arity = "1..*", paramLabel = "REF", description = "Images to pull.")
         List<String> references;
+
+        @Option(names = {"-m", "--arch"}, paramLabel = "ARCH", description = "Only the kernels for this architecture.")
+        String arch;
+
+        @Option(names = {"-p", "--plat"}, paramLabel = "PLAT", description = "Only the kernels for this platform.")
+        String plat;
 
         Pull(CliContext context) {
             super(context);
@@ -44,7 +60,14 @@ final class PkgRegistryCommand {
             if (PkgIndexCommands.pull(context, terminal, global, references)) {
                 return 0;
             }
-            throw unsupported("pull");
+            for (String ref : references) {
+                Descriptor pulled = context.registryService(new ConsoleTransferListener(terminal, global))
+                        .pull(ref, plat, arch);
+                terminal.err().println(terminal.green("pulled ") + ref);
+                terminal.out().println(pulled.digest());
+            }
+            terminal.out().flush();
+            return 0;
         }
     }
 }

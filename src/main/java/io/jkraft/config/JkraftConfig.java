@@ -18,21 +18,27 @@ import org.yaml.snakeyaml.error.YAMLException;
  *                   library NAME at {@code <base>/lib-NAME}
  * @param manifests  the component index sources ({@code pkg source}), in priority order: URLs or paths of
  *                   index files, manifest files, folders or git repositories holding an {@code index.yaml}
+ * @param insecureRegistries registries ({@code host[:port]}) spoken to over plain HTTP when they do not speak
+ *                   TLS: {@code insecure_registries} in the file plus {@code JKRAFT_INSECURE_REGISTRIES}
+ *                   (comma-separated); loopback addresses need no entry
  */
-public record JkraftConfig(String originBase, List<String> manifests) {
+public record JkraftConfig(String originBase, List<String> manifests, List<String> insecureRegistries) {
 
     public static final String DEFAULT_ORIGIN_BASE = "https://github.com/unikraft";
     static final String ORIGIN_BASE_KEY = "origin_base";
     static final String ORIGIN_BASE_ENV = "JKRAFT_ORIGIN_BASE";
     /** Like kraft's {@code unikraft.manifests}: the list {@code pkg source} and {@code pkg unsource} edit. */
     public static final String MANIFESTS_KEY = "manifests";
+    static final String INSECURE_KEY = "insecure_registries";
+    static final String INSECURE_ENV = "JKRAFT_INSECURE_REGISTRIES";
 
     public JkraftConfig {
-        manifests = List.copyOf(manifests);
+        manifests = manifests == null ? List.of() : List.copyOf(manifests);
+        insecureRegistries = insecureRegistries == null ? List.of() : List.copyOf(insecureRegistries);
     }
 
     public JkraftConfig(String originBase) {
-        this(originBase, List.of());
+        this(originBase, List.of(), List.of());
     }
 
     public static JkraftConfig load(Path configFile, Map<String, String> env) {
@@ -45,7 +51,26 @@ public record JkraftConfig(String originBase, List<String> manifests) {
         if (fromEnv != null && !fromEnv.isBlank()) {
             originBase = fromEnv;
         }
-        return new JkraftConfig(stripTrailingSlash(originBase), manifests(configFile, file.get(MANIFESTS_KEY)));
+        List<String> insecure = new ArrayList<>();
+        Object listed = file.get(INSECURE_KEY);
+        if (listed instanceof List<?> l) {
+            l.forEach(v -> addHosts(insecure, String.valueOf(v)));
+        } else if (listed instanceof String s) {
+            addHosts(insecure, s);
+        } else if (listed != null) {
+            throw new UserException(configFile + ": " + INSECURE_KEY + " must be a list of registry hosts",
+                    "e.g. '" + INSECURE_KEY + ": [registry.lan:5000]'");
+        }
+        addHosts(insecure, env.getOrDefault(INSECURE_ENV, ""));
+        return new JkraftConfig(stripTrailingSlash(originBase), manifests(configFile, file.get(MANIFESTS_KEY)), insecure);
+    }
+
+    private static void addHosts(List<String> hosts, String commaSeparated) {
+        for (String h : commaSeparated.split(",")) {
+            if (!h.isBlank()) {
+                hosts.add(h.strip());
+            }
+        }
     }
 
     private static List<String> manifests(Path configFile, Object value) {

@@ -113,7 +113,7 @@ public final class PackageService {
             long size = top.size();
             JsonNode node = read(layout, top);
             List<Descriptor> manifests = new ArrayList<>();
-            if (OciLayout.INDEX_MEDIA_TYPE.equals(top.mediaType())) {
+            if (OciLayout.isIndex(top.mediaType())) {
                 for (JsonNode m : node.path("manifests")) {
                     JsonNode p = m.path("platform");
                     platforms.add(p.path("os").asText() + "/" + p.path("architecture").asText());

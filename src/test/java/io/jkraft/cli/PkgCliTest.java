@@ -113,7 +113,7 @@ class PkgCliTest {
         oneClearError(cli.run("pkg", "-n", "Hello World", app.toString()), "'Hello World' is not an image reference");
         oneClearError(cli.run("pkg", "-n", "hello:bad:tag", app.toString()), "is not an image reference");
         oneClearError(cli.run("pkg", "rm", "UPPER"), "'UPPER' is not an image reference");
-        oneClearError(cli.run("pkg", "push", "hello"), "registries are not supported yet");
+        oneClearError(cli.run("pkg", "push", "hello"), "no image unikraft.org/hello:latest in the local store");
         assertThat(app.resolve(".unikraft")).doesNotExist();
     }
 

@@ -24,6 +24,18 @@ class JkraftConfigTest {
     }
 
     @Test
+    void insecureRegistries_fromTheFileAndTheEnvironment() throws Exception {
+        Path file = dir.resolve("config.yaml");
+        assertThat(JkraftConfig.load(file, Map.of()).insecureRegistries()).isEmpty();
+        Files.writeString(file, "insecure_registries: [registry.lan:5000, other.lan]\n");
+        assertThat(JkraftConfig.load(file, Map.of("JKRAFT_INSECURE_REGISTRIES", " third.lan , ,fourth:1")).insecureRegistries())
+                .containsExactly("registry.lan:5000", "other.lan", "third.lan", "fourth:1");
+        Files.writeString(file, "insecure_registries: {a: b}\n");
+        assertThatThrownBy(() -> JkraftConfig.load(file, Map.of())).isInstanceOf(UserException.class)
+                .hasMessageContaining("insecure_registries must be a list");
+    }
+
+    @Test
     void load_badFile_isAUserError() throws Exception {
         Path file = dir.resolve("config.yaml");
         Files.writeString(file, "origin_base: [unclosed\n");

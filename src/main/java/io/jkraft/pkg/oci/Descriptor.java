@@ -37,7 +37,7 @@ public record Descriptor(String mediaType, String digest, long size, Map<String,
         return digest.substring(digest.indexOf(':') + 1);
     }
 
-    ObjectNode toJson() {
+    public ObjectNode toJson() {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("mediaType", mediaType);
         node.put("digest", digest);
@@ -52,7 +52,7 @@ public record Descriptor(String mediaType, String digest, long size, Map<String,
         return node;
     }
 
-    static Descriptor fromJson(JsonNode node) {
+    public static Descriptor fromJson(JsonNode node) {
         Map<String, String> annotations = new TreeMap<>();
         node.path("annotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
         return new Descriptor(node.path("mediaType").asText(), node.path("digest").asText(),

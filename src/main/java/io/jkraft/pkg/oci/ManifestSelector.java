@@ -21,7 +21,7 @@ public final class ManifestSelector {
                 "no image " + ref + " in the image store " + layout.root(),
                 "pack it first, or pull it"));
         List<Descriptor> candidates = new ArrayList<>();
-        if (OciLayout.INDEX_MEDIA_TYPE.equals(top.mediaType())) {
+        if (OciLayout.isIndex(top.mediaType())) {
             layout.readJson(top).path("manifests").forEach(m -> candidates.add(Descriptor.fromJson(m)));
         } else {
             candidates.add(top.platform() != null ? top : top.with(top.annotations(), platformOf(top)));

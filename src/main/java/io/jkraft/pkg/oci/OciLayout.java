@@ -48,6 +48,18 @@ public final class OciLayout {
     public static final String INDEX_MEDIA_TYPE = "application/vnd.oci.image.index.v1+json";
     public static final String MANIFEST_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
     public static final String REF_NAME = "org.opencontainers.image.ref.name";
+    public static final String DOCKER_LIST_MEDIA_TYPE = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public static final String DOCKER_MANIFEST_MEDIA_TYPE = "application/vnd.docker.distribution.manifest.v2+json";
+
+    /** Whether a descriptor points at an index; Docker's manifest list is read as one (pulled images may have it). */
+    public static boolean isIndex(String mediaType) {
+        return INDEX_MEDIA_TYPE.equals(mediaType) || DOCKER_LIST_MEDIA_TYPE.equals(mediaType);
+    }
+
+    /** Whether a descriptor points at an image manifest, OCI's or Docker's v2. */
+    public static boolean isManifest(String mediaType) {
+        return MANIFEST_MEDIA_TYPE.equals(mediaType) || DOCKER_MANIFEST_MEDIA_TYPE.equals(mediaType);
+    }
 
     private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
     private static final Duration DEFAULT_GRACE = Duration.ofMinutes(10);
@@ -139,6 +151,22 @@ public final class OciLayout {
         }
     }
 
+    /**
+     * A set of blobs written to {@code tmp/}, each checked against its descriptor, and renamed into place
+     * only by {@link BlobBatch#commit()}: a pull that fails half-way stores nothing.
+     */
+    public BlobBatch batch() {
+        return new BlobBatch(this, tmp);
+    }
+
+    /** Moves a verified temporary file into place as the blob {@code digest}. */
+    void adopt(Path verified, String digest) throws IOException {
+        Path target = blobPath(digest);
+        if (!Files.exists(target)) {
+            Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
     public boolean hasBlob(String digest) {
         return Files.isRegularFile(blobPath(digest));
     }
@@ -178,7 +206,7 @@ public final class OciLayout {
         }
     }
 
-    JsonNode readJson(Descriptor d) {
+    public JsonNode readJson(Descriptor d) {
         try {
             return json.readTree(readBlob(d));
         } catch (IOException e) {
@@ -267,9 +295,9 @@ public final class OciLayout {
         if (!reachable.add(d.hex()) || !hasBlob(d.digest())) {
             return;
         }
-        if (INDEX_MEDIA_TYPE.equals(d.mediaType())) {
+        if (isIndex(d.mediaType())) {
             readJson(d).path("manifests").forEach(m -> mark(Descriptor.fromJson(m), reachable));
-        } else if (MANIFEST_MEDIA_TYPE.equals(d.mediaType())) {
+        } else if (isManifest(d.mediaType())) {
             JsonNode m = readJson(d);
             mark(Descriptor.fromJson(m.path("config")), reachable);
             m.path("layers").forEach(l -> mark(Descriptor.fromJson(l), reachable));

@@ -1,0 +1,25 @@
+package io.jkraft.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** kraft's `logout`: forgets the credentials `jkraft login` stored for a registry. */
+@Command(name = "logout", mixinStandardHelpOptions = true,
+        description = "Forget the credentials stored by `jkraft login` for a registry (Docker's config is left alone).",
+        footer = {"", "Examples:", "  jkraft logout registry.example.com"})
+final class LogoutCommand extends JkraftCommand {
+    @Parameters(index = "0", paramLabel = "HOST", description = "The registry.")
+    String host;
+
+    LogoutCommand(CliContext context) {
+        super(context);
+    }
+
+    @Override
+    Integer execute() {
+        boolean removed = context.registryService(io.jkraft.registry.TransferListener.SILENT).logout(host);
+        terminal.err().println(removed ? "logged out of " + host : "no credentials were stored for " + host);
+        terminal.err().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,128 @@
+package io.jkraft.pkg.oci;
+
+import io.jkraft.common.UserException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Blobs staged in the store's {@code tmp/} folder, each verified against the descriptor it was fetched
+ * for, and moved into {@code blobs/} together by {@link #commit()}. Closing an uncommitted batch deletes
+ * what it staged, so content from a registry reaches the store only when all of it checked out.
+ */
+public final class BlobBatch implements AutoCloseable {
+    private final OciLayout layout;
+    private final Path tmp;
+    private final Map<String, Path> staged = new LinkedHashMap<>();
+
+    BlobBatch(OciLayout layout, Path tmp) {
+        this.layout = layout;
+        this.tmp = tmp;
+    }
+
+    /**
+     * Stages the stream's content as {@code expected}; reads no more than its size plus one byte, and
+     * throws (staging nothing) when the size or digest differs. {@code source} names the content in the message.
+     */
+    public void put(InputStream content, Descriptor expected, String source) {
+        if (staged.containsKey(expected.digest())) {
+            return;
+        }
+        layout.blobPath(expected.digest()); // refuses a malformed digest before anything is written
+        Path t = null;
+        try {
+            t = Files.createTempFile(tmp, "pull-", ".tmp");
+            UserException mismatch = new UserException(source + " does not match its digest " + expected.digest()
+                    + " (or its size " + expected.size() + "): it was changed or damaged; nothing was stored",
+                    "try again; if it persists, the registry's copy is corrupt");
+            try (InputStream bounded = new VerifyingInputStream(
+                    new BoundedInputStream(content, expected.size() + 1), expected, () -> mismatch);
+                 FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE);
+                 OutputStream out = Channels.newOutputStream(ch)) {
+                bounded.transferTo(out);
+                ch.force(true);
+            }
+            staged.put(expected.digest(), t);
+            t = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stage " + source + " in " + tmp, e);
+        } finally {
+            deleteQuietly(t);
+        }
+    }
+
+    /** Stages bytes already in memory (a manifest that was digested when fetched). */
+    public void put(byte[] content, Descriptor expected, String source) {
+        put(new java.io.ByteArrayInputStream(content), expected, source);
+    }
+
+    public boolean contains(String digest) {
+        return staged.containsKey(digest);
+    }
+
+    /** Moves every staged blob into place, in the order they were staged. */
+    public void commit() {
+        try {
+            for (Map.Entry<String, Path> e : staged.entrySet()) {
+                layout.adopt(e.getValue(), e.getKey());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store blobs in " + layout.root(), e);
+        } finally {
+            close();
+        }
+    }
+
+    @Override
+    public void close() {
+        staged.values().forEach(BlobBatch::deleteQuietly);
+        staged.clear();
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // prune removes leftover temporary files
+        }
+    }
+
+    /** Ends after {@code limit} bytes, so that an endless response cannot fill the disk. */
+    private static final class BoundedInputStream extends java.io.FilterInputStream {
+        private long left;
+
+        BoundedInputStream(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.jkraft.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkraft.common.UserException;
+import io.jkraft.pkg.oci.BlobBatch;
+import io.jkraft.pkg.oci.Descriptor;
+import io.jkraft.pkg.oci.OciLayout;
+import io.jkraft.pkg.oci.Reference;
+import io.jkraft.registry.TransferListener.Action;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pulls an image into the local store: the index or manifest by tag or digest, the manifests for the
+ * wanted platforms, their configs and layers. Every manifest and blob is checked against its digest
+ * while it is read and staged in a {@link BlobBatch}; the store gets them, and the tag, only when all
+ * of them checked out.
+ */
+final class ImagePuller {
+    /** Manifests are small; a larger answer is not one. */
+    private static final int MAX_MANIFEST = 4 << 20;
+
+    private final OciLayout layout;
+    private final RegistryClient client;
+    private final TransferListener listener;
+    private final ObjectMapper json = new ObjectMapper();
+
+    ImagePuller(OciLayout layout, RegistryClient client, TransferListener listener) {
+        this.layout = layout;
+        this.client = client;
+        this.listener = listener;
+    }
+
+    private record Fetched(byte[] bytes, String mediaType, String digest) {
+        Descriptor descriptor() {
+            return new Descriptor(mediaType, digest, bytes.length);
+        }
+    }
+
+    /**
+     * @param plat null for every platform; likewise arch. A digest reference is pulled whole, so that
+     *             the stored index keeps the digest it was asked for.
+     * @return the descriptor that {@code ref} is tagged with locally
+     */
+    Descriptor pull(Reference ref, String plat, String arch) {
+        String repo = ref.repository();
+        String scope = RegistryClient.scope(repo, "pull");
+        Fetched top = fetchManifest(repo, scope, ref.digest() != null ? ref.digest() : ref.tag(), ref.digest(), -1);
+        boolean filter = ref.digest() == null && (plat != null || arch != null);
+        Descriptor stored;
+        try (BlobBatch batch = layout.batch()) {
+            if (OciLayout.isIndex(top.mediaType())) {
+                JsonNode index = parse(top);
+                ArrayNode kept = json.createArrayNode();
+                List<String> available = new ArrayList<>();
+                for (JsonNode entry : index.path("manifests")) {
+                    Descriptor m = Descriptor.fromJson(entry);
+                    String os = entry.path("platform").path("os").asText();
+                    String architecture = entry.path("platform").path("architecture").asText();
+                    available.add(os + "/" + architecture);
+                    if (filter && ((plat != null && !plat.equals(os)) || (arch != null && !arch.equals(architecture)))) {
+                        continue;
+                    }
+                    Fetched manifest = fetchManifest(repo, scope, m.digest(), m.digest(), m.size());
+                    pullBlobs(repo, scope, parse(manifest), batch);
+                    batch.put(manifest.bytes(), manifest.descriptor(), "manifest " + m.digest());
+                    listener.transferred(Action.MANIFEST, manifest.descriptor());
+                    kept.add(entry);
+                }
+                if (kept.isEmpty()) {
+                    throw new UserException(ref + " has no kernel for " + (plat == null ? "*" : plat) + "/"
+                            + (arch == null ? "*" : arch) + "; it has " + String.join(", ", available),
+                            "choose one of those with -p/--plat and -m/--arch, or pull all of them");
+                }
+                if (kept.size() < index.path("manifests").size()) {
+                    // the index stored locally lists only what was pulled, so that every blob it names is there
+                    ((ObjectNode) index).set("manifests", kept);
+                    top = digested(json(index), top.mediaType());
+                }
+            } else if (OciLayout.isManifest(top.mediaType())) {
+                pullBlobs(repo, scope, parse(top), batch);
+            } else {
+                throw new UserException(ref + " is a " + top.mediaType() + ", not an image index or manifest",
+                        "jkraft pulls OCI images and Docker v2 manifests");
+            }
+            stored = top.descriptor();
+            batch.put(top.bytes(), stored, "the index of " + ref);
+            batch.commit();
+        }
+        listener.transferred(Action.MANIFEST, stored);
+        return stored;
+    }
+
+    private void pullBlobs(String repo, String scope, JsonNode manifest, BlobBatch batch) {
+        List<Descriptor> blobs = new ArrayList<>();
+        blobs.add(Descriptor.fromJson(manifest.path("config")));
+        manifest.path("layers").forEach(l -> blobs.add(Descriptor.fromJson(l)));
+        for (Descriptor blob : blobs) {
+            if (layout.hasBlob(blob.digest()) || batch.contains(blob.digest())) {
+                listener.transferred(Action.CACHED, blob);
+                continue;
+            }
+            HttpResponse<InputStream> r = client.send(RegistryClient.Request.get(
+                    client.url(repo, "blobs/" + blob.digest()), scope, Map.of()));
+            if (r.statusCode() != 200) {
+                throw client.fail(r, "blob " + blob.digest() + " of " + repo);
+            }
+            try (InputStream in = r.body()) {
+                batch.put(in, blob, "blob " + blob.digest() + " from " + client.registry() + "/" + repo);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            listener.transferred(Action.DOWNLOADED, blob);
+        }
+    }
+
+    private Fetched fetchManifest(String repo, String scope, String reference, String expectedDigest, long expectedSize) {
+        HttpResponse<InputStream> r = client.send(RegistryClient.Request.get(client.url(repo, "manifests/" + reference),
+                scope, Map.of("Accept", String.join(", ", RegistryClient.MANIFEST_TYPES))));
+        if (r.statusCode() != 200) {
+            throw client.fail(r, "image " + repo + ":" + reference);
+        }
+        byte[] bytes;
+        try (InputStream in = r.body()) {
+            bytes = in.readNBytes(MAX_MANIFEST + 1);
+        } catch (IOException e) {
+            throw RegistryErrors.unreachable(client.registry(), r.uri(), e, null);
+        }
+        if (bytes.length > MAX_MANIFEST) {
+            throw new UserException(client.registry() + " sent more than 4 MiB for the manifest " + repo + ":" + reference,
+                    "that is no image manifest");
+        }
+        String contentType = r.headers().firstValue("Content-Type").orElse("").replaceFirst(";.*", "").strip();
+        String mediaType = json(bytes).path("mediaType").asText(contentType);
+        Fetched f = digested(bytes, mediaType);
+        String claimed = r.headers().firstValue("Docker-Content-Digest").orElse(null);
+        String expected = expectedDigest != null ? expectedDigest : claimed;
+        if ((expected != null && !expected.equals(f.digest())) || (expectedSize >= 0 && expectedSize != bytes.length)) {
+            throw new UserException("the manifest " + repo + ":" + reference + " from " + client.registry()
+                    + " does not match its digest " + expected + " (got " + f.digest() + "); nothing was stored",
+                    "try again; if it persists, the registry's copy is corrupt");
+        }
+        return f;
+    }
+
+    private JsonNode parse(Fetched f) {
+        return json(f.bytes());
+    }
+
+    private JsonNode json(byte[] bytes) {
+        try {
+            return json.readTree(bytes);
+        } catch (IOException e) {
+            throw new UserException(client.registry() + " sent a manifest that is not JSON", null);
+        }
+    }
+
+    private byte[] json(JsonNode node) {
+        try {
+            return json.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Fetched digested(byte[] bytes, String mediaType) {
+        try {
+            return new Fetched(bytes, mediaType,
+                    "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
