@@ -62,9 +62,10 @@ class PkgIndexCliTest {
         assertThat(unknown.status()).isNotZero();
         assertThat(unknown.errors()).containsExactly("error: no component named 'muls' in the index; did you mean: musl?");
 
-        MachineCli.Result notAComponent = cli.run("pkg", "pull", "unikraft.org/hello:1.0");
+        // Not a component of the index: an image reference, pulled from its registry (none listens on port 1).
+        MachineCli.Result notAComponent = cli.run("pkg", "pull", "127.0.0.1:1/hello:1.0");
         assertThat(notAComponent.status()).isNotZero();
-        assertThat(notAComponent.err()).contains("registries are not supported yet");
+        assertThat(notAComponent.err()).contains("cannot reach registry 127.0.0.1:1");
 
         cli.ok("pkg", "unsource", index.toString());
         assertThat(tmp.resolve("config/jkraft/config.yaml")).content().doesNotContain(index.toString());

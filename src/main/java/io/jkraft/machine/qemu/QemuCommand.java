@@ -18,13 +18,15 @@ import java.util.stream.Collectors;
 /**
  * The QEMU invocation for one machine: a {@link MachineSpec} plus its state folder, as typed options.
  *
- * <p>Choices made for a fast start under emulation, measured with the fixture kernels under TCG (median
- * time to the first console line on x86_64: 138 ms with plain {@code -nographic -m 8 -cpu max}, 48 ms with
- * these flags): {@code -nodefaults} drops the default NIC, VGA and their option ROMs; on x86_64 a machine
- * without PCI devices boots through qboot instead of SeaBIOS, while machines with ports or volumes keep
- * SeaBIOS because qboot leaves PCI BARs unassigned and Unikraft's virtio-pci probe then hangs. The
- * machine stays {@code pc}: its ACPI power-off ends QEMU when Unikraft halts, which {@code microvm} (as
- * fast, but without PCI) does not offer.
+ * <p>Choices made for a fast start under emulation (time to a real Unikraft helloworld's first console
+ * line on x86_64 under TCG, medians of 15: 273 ms with the catalog's plain {@code -nographic -m 8 -cpu
+ * max}, 167 ms with {@code pc} and qboot, 154 ms with {@code microvm}): {@code -nodefaults} drops the
+ * default NIC, VGA and their option ROMs. On x86_64 a machine without PCI devices and with one vCPU is a
+ * {@code microvm} (qboot-based firmware, no PCI bus, no ACPI tables to build); with several vCPUs it is
+ * a {@code pc} booting through qboot, which is as fast to boot but keeps the MP/ACPI tables Unikraft's SMP
+ * start-up reads. Machines with ports or volumes are a {@code pc} with SeaBIOS, because their virtio
+ * devices are PCI devices and qboot leaves PCI BARs unassigned (Unikraft's virtio-pci probe then hangs).
+ * A halting guest ends QEMU on every one of them through {@code isa-debug-exit}.
  *
  * <p>x86_64 also gets {@code isa-debug-exit}: Unikraft (KVM_VMM_QEMU) writes to it when it halts, so
  * QEMU exits with {@value #GUEST_POWER_OFF_STATUS} after a normal halt and {@value #GUEST_CRASH_STATUS}
@@ -40,15 +42,27 @@ public final class QemuCommand {
     /** Unix socket paths longer than this do not fit in sockaddr_un. */
     private static final int MAX_SOCKET_PATH = 107;
     private static final String QBOOT = "qboot.rom";
+    private static final String MICROVM_BIOS = "bios-microvm.bin";
 
     /**
      * How to run, decided outside the spec.
      *
      * @param binary      the QEMU executable
      * @param accelerator KVM or TCG
-     * @param qboot       whether qboot.rom can be used (see {@link #hasQboot})
+     * @param qboot       whether qboot.rom can be used (see {@link #hasFirmware})
+     * @param microvm     whether the microvm machine's firmware can be used
      */
-    public record Options(Path binary, Accelerator accelerator, boolean qboot) {}
+    public record Options(Path binary, Accelerator accelerator, boolean qboot, boolean microvm) {
+        /** Without microvm's firmware. */
+        public Options(Path binary, Accelerator accelerator, boolean qboot) {
+            this(binary, accelerator, qboot, false);
+        }
+
+        /** What the QEMU installed at {@code binary} offers. */
+        public static Options detect(Path binary, Accelerator accelerator) {
+            return new Options(binary, accelerator, hasFirmware(binary, QBOOT), hasFirmware(binary, MICROVM_BIOS));
+        }
+    }
 
     private final List<QemuOption> options;
     private final Path binary;
@@ -83,14 +97,14 @@ public final class QemuCommand {
     }
 
     /**
-     * Whether QEMU installed at {@code binary} ships qboot: QEMU looks for firmware in
+     * Whether QEMU installed at {@code binary} ships a firmware file: QEMU looks for firmware in
      * {@code <prefix>/share/qemu} next to its {@code bin} folder (see {@code qemu -L help}).
      */
-    public static boolean hasQboot(Path binary) {
+    static boolean hasFirmware(Path binary, String name) {
         try {
             Path bin = binary.toRealPath().getParent();
             return bin != null && bin.getParent() != null
-                    && Files.isRegularFile(bin.resolveSibling("share").resolve("qemu").resolve(QBOOT));
+                    && Files.isRegularFile(bin.resolveSibling("share").resolve("qemu").resolve(name));
         } catch (java.io.IOException e) {
             return false;
         }
@@ -116,8 +130,9 @@ public final class QemuCommand {
         o.add(new Flag("S"));
         o.add(Props.of("name", null).with("guest", spec.name()));
         o.add(new Value("pidfile", state.pidFile().toString()));
-        o.addAll(machine(x86, how.accelerator()));
-        if (x86 && how.qboot() && !pciDevices) {
+        boolean microvm = x86 && how.microvm() && !pciDevices && spec.cpus() <= 1;
+        o.addAll(machine(x86 ? (microvm ? "microvm" : "pc") : "virt", x86, how.accelerator()));
+        if (x86 && !microvm && how.qboot() && !pciDevices) {
             o.add(new Value("bios", QBOOT));
         }
         o.add(new Value("m", mebibytes(spec.memoryBytes()) + "M"));
@@ -167,9 +182,9 @@ public final class QemuCommand {
         return commandLine;
     }
 
-    private static List<QemuOption> machine(boolean x86, Accelerator accelerator) {
+    private static List<QemuOption> machine(String type, boolean x86, Accelerator accelerator) {
         List<QemuOption> o = new ArrayList<>();
-        o.add(Props.of("machine", x86 ? "pc" : "virt"));
+        o.add(Props.of("machine", type));
         if (accelerator.isKvm()) {
             o.add(Props.of("accel", "kvm"));
             // kraft's choice: x2apic for Unikraft's APIC code, no PMU (guests do not use it and some hosts

@@ -50,7 +50,7 @@ public final class QemuLauncher {
                 : Accelerator.tcg(null);
         QemuStateDir state = new QemuStateDir(stateDir);
         QemuCommand command = QemuCommand.create(spec, state,
-                new QemuCommand.Options(binary, accelerator, QemuCommand.hasQboot(binary)));
+                QemuCommand.Options.detect(binary, accelerator));
         return new Plan(command, accelerator, state,
                 new GuestConsoleHints.Context(!accelerator.isKvm(), spec.memoryBytes(), state.consoleLog()), startPaused);
     }

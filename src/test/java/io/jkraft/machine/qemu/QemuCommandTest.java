@@ -44,6 +44,36 @@ class QemuCommandTest {
     }
 
     @Test
+    void x86WithOneCpuAndNoDevicesIsAMicrovmWhenItsFirmwareIsThere() {
+        var both = new QemuCommand.Options(BIN, Accelerator.tcg("test"), true, true);
+        String line = String.join(" ", QemuCommand.create(plain("x86_64"), STATE, both).argv());
+        assertThat(line).contains("-machine microvm -accel tcg -cpu max -m 64M", "-device isa-debug-exit")
+                .doesNotContain("-bios", "-machine pc");
+
+        MachineSpec twoCpus = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), "qemu", "x86_64", 64L << 20, 2,
+                List.of(), List.of(), Map.of(), List.of(), List.of(), null, true);
+        assertThat(String.join(" ", QemuCommand.create(twoCpus, STATE, both).argv()))
+                .contains("-machine pc -accel tcg -cpu max -bios qboot.rom");
+        var port = List.of(new PortMapping(null, 8080, 80, "tcp"));
+        assertThat(String.join(" ", QemuCommand.create(spec("x86_64", port, List.of(), null), STATE, both).argv()))
+                .contains("-machine pc").doesNotContain("microvm", "-bios");
+        assertThat(String.join(" ", QemuCommand.create(plain("arm64"), STATE, both).argv()))
+                .contains("-machine virt").doesNotContain("microvm");
+    }
+
+    @Test
+    void firmwareIsLookedForInTheShareFolderBesideQemusBin(@org.junit.jupiter.api.io.TempDir Path prefix)
+            throws Exception {
+        Path bin = java.nio.file.Files.createDirectories(prefix.resolve("bin")).resolve("qemu-system-x86_64");
+        java.nio.file.Files.writeString(bin, "");
+        java.nio.file.Files.writeString(java.nio.file.Files.createDirectories(prefix.resolve("share/qemu"))
+                .resolve("bios-microvm.bin"), "");
+        QemuCommand.Options found = QemuCommand.Options.detect(bin, Accelerator.tcg("test"));
+        assertThat(found.microvm()).isTrue();
+        assertThat(found.qboot()).isFalse();
+    }
+
+    @Test
     void appendIsOneArgvWord() {
         List<String> argv = QemuCommand.create(plain("x86_64"), STATE, TCG).argv();
         assertThat(argv.getLast()).isEqualTo("env.vars=[ \"K=v w\" ] -- a \"b c\"");
