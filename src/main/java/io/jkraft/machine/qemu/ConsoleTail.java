@@ -13,10 +13,13 @@ import java.util.function.BooleanSupplier;
 /**
  * Copies a file that another process is still writing (the guest console) to an output as it grows,
  * until the writer has ended. Polling keeps it simple and portable; the interval bounds the added delay.
+ * It starts at a millisecond after each output and doubles while the file is quiet, up to the given
+ * interval, so a guest's first line shows without delay and an idle console costs little.
  */
 public final class ConsoleTail {
 
     private static final Duration DEFAULT_INTERVAL = Duration.ofMillis(10);
+    private static final long FIRST_PAUSE_NANOS = 1_000_000;
 
     private final Path file;
     private final Duration interval;
@@ -38,12 +41,14 @@ public final class ConsoleTail {
         byte[] buffer = new byte[16384];
         long position = offset;
         InputStream in = null;
+        long pause = FIRST_PAUSE_NANOS;
         try {
             while (true) {
                 boolean last = ended.getAsBoolean();
                 if (in == null) {
                     in = open(position);
                 }
+                long before = position;
                 if (in != null) {
                     int n;
                     while ((n = in.read(buffer)) > 0) {
@@ -55,7 +60,8 @@ public final class ConsoleTail {
                 if (last) {
                     return position;
                 }
-                pause();
+                pause = position > before ? FIRST_PAUSE_NANOS : Math.min(pause * 2, interval.toNanos());
+                pause(pause);
             }
         } finally {
             if (in != null) {
@@ -74,9 +80,9 @@ public final class ConsoleTail {
         }
     }
 
-    private void pause() throws InterruptedIOException {
+    private void pause(long nanos) throws InterruptedIOException {
         try {
-            Thread.sleep(interval);
+            Thread.sleep(Duration.ofNanos(nanos));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while following " + file);

@@ -33,7 +33,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class QmpClient implements AutoCloseable {
 
-    private static final Duration RETRY_PAUSE = Duration.ofMillis(5);
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(2);
     private static final int MAX_EVENTS = 256;
 
     private final SocketChannel channel;
