@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;
 import io.jkraft.source.OriginResolver;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.Map;
 import io.jkraft.machine.MachineSpec;
 import io.jkraft.machine.RunFlags;
 import io.jkraft.machine.qemu.Accelerator;
+import io.jkraft.machine.qemu.ConsoleTail;
 import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.qemu.QemuStateDir;
 import io.jkraft.machine.store.MachineRecord;
@@ -21,6 +23,7 @@ import io.jkraft.machine.store.Reconciler;
 import java.util.concurrent.Callable;
 import org.eclipse.jgit.api.Git;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The launcher's AOT training run: touches the code paths of a typical command (parse a Kraftfile,
@@ -30,8 +33,14 @@ import picocli.CommandLine.Command;
 @Command(name = "__train", hidden = true)
 final class TrainCommand implements Callable<Integer> {
 
+    @Option(names = "--run", description = "Train only what `jkraft run` does (the launcher keeps a cache for run).")
+    boolean runOnly;
+
     @Override
     public Integer call() throws Exception {
+        if (runOnly) {
+            return trainRunOnly();
+        }
         Path dir = Files.createTempDirectory("jkraft-train");
         try {
             Path core = Files.createDirectories(dir.resolve("core"));
@@ -89,6 +98,28 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The cache `jkraft run` starts with: only run's classes, so the JVM maps fewer at start, and its own
+     * profile. QEMU is played by a stand-in QMP server; the console by a file.
+     */
+    private static int trainRunOnly() throws Exception {
+        Path dir = Files.createTempDirectory("jkraft-train");
+        try {
+            PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
+            Path kernel = Files.writeString(dir.resolve("train_qemu-x86_64"), "");
+            trainRun(dir, kernel, nowhere);
+            trainMachines(dir, kernel);
+            StandInQmp.exercise(dir.resolve("qmp.sock"));
+            Path console = Files.writeString(dir.resolve("console.log"), "Powered by Unikraft\n");
+            new ConsoleTail(console).follow(OutputStream.nullOutputStream(), 0, () -> true);
+            return 0;
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     /** run's own parser and the preparation of a kernel file's machine, as `jkraft run KERNEL` goes. */
