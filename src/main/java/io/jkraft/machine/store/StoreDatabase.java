@@ -71,6 +71,7 @@ final class StoreDatabase {
 
     private final Path file;
     private final SQLiteConfig config;
+    private Connection connection;
 
     private StoreDatabase(Path file) {
         this.file = file;
@@ -98,17 +99,23 @@ final class StoreDatabase {
     }
 
     /** Runs reads in autocommit mode: each statement sees a consistent snapshot. */
-    <T> T read(Work<T> work) {
-        try (Connection c = connect()) {
-            return work.run(c);
+    synchronized <T> T read(Work<T> work) {
+        try {
+            return work.run(connection());
         } catch (SQLException e) {
             throw failure(e);
         }
     }
 
     /** Runs work in one write transaction, committed when work returns and rolled back when it throws. */
-    <T> T write(Work<T> work) {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+    synchronized <T> T write(Work<T> work) {
+        Connection c;
+        try {
+            c = connection();
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        try (Statement s = c.createStatement()) {
             // Explicit statements rather than setAutoCommit(false): the driver would begin the next
             // transaction right after COMMIT and hold the write lock until the connection closes.
             s.execute("BEGIN IMMEDIATE");
@@ -129,12 +136,24 @@ final class StoreDatabase {
         }
     }
 
+    /**
+     * This process's one connection, opened on first use and kept: opening one (the file, then the
+     * pragmas of {@link SQLiteConfig}) cost each of run's transactions several milliseconds. In autocommit
+     * mode between transactions it holds no lock, so other processes are not kept waiting by it.
+     */
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = connect();
+        }
+        return connection;
+    }
+
     private Connection connect() throws SQLException {
         return config.createConnection("jdbc:sqlite:" + file);
     }
 
     private void initialize() {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Statement s = connection().createStatement()) {
             enableWal(s);
             try (ResultSet r = s.executeQuery("PRAGMA user_version")) {
                 if (r.getInt(1) == SCHEMA_VERSION) {
