@@ -33,8 +33,9 @@ class ArchitectureTest {
             Map.entry("pkg", Set.of("common", "config", "kraftfile", "kconfig", "build", "initrd")),
             Map.entry("registry", Set.of("common", "config", "pkg")),
             Map.entry("run", Set.of("common", "config", "kraftfile", "build", "machine", "initrd", "pkg")),
+            Map.entry("profile", Set.of("common", "machine")),
             Map.entry("cli", Set.of("common", "config", "kraftfile", "source", "index", "kconfig", "build", "machine", "initrd", "run", "pkg",
-                    "registry")));
+                    "registry", "profile")));
 
     @Test
     void packagesDependOnlyOnWhatTheArchitectureAllows() throws IOException {
