@@ -53,8 +53,8 @@ public final class StackUnwinder {
             }
             long previous = sp - 1;
             while (frames.size() < MAX_DEPTH && plausible(fp, previous, sp, word)) {
+                long next = stack.word(fp); // first: beyond the window, one read then holds both words
                 long ret = stack.word(fp + word);
-                long next = stack.word(fp);
                 if (!addCaller(frames, ret)) {
                     break;
                 }
