@@ -7,8 +7,11 @@ import io.jkraft.run.RunRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Stack;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,7 +25,8 @@ import picocli.CommandLine.Spec;
                 "  jkraft run examples/helloworld",
                 "  jkraft run -m arm64 -M 128Mi examples/helloworld -- first \"second arg\"",
                 "  jkraft run -d -n web -p 8080:80 -v ./html:/www app/",
-                "  jkraft run --initrd rootfs.cpio .unikraft/build/app_qemu-x86_64"})
+                "  jkraft run --initrd rootfs.cpio .unikraft/build/app_qemu-x86_64",
+                "  jkraft run -d --gdb=1234 app/    (then: gdb -ex 'target remote 127.0.0.1:1234' KERNEL.dbg)"})
 final class RunCommand extends JkraftCommand {
     static final int CRASHED = 4;
     static final int QEMU_FAILED = 5;
@@ -89,6 +93,22 @@ final class RunCommand extends JkraftCommand {
     @Option(names = {"-W", "--disable-acceleration"}, description = "Emulate (TCG) even when KVM works.")
     boolean noAcceleration;
 
+    @Option(names = "--gdb", arity = "0..1", parameterConsumer = GdbPortConsumer.class, paramLabel = "PORT",
+            description = "Serve QEMU's gdbstub on 127.0.0.1:PORT (a free port without =PORT; `inspect` shows it).")
+    Integer gdb;
+
+    /**
+     * {@code --gdb} takes a port only when one follows ({@code --gdb 1234}, {@code --gdb=1234}): with a plain
+     * optional value picocli would read {@code --gdb app} as the port "app".
+     */
+    static final class GdbPortConsumer implements IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec option, CommandSpec command) {
+            boolean port = !args.isEmpty() && args.peek().matches("\\d{1,5}");
+            option.setValue(port ? Integer.parseInt(args.pop()) : 0);
+        }
+    }
+
     RunCommand(CliContext context) {
         super(context);
     }
@@ -118,6 +138,10 @@ final class RunCommand extends JkraftCommand {
                     "use it without -d/--no-start, and remove detached machines with `jkraft rm`");
         }
         List<String> args = originalArgs != null ? originalArgs : spec.commandLine().getParseResult().originalArgs();
+        args.stream().takeWhile(a -> !a.equals("--")).filter(a -> a.startsWith("--gdb=") && !a.matches("--gdb=\\d{1,5}"))
+                .findFirst().ifPresent(a -> {
+                    throw new io.jkraft.common.UserException(a + ": not a port", "write --gdb=1234, or --gdb alone for a free port");
+                });
         int dashes = args.indexOf("--");
         int appCount = dashes < 0 ? 0 : args.size() - dashes - 1;
         List<String> before = positionals.subList(0, positionals.size() - appCount);
@@ -128,7 +152,7 @@ final class RunCommand extends JkraftCommand {
         return new RunRequest(before.isEmpty() ? null : Path.of(before.getFirst()), kraftfile, plat,
                 arch, target, name, memory, cpus, kernelArgs, env, ports, volumes, initrd, rootfs,
                 dashes < 0 ? null : List.copyOf(positionals.subList(positionals.size() - appCount, positionals.size())),
-                !noAcceleration);
+                !noAcceleration, gdb);
     }
 
     private int foreground(MachineService machines, MachineService.Started started) {

@@ -63,12 +63,14 @@ final class RunFastPath {
             .flatMap(o -> o.names().stream().map(n -> Map.entry(n, o)))
             .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 
+    private static final String GDB = "--gdb";
+
     private RunFastPath() {}
 
     /** Every option name this parser knows, for the test that compares it with picocli's model. */
     static Set<String> optionNames() {
-        return Stream.concat(VALUED_BY_NAME.keySet().stream(), FLAGS_BY_NAME.keySet().stream())
-                .collect(Collectors.toUnmodifiableSet());
+        return Stream.of(VALUED_BY_NAME.keySet().stream(), FLAGS_BY_NAME.keySet().stream(), Stream.of(GDB))
+                .flatMap(s -> s).collect(Collectors.toUnmodifiableSet());
     }
 
     /** run's arguments (after the word {@code run}) as a ready command, or empty when picocli must parse them. */
@@ -88,6 +90,12 @@ final class RunFastPath {
             }
             int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
             String name = eq < 0 ? arg : arg.substring(0, eq);
+            if (name.equals(GDB)) {
+                if (!gdb(command, arg, args, i) || !seen.add(GDB)) {
+                    return Optional.empty();
+                }
+                continue;
+            }
             Flag flag = FLAGS_BY_NAME.get(name);
             if (flag != null && eq < 0 && seen.add(flag)) {
                 flag.set().accept(command);
@@ -111,6 +119,26 @@ final class RunFastPath {
         }
         command.originalArgs = List.copyOf(args);
         return Optional.of(command);
+    }
+
+    /**
+     * {@code --gdb} takes an optional value: {@code --gdb=PORT}, or {@code --gdb} alone when no number follows
+     * (a number after it is its port for picocli's {@code RunCommand.GdbPortConsumer}; left to picocli).
+     */
+    private static boolean gdb(RunCommand c, String arg, List<String> args, int i) {
+        if (arg.equals(GDB)) {
+            if (i + 1 < args.size() && args.get(i + 1).matches("\\d+")) {
+                return false;
+            }
+            c.gdb = 0;
+            return true;
+        }
+        String value = arg.substring(GDB.length() + 1);
+        if (!value.matches("\\d{1,5}")) {
+            return false;
+        }
+        c.gdb = Integer.parseInt(value);
+        return true;
     }
 
     private static boolean cpus(RunCommand c, String value) {

@@ -5,6 +5,7 @@ import io.jkraft.machine.qemu.Accelerator;
 import io.jkraft.machine.qemu.ConsoleTail;
 import io.jkraft.machine.qemu.GuestConsoleHints;
 import io.jkraft.machine.qemu.MachineExit;
+import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.qemu.QemuLauncher;
 import io.jkraft.machine.qemu.QemuProcess;
 import io.jkraft.machine.qemu.QemuStateDir;
@@ -54,6 +55,7 @@ public final class MachineService {
         MachineRecord record = store.create(spec);
         try {
             HostPorts.checkFree(spec.ports());
+            HostPorts.checkGdbPortFree(spec.gdbPort());
         } catch (UserException e) {
             store.delete(record.id());
             throw e;
@@ -98,6 +100,7 @@ public final class MachineService {
             throw new UserException("machine " + r.name() + " is already " + r.status().word(), null);
         }
         HostPorts.checkFree(r.spec().ports());
+        HostPorts.checkGdbPortFree(r.spec().gdbPort());
         // A jkraft killed while starting it may have left a QEMU in the machine's folder.
         reconciler.endStaleProcesses(r.id(), STOP_GRACE);
         return boot(r, false);
@@ -128,6 +131,33 @@ public final class MachineService {
         MachineRecord r = running(name, MachineStatus.PAUSED, "unpause");
         qmp(r, QmpClient::cont);
         return store.markResumed(r.id());
+    }
+
+    /**
+     * Opens QEMU's gdbstub on a running or paused machine that was started without one, through the
+     * monitor's {@code gdbserver}, on 127.0.0.1:{@code port} (0: a free port), and records it. A machine
+     * that already has one keeps it. Returns the machine with its port.
+     */
+    public MachineRecord openGdbStub(String name, int port) {
+        reconciler.reconcile();
+        MachineRecord r = store.get(name);
+        if (r.status() != MachineStatus.RUNNING && r.status() != MachineStatus.PAUSED) {
+            throw new UserException("cannot open a gdbstub on " + r.name() + ": it is " + r.status().word(),
+                    "start it first with `jkraft start " + r.name() + "`");
+        }
+        if (r.spec().gdbPort() != 0) {
+            return r;
+        }
+        int chosen = port == 0 ? HostPorts.freeLoopbackPort() : port;
+        HostPorts.checkGdbPortFree(chosen);
+        qmp(r, q -> {
+            // The monitor answers a failure to listen with text, not a QMP error.
+            String answer = q.humanMonitor("gdbserver " + QemuCommand.gdbAddress(chosen));
+            if (answer.contains("Could not")) {
+                throw new IOException("gdbserver: " + answer.strip());
+            }
+        });
+        return store.recordGdbPort(r.id(), chosen);
     }
 
     /** Removes a machine and everything it left; a running one only with {@code force} (then stopped first). */

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param volumes      host folders shared over 9pfs
  * @param initrd       an initrd (newc cpio) to attach, or null
  * @param acceleration false to force emulation (-W/--disable-acceleration)
+ * @param gdbPort      the loopback TCP port of QEMU's gdbstub (127.0.0.1), or 0 when it has none
  */
 public record MachineSpec(
         String name,
@@ -35,7 +36,8 @@ public record MachineSpec(
         List<PortMapping> ports,
         List<VolumeMapping> volumes,
         Path initrd,
-        boolean acceleration) {
+        boolean acceleration,
+        int gdbPort) {
 
     public MachineSpec {
         kernelArgs = List.copyOf(kernelArgs);
@@ -43,6 +45,15 @@ public record MachineSpec(
         env = Map.copyOf(env);
         ports = List.copyOf(ports);
         volumes = List.copyOf(volumes);
+        if (gdbPort < 0 || gdbPort > 65535) {
+            throw new IllegalArgumentException("gdb port out of range: " + gdbPort);
+        }
+    }
+
+    /** This spec with a gdbstub on {@code port} (0: none). */
+    public MachineSpec withGdbPort(int port) {
+        return new MachineSpec(name, kernel, platform, architecture, memoryBytes, cpus, kernelArgs, appArgs, env, ports,
+                volumes, initrd, acceleration, port);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.jkraft.initrd.RootfsInitrd;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.Target;
 import io.jkraft.kraftfile.TargetNames;
+import io.jkraft.machine.HostPorts;
 import io.jkraft.machine.MachineSpec;
 import io.jkraft.machine.RunFlags;
 import io.jkraft.pkg.PackageService;
@@ -179,12 +180,16 @@ public final class RunService {
 
     private MachineSpec spec(RunRequest r, Flags flags, Path kernel, String arch, List<String> appArgs,
             Map<String, String> kraftfileEnv, List<MachineSpec.VolumeMapping> kraftfileVolumes, Path initrd) {
+        if (r.gdbPort() != null && (r.gdbPort() < 0 || r.gdbPort() > 65535)) {
+            throw new UserException("--gdb=" + r.gdbPort() + ": ports must be between 1 and 65535",
+                    "write --gdb=1234, or --gdb alone for a free port");
+        }
         Map<String, String> env = new LinkedHashMap<>();
         kraftfileEnv.forEach((k, v) -> putEnv(env, k, v));
         env.putAll(flags.env());
         return new MachineSpec(r.name(), kernel, "qemu", arch, flags.memory(), r.cpus(), r.kernelArgs(), appArgs, env,
                 flags.ports(), Stream.concat(kraftfileVolumes.stream(), flags.volumes().stream()).toList(), initrd,
-                r.acceleration());
+                r.acceleration(), r.gdbPort() == null ? 0 : r.gdbPort() == 0 ? HostPorts.freeLoopbackPort() : r.gdbPort());
     }
 
     /** A variable without a value takes the host's, as in Docker; an unset one is left out. */

@@ -85,6 +85,12 @@ final class MachineCli {
                 console.toString(StandardCharsets.ISO_8859_1).replace("\r\n", "\n"));
     }
 
+    /** The machine service the CLI uses, on this CLI's state, for what no command offers yet. */
+    io.jkraft.machine.MachineService machineService() {
+        Terminal quiet = new Terminal(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false);
+        return new CliContext(quiet, env).machineService();
+    }
+
     /** Runs a command that must succeed. */
     Result ok(String... args) {
         Result r = run(args);

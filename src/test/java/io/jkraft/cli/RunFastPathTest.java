@@ -1,7 +1,9 @@
 package io.jkraft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jkraft.common.UserException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Field;
@@ -45,6 +47,12 @@ class RunFastPathTest {
             "--detach --disable-acceleration --log-level=warn --initrd root.cpio --rootfs ./rootfs kernel",
             "kernel -t qemu/arm64 -- --",
             "- --",
+            "--gdb=1234 -d app",
+            "--gdb app",
+            "--gdb - app",
+            "app --gdb",
+            "--gdb -- a",
+            "--gdb --name web app",
     })
     void answersExactlyAsPicocliDoes(String line) throws Exception {
         List<String> args = words(line);
@@ -58,6 +66,7 @@ class RunFastPathTest {
             "--help", "-h app", "-V", "-dW app", "-M128Mi app", "-n=web app", "--rm=true app", "-m x86_64 -m arm64 app",
             "--name", "-a -x app", "--cpus two app", "--cpus -1 app", "--log-level DEBUG app", "--bogus app",
             "-d -d app", "-e",
+            "--gdb 1234 app", "--gdb=1 --gdb app", "--gdb=x app", "--gdb= app",
     })
     void leavesAnythingElseToPicocli(String line) {
         assertThat(RunFastPath.parse(words(line), context)).as(line).isEmpty();
@@ -68,6 +77,17 @@ class RunFastPathTest {
         Map<String, Object> clustered = fields(picocli(words("-dW -M128Mi app")));
         assertThat(clustered).containsEntry("detach", true).containsEntry("noAcceleration", true)
                 .containsEntry("memory", "128Mi").containsEntry("positionals", List.of("app"));
+    }
+
+    @Test
+    void picocliTakesTheWordAfterGdbAsItsPort() throws Exception {
+        assertThat(fields(picocli(words("--gdb 1234 app")))).containsEntry("gdb", 1234)
+                .containsEntry("positionals", List.of("app"));
+        assertThat(fields(picocli(words("--gdb -d app")))).containsEntry("gdb", 0).containsEntry("detach", true);
+        assertThat(fields(picocli(words("--gdb app")))).containsEntry("gdb", 0).containsEntry("positionals", List.of("app"));
+        assertThat(picocli(words("--gdb=70 app")).request().gdbPort()).isEqualTo(70);
+        assertThatThrownBy(() -> picocli(words("--gdb=x app")).request()).isInstanceOf(UserException.class)
+                .hasMessageContaining("--gdb=x: not a port");
     }
 
     private RunCommand picocli(List<String> args) {

@@ -148,6 +148,10 @@ public final class QemuCommand {
         o.add(Props.of("chardev", "socket").with("id", "qmp").with("path", state.qmpSocket().toString())
                 .with("server", "on").with("wait", "off"));
         o.add(Props.of("mon", null).with("chardev", "qmp").with("mode", "control"));
+        if (spec.gdbPort() != 0) {
+            // Loopback only: the gdbstub reads and writes all guest memory without authentication.
+            o.add(new Value("gdb", gdbAddress(spec.gdbPort())));
+        }
         if (x86) {
             o.add(Props.of("device", "isa-debug-exit"));
         }
@@ -163,6 +167,11 @@ public final class QemuCommand {
             o.add(new Value("append", commandLine));
         }
         return new QemuCommand(how.binary(), o, commandLine);
+    }
+
+    /** QEMU's chardev address of a loopback gdbstub, for {@code -gdb} and the monitor's {@code gdbserver}. */
+    public static String gdbAddress(int port) {
+        return "tcp:127.0.0.1:" + port;
     }
 
     public List<QemuOption> options() {

@@ -253,6 +253,15 @@ public final class MachineStore {
         });
     }
 
+    /** Records that the machine's QEMU now serves a gdbstub on {@code port} (opened through its monitor). */
+    public MachineRecord recordGdbPort(String id, int port) {
+        return db.write(c -> {
+            MachineRecord r = one(c, "id = ?", id).orElseThrow(() -> missing(id));
+            update(c, "UPDATE machines SET spec = ? WHERE id = ?", codec.write(r.spec().withGdbPort(port)), id);
+            return one(c, "id = ?", id).orElseThrow();
+        });
+    }
+
     /** Makes this process the machine's owner, unless it runs or another live jkraft process owns it. */
     private MachineRecord claim(String id, String verb) {
         return db.write(c -> {
@@ -362,7 +371,7 @@ public final class MachineStore {
 
     private static MachineSpec named(MachineSpec s, String name) {
         return new MachineSpec(name, s.kernel(), s.platform(), s.architecture(), s.memoryBytes(), s.cpus(),
-                s.kernelArgs(), s.appArgs(), s.env(), s.ports(), s.volumes(), s.initrd(), s.acceleration());
+                s.kernelArgs(), s.appArgs(), s.env(), s.ports(), s.volumes(), s.initrd(), s.acceleration(), s.gdbPort());
     }
 
     static void deleteTree(Path dir) {

@@ -66,6 +66,9 @@ final class SpecCodec {
             g.writeEndArray();
             writePath(g, "initrd", spec.initrd());
             g.writeBooleanField("acceleration", spec.acceleration());
+            if (spec.gdbPort() != 0) {
+                g.writeNumberField("gdbPort", spec.gdbPort());
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a machine spec as JSON", e);
@@ -97,11 +100,12 @@ final class SpecCodec {
                     case "volumes" -> f.volumes = volumes(p);
                     case "initrd" -> f.initrd = Path.of(p.getText());
                     case "acceleration" -> f.acceleration = p.getBooleanValue();
+                    case "gdbPort" -> f.gdbPort = p.getIntValue();
                     default -> p.skipChildren();
                 }
             }
             return new MachineSpec(f.name, f.kernel, f.platform, f.architecture, f.memoryBytes, f.cpus, f.kernelArgs,
-                    f.appArgs, f.env, f.ports, f.volumes, f.initrd, f.acceleration);
+                    f.appArgs, f.env, f.ports, f.volumes, f.initrd, f.acceleration, f.gdbPort);
         } catch (IOException | RuntimeException e) {
             throw new UserException("the stored spec of machine " + id + " is unreadable: " + e.getMessage(),
                     "remove the machine with `jkraft rm " + id + "`", e);
@@ -123,6 +127,7 @@ final class SpecCodec {
         List<MachineSpec.VolumeMapping> volumes = List.of();
         Path initrd;
         boolean acceleration = true;
+        int gdbPort;
     }
 
     private static void writePath(JsonGenerator g, String field, Path path) throws IOException {

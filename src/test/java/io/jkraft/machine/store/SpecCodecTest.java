@@ -17,14 +17,17 @@ class SpecCodecTest {
     void aSpecWithEveryFieldSurvivesTheRoundTrip() {
         MachineSpec spec = Specs.spec("web", Specs.tcp(8080), Specs.port("0.0.0.0", 5353, 53, "udp"));
         assertThat(codec.read("id", codec.write(spec))).isEqualTo(spec);
+        MachineSpec withGdb = spec.withGdbPort(40123);
+        assertThat(codec.write(withGdb)).contains("\"gdbPort\":40123");
+        assertThat(codec.read("id", codec.write(withGdb))).isEqualTo(withGdb);
     }
 
     @Test
     void absentOptionalPartsStayAbsent() {
         MachineSpec bare = new MachineSpec(null, Path.of("/k"), "qemu", "arm64", 1L << 30, 2, List.of(), List.of(),
-                Map.of(), List.of(), List.of(), null, false);
+                Map.of(), List.of(), List.of(), null, false, 0);
         String json = codec.write(bare);
-        assertThat(json).contains("\"initrd\":null", "\"acceleration\":false");
+        assertThat(json).contains("\"initrd\":null", "\"acceleration\":false").doesNotContain("gdb");
         assertThat(codec.read("id", json)).isEqualTo(bare);
     }
 
@@ -45,6 +48,7 @@ class SpecCodecTest {
         assertThat(spec.ports()).containsExactly(new MachineSpec.PortMapping("127.0.0.1", 8080, 80, "tcp"));
         assertThat(spec.volumes()).containsExactly(new MachineSpec.VolumeMapping(Path.of("/srv"), "/data", false));
         assertThat(spec.initrd()).isNull();
+        assertThat(spec.gdbPort()).isZero();
     }
 
     @Test

@@ -1,0 +1,412 @@
+package io.jkraft.profile.gdb;
+
+import io.jkraft.profile.GuestMemory;
+import io.jkraft.profile.RegisterSnapshot;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A GDB remote serial protocol client for QEMU's gdbstub, made for sampling: stop every vCPU, read each
+ * one's registers, read guest memory in large blocks, resume.
+ *
+ * <p>QEMU's gdbstub is all-stop: the interrupt byte stops every vCPU, {@code c} resumes them all, and the
+ * guest is stopped from the moment a client connects. Threads are vCPUs, numbered from 1. The client
+ * negotiates no-ack mode when offered (QEMU 7.2 does not offer it), and sends the packets of a batch (register
+ * reads of all vCPUs, the chunks of one memory read) in one write, reading their answers after, since QEMU
+ * answers in order.
+ *
+ * <p>Not thread-safe: one sampler owns a client. Every wait is bounded by the timeout given to
+ * {@link #connect}; when the guest ends (QEMU reports an exit or closes the connection) the current call
+ * throws {@link GuestExitedException}.
+ */
+public final class GdbClient implements AutoCloseable {
+    private static final Pattern PACKET_SIZE = Pattern.compile("(?:^|;)PacketSize=([0-9a-fA-F]+)");
+    private static final Pattern ARCHITECTURE = Pattern.compile("<architecture>([^<]+)</architecture>");
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(10);
+    private static final int MIN_CHUNK = 16;
+
+    private final GdbPacketChannel channel;
+    private final int packetSize;
+    private final RegisterLayout layout;
+    private List<Integer> threads;
+    private boolean running;
+    private boolean ended;
+    private boolean detached;
+
+    private GdbClient(GdbPacketChannel channel, int packetSize, RegisterLayout layout) {
+        this.channel = channel;
+        this.packetSize = packetSize;
+        this.layout = layout;
+    }
+
+    /** Connects to a gdbstub on 127.0.0.1. */
+    public static GdbClient connect(int port, Duration timeout) throws IOException {
+        return connect(new InetSocketAddress("127.0.0.1", port), timeout);
+    }
+
+    /**
+     * Connects, retrying refused connections (QEMU still starting) for up to {@code timeout}, and sets the
+     * session up: features, no-ack mode, the target's architecture, its stop state. The guest is stopped
+     * when this returns (QEMU stops it when a debugger connects); {@link #resume} lets it run.
+     */
+    public static GdbClient connect(InetSocketAddress address, Duration timeout) throws IOException {
+        Socket socket = open(address, timeout);
+        GdbPacketChannel channel = new GdbPacketChannel(socket, timeout);
+        try {
+            String features = reply(channel, "qSupported:swbreak+;hwbreak+");
+            Matcher size = PACKET_SIZE.matcher(features);
+            int packetSize = size.find() ? Integer.parseInt(size.group(1), 16) : 400;
+            if (features.contains("QStartNoAckMode+") && reply(channel, "QStartNoAckMode").equals("OK")) {
+                channel.stopAcknowledging();
+            }
+            RegisterLayout layout = RegisterLayout.forTargetArchitecture(targetArchitecture(channel, features,
+                    packetSize));
+            GdbClient client = new GdbClient(channel, packetSize, layout);
+            client.stopReply(request(channel, "?"));
+            return client;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** x86_64 or arm64, from the stub's target description. */
+    public String architecture() {
+        return layout.architecture();
+    }
+
+    /** The largest packet the stub takes, as it announced it. */
+    public int packetSize() {
+        return packetSize;
+    }
+
+    /** Whether acknowledgements were switched off (QStartNoAckMode). */
+    public boolean noAckMode() {
+        return !channel.acknowledging();
+    }
+
+    /** Whether the vCPUs run (after {@link #resume}) rather than being stopped. */
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** The vCPUs' thread ids (1, 2, ...), read once; the guest must be stopped. */
+    public List<Integer> threads() throws IOException {
+        requireStopped("list threads");
+        if (threads == null) {
+            List<Integer> ids = new ArrayList<>();
+            String reply = command("qfThreadInfo");
+            while (reply.startsWith("m")) {
+                for (String id : reply.substring(1).split(",")) {
+                    ids.add(Integer.parseInt(id, 16));
+                }
+                reply = command("qsThreadInfo");
+            }
+            if (!reply.equals("l") || ids.isEmpty()) {
+                throw new GdbException("unexpected thread list answer: " + reply);
+            }
+            threads = List.copyOf(ids);
+        }
+        return threads;
+    }
+
+    /** Stops every vCPU (the interrupt byte) and waits for the stop reply; nothing to do when stopped. */
+    public void stop() throws IOException {
+        if (!running) {
+            return;
+        }
+        guarded(() -> {
+            channel.sendInterrupt();
+            while (running) {
+                String reply = channel.receive();
+                if (isStopReply(reply) || isExitReply(reply)) {
+                    stopReply(reply);
+                }
+                // Anything else here ('O' console output) is not an answer to us.
+            }
+            return null;
+        });
+    }
+
+    /** Lets every vCPU run again; no answer comes until the next stop. */
+    public void resume() throws IOException {
+        requireStopped("resume");
+        guarded(() -> {
+            channel.send("c");
+            running = true;
+            return null;
+        });
+    }
+
+    /** The registers of one vCPU; the guest must be stopped. */
+    public RegisterSnapshot registers(int thread) throws IOException {
+        return sampleThreads(List.of(thread)).get(thread);
+    }
+
+    /**
+     * Stops the guest (unless stopped) and reads the registers of every vCPU, by thread id in vCPU order.
+     * The guest stays stopped so that the caller can read memory; then {@link #resume}.
+     */
+    public Map<Integer, RegisterSnapshot> sampleAll() throws IOException {
+        stop();
+        return sampleThreads(threads());
+    }
+
+    private Map<Integer, RegisterSnapshot> sampleThreads(List<Integer> ids) throws IOException {
+        requireStopped("read registers");
+        List<String> packets = new ArrayList<>();
+        for (int id : ids) {
+            packets.add("Hg" + Integer.toHexString(id));
+            packets.add("g");
+        }
+        List<String> replies = batch(packets);
+        Map<Integer, RegisterSnapshot> snapshots = new LinkedHashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String selected = replies.get(2 * i);
+            if (!selected.equals("OK")) {
+                throw new GdbException("cannot select vCPU thread " + ids.get(i) + ": " + describe(selected));
+            }
+            snapshots.put(ids.get(i), layout.decode(expectData(replies.get(2 * i + 1), "g")));
+        }
+        return snapshots;
+    }
+
+    /**
+     * Reads {@code length} bytes of guest virtual memory at {@code address} (as the vCPU last selected
+     * sees it), in packets as large as the stub takes; the guest must be stopped.
+     *
+     * @throws GdbException when part of the range cannot be read (not mapped)
+     */
+    public byte[] readMemory(long address, int length) throws IOException {
+        requireStopped("read memory");
+        int chunk = Math.max(MIN_CHUNK, packetSize / 2);
+        List<String> packets = new ArrayList<>();
+        for (int at = 0; at < length; at += chunk) {
+            packets.add("m" + Long.toHexString(address + at) + "," + Integer.toHexString(Math.min(chunk, length - at)));
+        }
+        List<String> replies = batch(packets);
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < replies.size(); i++) {
+            String reply = replies.get(i);
+            int at = i * chunk;
+            int expected = Math.min(chunk, length - at);
+            if (reply.startsWith("E") || reply.length() != expected * 2) {
+                throw new GdbException("cannot read " + expected + " bytes of guest memory at 0x"
+                        + Long.toHexString(address + at) + ": " + describe(reply));
+            }
+            for (int k = 0; k < expected; k++) {
+                int hi = Character.digit(reply.charAt(2 * k), 16);
+                int lo = Character.digit(reply.charAt(2 * k + 1), 16);
+                if (hi < 0 || lo < 0) {
+                    throw new GdbException("guest memory at 0x" + Long.toHexString(address + at + k) + " is unavailable");
+                }
+                bytes[at + k] = (byte) ((hi << 4) | lo);
+            }
+        }
+        return bytes;
+    }
+
+    /** The guest's memory through this client, for a stack walk while the guest is stopped. */
+    public GuestMemory memory() {
+        return this::readMemory;
+    }
+
+    /** Ends the debugging session; QEMU lets the guest run on. */
+    public void detach() throws IOException {
+        if (detached || ended) {
+            return;
+        }
+        stop();
+        guarded(() -> {
+            String reply = request(channel, "D");
+            if (!reply.equals("OK")) {
+                throw new GdbException("detach failed: " + describe(reply));
+            }
+            detached = true;
+            running = true;
+            return null;
+        });
+    }
+
+    /** Detaches (so that the guest runs on) unless the guest has ended, and closes the connection. */
+    @Override
+    public void close() throws IOException {
+        try {
+            detach();
+        } catch (GuestExitedException e) {
+            // Nothing to let go of.
+        } finally {
+            channel.close();
+        }
+    }
+
+    /**
+     * Sends the packets in one write and returns their answers in order. In ack mode too: QEMU takes a new
+     * packet's {@code $} as the end of waiting for the previous answer's ack, and ignores acks that come
+     * later, so the round trips of a batch overlap.
+     */
+    private List<String> batch(List<String> packets) throws IOException {
+        return guarded(() -> {
+            List<String> replies = new ArrayList<>(packets.size());
+            channel.sendAll(packets);
+            for (int i = 0; i < packets.size(); i++) {
+                replies.add(reply(channel, null));
+            }
+            return replies;
+        });
+    }
+
+    private String command(String packet) throws IOException {
+        return guarded(() -> reply(channel, packet));
+    }
+
+    /** One request and its answer, before the client exists (no state to keep). */
+    private static String request(GdbPacketChannel channel, String packet) throws IOException {
+        channel.send(packet);
+        return channel.receive();
+    }
+
+    /**
+     * The answer to a packet ({@code null}: already sent). A stop reply QEMU sent on its own (when a client
+     * connects it stops the guest) is skipped; an exit reply means the guest is gone.
+     */
+    private static String reply(GdbPacketChannel channel, String packet) throws IOException {
+        if (packet != null) {
+            channel.send(packet);
+        }
+        while (true) {
+            String reply = channel.receive();
+            if (isExitReply(reply)) {
+                throw exited(reply);
+            }
+            if (!isStopReply(reply)) {
+                return reply;
+            }
+        }
+    }
+
+    private void stopReply(String reply) throws GdbException {
+        if (isExitReply(reply)) {
+            ended = true;
+            throw exited(reply);
+        }
+        if (!isStopReply(reply)) {
+            throw new GdbException("expected a stop reply, got: " + describe(reply));
+        }
+        running = false;
+    }
+
+    private interface Exchange<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs an exchange, remembering when the guest has gone so that close() does not talk to it. */
+    private <T> T guarded(Exchange<T> exchange) throws IOException {
+        if (ended) {
+            throw new GuestExitedException("the guest has ended", -1, null);
+        }
+        try {
+            return exchange.run();
+        } catch (GuestExitedException e) {
+            ended = true;
+            throw e;
+        }
+    }
+
+    private void requireStopped(String what) {
+        if (running) {
+            throw new IllegalStateException("cannot " + what + " while the guest runs: stop() it first");
+        }
+    }
+
+    private static String targetArchitecture(GdbPacketChannel channel, String features, int packetSize)
+            throws IOException {
+        if (!features.contains("qXfer:features:read+")) {
+            throw new GdbException("the gdbstub offers no target description (qXfer:features:read)");
+        }
+        StringBuilder xml = new StringBuilder();
+        int length = Math.max(MIN_CHUNK, packetSize - 8);
+        while (true) {
+            String reply = reply(channel, "qXfer:features:read:target.xml:" + Integer.toHexString(xml.length()) + ","
+                    + Integer.toHexString(length));
+            if (reply.isEmpty() || (reply.charAt(0) != 'm' && reply.charAt(0) != 'l')) {
+                throw new GdbException("cannot read the target description: " + describe(reply));
+            }
+            xml.append(reply, 1, reply.length());
+            Matcher m = ARCHITECTURE.matcher(xml);
+            if (m.find()) {
+                return m.group(1).strip();
+            }
+            if (reply.charAt(0) == 'l') {
+                throw new GdbException("the target description names no architecture");
+            }
+        }
+    }
+
+    private static String expectData(String reply, String packet) throws GdbException {
+        if (reply.isEmpty() || (reply.length() == 3 && reply.charAt(0) == 'E')) {
+            throw new GdbException("'" + packet + "' failed: " + describe(reply));
+        }
+        return reply;
+    }
+
+    private static boolean isStopReply(String reply) {
+        return reply.length() >= 3 && (reply.charAt(0) == 'T' || reply.charAt(0) == 'S') && isHex(reply, 1, 3);
+    }
+
+    private static boolean isExitReply(String reply) {
+        return reply.length() >= 3 && (reply.charAt(0) == 'W' || reply.charAt(0) == 'X') && isHex(reply, 1, 3);
+    }
+
+    private static GuestExitedException exited(String reply) {
+        int status = Integer.parseInt(reply.substring(1, 3), 16);
+        String how = reply.charAt(0) == 'W' ? "exited with status " + status : "was terminated by signal " + status;
+        return new GuestExitedException("the guest " + how, status, null);
+    }
+
+    private static boolean isHex(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (Character.digit(s.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String describe(String reply) {
+        return reply.isEmpty() ? "not supported by the stub" : reply.length() > 40 ? reply.substring(0, 40) + "..." : reply;
+    }
+
+    private static Socket open(InetSocketAddress address, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(address, (int) Math.max(1, timeout.toMillis()));
+                return socket;
+            } catch (ConnectException e) {
+                socket.close();
+                if (System.nanoTime() > deadline) {
+                    throw new GdbException("no gdbstub answers on " + address.getHostString() + ":" + address.getPort()
+                            + ": " + e.getMessage(), e);
+                }
+                try {
+                    Thread.sleep(RETRY_PAUSE);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while connecting to the gdbstub");
+                }
+            }
+        }
+    }
+}

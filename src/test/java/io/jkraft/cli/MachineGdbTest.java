@@ -1,0 +1,100 @@
+package io.jkraft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.machine.HostPorts;
+import io.jkraft.machine.store.MachineRecord;
+import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.profile.gdb.GdbClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * QEMU's gdbstub for jkraft's machines, with real QEMU booting {@link LifeKernel}: {@code run --gdb} and
+ * {@code --gdb=PORT} record the port that {@code inspect} shows and a client reaches, and a machine started
+ * without one gets one through its monitor.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MachineGdbTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private Path kernel;
+    private MachineCli cli;
+
+    @BeforeAll
+    void buildKernel(@TempDir Path shared) throws Exception {
+        kernel = LifeKernel.build(shared);
+    }
+
+    @BeforeEach
+    void isolatedState(@TempDir Path perTest) {
+        cli = new MachineCli(perTest);
+    }
+
+    @AfterEach
+    void noMachineOutlivesTheTest() throws Exception {
+        cli.cleanUp();
+    }
+
+    @Test
+    void runWithGdb_choosesAFreePort_inspectShowsIt_andAClientReadsTheIdlingVcpu() throws Exception {
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb", "-n", "dbg", kernel.toString(), "--", LifeKernel.IDLE);
+        MachineCli.await("the guest to idle", () -> cli.ok("logs", "dbg").console().contains(LifeKernel.IDLING));
+        int port = gdbPort(inspect("dbg"));
+        assertThat(port).isBetween(1, 65535);
+        try (GdbClient gdb = GdbClient.connect(port, TIMEOUT)) {
+            assertThat(gdb.architecture()).isEqualTo("x86_64");
+            assertThat(gdb.threads()).containsExactly(1);
+            RegisterSnapshot regs = gdb.sampleAll().get(1);
+            assertThat(regs.pc()).as("in the kernel, loaded at 1 MiB").isBetween(0x100000L, 0x200000L);
+            assertThat(regs.sp()).isNotZero();
+        }
+        // Detached on close: the machine runs on and stops as usual.
+        assertThat(inspect("dbg").get("status").asText()).isEqualTo("running");
+        cli.ok("stop", "dbg");
+        assertThat(inspect("dbg").get("status").asText()).isEqualTo("exited");
+    }
+
+    @Test
+    void runWithAGdbPort_usesThatPort() throws Exception {
+        int chosen = HostPorts.freeLoopbackPort();
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb=" + chosen, "-n", "fixed", kernel.toString(), "--",
+                LifeKernel.IDLE);
+        assertThat(gdbPort(inspect("fixed"))).isEqualTo(chosen);
+        try (GdbClient gdb = GdbClient.connect(chosen, TIMEOUT)) {
+            assertThat(gdb.sampleAll()).containsOnlyKeys(1);
+        }
+    }
+
+    @Test
+    void aMachineWithoutGdb_getsAGdbstubThroughItsMonitor() throws Exception {
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "late", kernel.toString(), "--", LifeKernel.IDLE);
+        assertThat(inspect("late").get("gdb").isNull()).isTrue();
+        MachineRecord opened = cli.machineService().openGdbStub("late", 0);
+        int port = opened.spec().gdbPort();
+        assertThat(port).isBetween(1, 65535);
+        assertThat(gdbPort(inspect("late"))).isEqualTo(port);
+        try (GdbClient gdb = GdbClient.connect(port, TIMEOUT)) {
+            assertThat(gdb.sampleAll().get(1).pc()).isBetween(0x100000L, 0x200000L);
+        }
+        assertThat(cli.machineService().openGdbStub("late", 0).spec().gdbPort()).as("kept").isEqualTo(port);
+    }
+
+    private JsonNode inspect(String name) throws Exception {
+        return new ObjectMapper().readTree(cli.ok("inspect", name).out());
+    }
+
+    private static int gdbPort(JsonNode machine) {
+        String address = machine.get("gdb").asText();
+        assertThat(address).startsWith("127.0.0.1:");
+        return Integer.parseInt(address.substring("127.0.0.1:".length()));
+    }
+}
