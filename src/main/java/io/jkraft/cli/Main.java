@@ -34,7 +34,7 @@ public final class Main implements Runnable {
     /** The commands that use the machine store. */
     private static final Set<Class<?>> MACHINE_COMMANDS = Set.of(RunCommand.class, PsCommand.class, LogsCommand.class,
             StopCommand.class, StartCommand.class, PauseCommand.class, UnpauseCommand.class, RmCommand.class,
-            InspectCommand.class);
+            InspectCommand.class, ProfileCommand.class, DebugCommand.class);
 
     /** Subcommands by name, in the order help lists them. */
     private static final Map<String, Class<?>> COMMANDS = commands();
@@ -101,6 +101,8 @@ public final class Main implements Runnable {
         m.put("rm", RmCommand.class);
         m.put("remove", RmCommand.class);
         m.put("inspect", InspectCommand.class);
+        m.put("profile", ProfileCommand.class);
+        m.put("debug", DebugCommand.class);
         m.put("login", LoginCommand.class);
         m.put("logout", LogoutCommand.class);
         m.put("help", CommandLine.HelpCommand.class);

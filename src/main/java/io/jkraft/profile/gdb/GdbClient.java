@@ -142,7 +142,8 @@ public final class GdbClient implements AutoCloseable {
     public void resume() throws IOException {
         requireStopped("resume");
         guarded(() -> {
-            channel.send("c");
+            // Not waiting for the '+' saves a round trip per sample; the next read skips it.
+            channel.sendUnacknowledged("c");
             running = true;
             return null;
         });
@@ -162,14 +163,68 @@ public final class GdbClient implements AutoCloseable {
         return sampleThreads(threads());
     }
 
-    private Map<Integer, RegisterSnapshot> sampleThreads(List<Integer> ids) throws IOException {
-        requireStopped("read registers");
+    /**
+     * What a profiler takes at each sample: stops the guest, reads every vCPU's registers and, in the same
+     * round trip, {@code length} bytes of memory at {@code address} (where the last sample found the stack),
+     * which spares the stack walk a round trip when the stack has not moved far. The memory is null when
+     * it could not be read. The guest stays stopped; then {@link #resume}.
+     */
+    public Sample sample(long address, int length) throws IOException {
+        if (!running || threads == null) {
+            return new Sample(sampleAll(), address, length > 0 ? readOrNull(address, length) : null);
+        }
+        List<String> registerPackets = registerPackets(threads);
+        int chunk = chunk();
+        List<String> memoryPackets = length > 0 ? MemoryPackets.requests(address, length, chunk) : List.of();
+        List<String> packets = new ArrayList<>(registerPackets);
+        packets.addAll(memoryPackets);
+        List<String> replies = guarded(() -> {
+            channel.sendAll(true, packets);
+            String stop;
+            do {
+                stop = channel.receive();
+            } while (!isStopReply(stop) && !isExitReply(stop)); // 'O' console output is not for us
+            stopReply(stop);
+            List<String> answers = new ArrayList<>(packets.size());
+            for (int i = 0; i < packets.size(); i++) {
+                answers.add(reply(channel, null));
+            }
+            return answers;
+        });
+        Map<Integer, RegisterSnapshot> registers = decodeRegisters(threads, replies.subList(0, registerPackets.size()));
+        byte[] memory = length > 0 ? MemoryPackets.decodeOrNull(replies.subList(registerPackets.size(), replies.size()),
+                address, length, chunk) : null;
+        return new Sample(registers, address, memory);
+    }
+
+    /** Registers of every vCPU and a block of memory, read while the guest was stopped. */
+    public record Sample(Map<Integer, RegisterSnapshot> registers, long address, byte[] memory) {}
+
+    private byte[] readOrNull(long address, int length) throws IOException {
+        try {
+            return readMemory(address, length);
+        } catch (GuestExitedException e) {
+            throw e;
+        } catch (GdbException e) {
+            return null;
+        }
+    }
+
+    private static List<String> registerPackets(List<Integer> ids) {
         List<String> packets = new ArrayList<>();
         for (int id : ids) {
             packets.add("Hg" + Integer.toHexString(id));
             packets.add("g");
         }
-        List<String> replies = batch(packets);
+        return packets;
+    }
+
+    private Map<Integer, RegisterSnapshot> sampleThreads(List<Integer> ids) throws IOException {
+        requireStopped("read registers");
+        return decodeRegisters(ids, batch(registerPackets(ids)));
+    }
+
+    private Map<Integer, RegisterSnapshot> decodeRegisters(List<Integer> ids, List<String> replies) throws GdbException {
         Map<Integer, RegisterSnapshot> snapshots = new LinkedHashMap<>();
         for (int i = 0; i < ids.size(); i++) {
             String selected = replies.get(2 * i);
@@ -189,31 +244,12 @@ public final class GdbClient implements AutoCloseable {
      */
     public byte[] readMemory(long address, int length) throws IOException {
         requireStopped("read memory");
-        int chunk = Math.max(MIN_CHUNK, packetSize / 2);
-        List<String> packets = new ArrayList<>();
-        for (int at = 0; at < length; at += chunk) {
-            packets.add("m" + Long.toHexString(address + at) + "," + Integer.toHexString(Math.min(chunk, length - at)));
-        }
-        List<String> replies = batch(packets);
-        byte[] bytes = new byte[length];
-        for (int i = 0; i < replies.size(); i++) {
-            String reply = replies.get(i);
-            int at = i * chunk;
-            int expected = Math.min(chunk, length - at);
-            if (reply.startsWith("E") || reply.length() != expected * 2) {
-                throw new GdbException("cannot read " + expected + " bytes of guest memory at 0x"
-                        + Long.toHexString(address + at) + ": " + describe(reply));
-            }
-            for (int k = 0; k < expected; k++) {
-                int hi = Character.digit(reply.charAt(2 * k), 16);
-                int lo = Character.digit(reply.charAt(2 * k + 1), 16);
-                if (hi < 0 || lo < 0) {
-                    throw new GdbException("guest memory at 0x" + Long.toHexString(address + at + k) + " is unavailable");
-                }
-                bytes[at + k] = (byte) ((hi << 4) | lo);
-            }
-        }
-        return bytes;
+        int chunk = chunk();
+        return MemoryPackets.decode(batch(MemoryPackets.requests(address, length, chunk)), address, length, chunk);
+    }
+
+    private int chunk() {
+        return Math.max(MIN_CHUNK, packetSize / 2);
     }
 
     /** The guest's memory through this client, for a stack walk while the guest is stopped. */
@@ -383,7 +419,7 @@ public final class GdbClient implements AutoCloseable {
         return true;
     }
 
-    private static String describe(String reply) {
+    static String describe(String reply) {
         return reply.isEmpty() ? "not supported by the stub" : reply.length() > 40 ? reply.substring(0, 40) + "..." : reply;
     }
 

@@ -74,16 +74,36 @@ final class GdbPacketChannel implements AutoCloseable {
      * would name the wrong packet), so it fails instead.
      */
     void sendAll(List<String> packets) throws IOException {
+        sendAll(false, packets);
+    }
+
+    /**
+     * {@link #sendAll}, led by the interrupt byte when {@code interrupt}: QEMU stops the guest on that
+     * byte (synchronously, in the thread that reads the socket) and sends its stop reply before it reads
+     * the packets that follow, so one write stops the guest and asks for what a sample needs.
+     */
+    void sendAll(boolean interrupt, List<String> packets) throws IOException {
         pipelined = packets.size();
-        int size = packets.stream().mapToInt(p -> p.length() + 4).sum();
+        int size = packets.stream().mapToInt(p -> p.length() + 4).sum() + (interrupt ? 1 : 0);
         byte[] all = new byte[size];
         int at = 0;
+        if (interrupt) {
+            all[at++] = INTERRUPT;
+        }
         for (String p : packets) {
             byte[] framed = frame(p);
             System.arraycopy(framed, 0, all, at, framed.length);
             at += framed.length;
         }
         write(all);
+    }
+
+    /**
+     * Sends one packet without waiting for its acknowledgement, for a packet with no answer ({@code c}):
+     * the stub's {@code +} is skipped by the next {@link #receive}, which reads up to a {@code $}.
+     */
+    void sendUnacknowledged(String packet) throws IOException {
+        write(frame(packet));
     }
 
     /** The interrupt byte (Ctrl-C): QEMU stops every vCPU and answers with a stop reply. */

@@ -7,9 +7,11 @@ import java.io.IOException;
  * Reads little-endian stack words for one walk. Every read through the gdbstub is a round trip, so the
  * stack from sp upwards is fetched once as a window and the walk reads frame records out of it; only a
  * frame beyond the window costs a read of its own (two words, the saved frame pointer and return address).
+ * The window is what QEMU's gdbstub returns in one packet (PacketSize 4096 hex digits: 2 KiB), since each
+ * further packet is a round trip of its own and most unikernel stacks are shallow.
  */
 final class StackReader {
-    static final int WINDOW = 16 * 1024;
+    static final int WINDOW = 2 * 1024;
     private static final int PAGE = 4096;
 
     private final GuestMemory memory;

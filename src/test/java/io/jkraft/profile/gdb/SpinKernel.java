@@ -22,8 +22,8 @@ import java.util.TreeMap;
  * Its symbols come from {@code nm} and function bytes from {@code objcopy}, for comparison with what the
  * gdbstub reads.
  */
-record SpinKernel(String arch, Path image, Map<String, Long> symbols) {
-    static final String EXIT = "exit";
+public record SpinKernel(String arch, Path image, Map<String, Long> symbols) {
+    public static final String EXIT = "exit";
 
     private static final String SOURCE = """
             #include <stdio.h>
@@ -58,7 +58,7 @@ record SpinKernel(String arch, Path image, Map<String, Long> symbols) {
             """;
 
     /** Builds the kernel for {@code arch} in {@code dir}; skips the calling test where it cannot be built or booted. */
-    static SpinKernel build(String arch, Path dir) throws Exception {
+    public static SpinKernel build(String arch, Path dir) throws Exception {
         assumeTrue(QemuBoot.available(arch), () -> QemuBoot.unavailableReason(arch));
         Path app = Files.createDirectories(dir.resolve("spin"));
         Files.writeString(app.resolve("spin.c"), SOURCE);

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# jkraft profile on QEMU/TCG, x86_64, one vCPU, against taking each sample with `gdb -batch -ex bt` on the
+# same machine, in one run: samples per second (jkraft as fast as it can, -F 100000; gdb one process per
+# sample), and the guest's slowdown at 100 Hz and 1000 Hz, read from examples/spin's own progress lines.
+#
+#   JKRAFT_ORIGIN_BASE=file:///path/to/mirror bench/profile-vs-gdb.sh [seconds]
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+secs="${1:-5}"
+: "${JKRAFT_ORIGIN_BASE:?set it to the folder or file:// URL of a mirror of the Unikraft git repositories}"
+command -v gdb >/dev/null || { echo "needs gdb" >&2; exit 2; }
+work="$(mktemp -d)"
+export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state" XDG_CACHE_HOME="$work/cache"
+jk="$here/jkraft"
+trap '"$jk" rm -f --all >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+cp -r "$here/examples/spin" "$work/spin"
+rm -rf "$work/spin/.unikraft" "$work"/spin/.config.*
+"$jk" build -m x86_64 "$work/spin" >/dev/null 2>&1
+kernel="$work/spin/.unikraft/build/spin_qemu-x86_64"
+
+# Guest speed: rounds per second between the first and the last progress line of a window of the log.
+rate() { # machine, seconds
+  local log="$XDG_STATE_HOME/jkraft/runtime/$("$jk" inspect "$1" | sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' | head -1)/machine.log"
+  local n0 t0 n1 t1
+  n0=$(grep -c rounds "$log" || true); t0=$(date +%s%N)
+  sleep "$2"
+  n1=$(grep -c rounds "$log" || true); t1=$(date +%s%N)
+  awk -v a="$n0" -v b="$n1" -v t="$((t1 - t0))" 'BEGIN { printf "%.1f", (b - a) / (t / 1e9) }'
+}
+
+"$jk" run -d --gdb -n bench-spin "$kernel" >/dev/null
+sleep 1
+base=$(rate bench-spin "$secs")
+port=$("$jk" inspect bench-spin | sed -n 's/.*"gdbPort" *: *\([0-9]*\).*/\1/p' | head -1)
+
+slowdown() { # hz
+  "$jk" profile bench-spin -F "$1" -T "$secs" -o "$work/out-$1" >"$work/profile-$1.txt" &
+  local pid=$! r
+  sleep 0.5
+  r=$(rate bench-spin "$((secs - 1))")
+  wait "$pid"
+  awk -v r="$r" -v b="$base" 'BEGIN { printf "%.1f", (1 - r / b) * 100 }'
+}
+s100=$(slowdown 100)
+s1000=$(slowdown 1000)
+"$jk" profile bench-spin -F 100000 -T "$secs" -o "$work/out-max" >"$work/profile-max.txt"
+jrate=$(sed -n 's/.* \([0-9.]*\) Hz achieved.*/\1/p' "$work/profile-max.txt")
+h100=$(sed -n 's/.* \([0-9.]*\) Hz achieved.*/\1/p' "$work/profile-100.txt")
+h1000=$(sed -n 's/.* \([0-9.]*\) Hz achieved.*/\1/p' "$work/profile-1000.txt")
+
+n=0; t0=$(date +%s%N); end=$((t0 + secs * 1000000000))
+while [ "$(date +%s%N)" -lt "$end" ]; do
+  gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex bt "$kernel.dbg" >/dev/null 2>&1
+  n=$((n + 1))
+done
+grate=$(awk -v n="$n" -v t="$(($(date +%s%N) - t0))" 'BEGIN { printf "%.1f", n / (t / 1e9) }')
+
+echo "hottest stack: $(sort -t' ' -k2 -n -r "$work/out-max/bench-spin.folded" | head -1)"
+printf '%-34s %12s\n' "measure" "value"
+printf '%-34s %12s\n' "jkraft profile, samples/s (max)" "$jrate"
+printf '%-34s %12s\n' "gdb -batch -ex bt, samples/s" "$grate"
+printf '%-34s %12s\n' "ratio" "$(awk -v a="$jrate" -v b="$grate" 'BEGIN { printf "%.0fx", a / b }')"
+printf '%-34s %12s\n' "guest slowdown at 100 Hz" "${s100}% (${h100} Hz)"
+printf '%-34s %12s\n' "guest slowdown at 1000 Hz" "${s1000}% (${h1000} Hz)"
+echo "guest alone: $base progress lines/s; ${secs} s windows; $(nproc) CPUs; TCG"

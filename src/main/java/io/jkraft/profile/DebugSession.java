@@ -1,0 +1,103 @@
+package io.jkraft.profile;
+
+import io.jkraft.common.UserException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The gdb command line for {@code jkraft debug}: gdb on the machine's unstripped kernel, connected to
+ * its gdbstub, with the core's uk-gdb.py helpers loaded when the build left them.
+ *
+ * <p>The build folder of kernel {@code K} is {@code K.d/}; the core's build writes {@code uk-gdb.py}
+ * there, and that script imports modules from the core's {@code support/scripts} before it adds the
+ * folder to Python's path itself, so the folder (CONFIG_UK_BASE in {@code K.d/config}) is added first.
+ */
+public final class DebugSession {
+    private DebugSession() {}
+
+    /**
+     * @param dbg          the unstripped kernel
+     * @param kernel       the kernel the machine boots (its build folder is {@code kernel.d})
+     * @param architecture the guest's architecture
+     * @param port         the gdbstub's port on 127.0.0.1
+     * @param gdbArgs      more arguments for gdb (e.g. -batch -ex bt)
+     * @param env          whose PATH is searched for gdb
+     */
+    public static List<String> command(Path dbg, Path kernel, String architecture, int port, List<String> gdbArgs,
+            Map<String, String> env) {
+        List<String> argv = new ArrayList<>();
+        argv.add(gdb(architecture, env).toString());
+        argv.add("-q");
+        Path buildDir = kernel.resolveSibling(kernel.getFileName() + ".d");
+        Path helpers = buildDir.resolve("uk-gdb.py");
+        if (Files.isRegularFile(helpers)) {
+            coreBase(buildDir.resolve("config")).ifPresent(base -> {
+                argv.add("-ex");
+                argv.add("python import sys; sys.path.insert(0, '" + base.resolve("support/scripts") + "')");
+            });
+            argv.add("-ex");
+            argv.add("source " + helpers);
+        }
+        argv.add("-ex");
+        argv.add("target remote 127.0.0.1:" + port);
+        argv.addAll(gdbArgs);
+        argv.add(dbg.toString());
+        return argv;
+    }
+
+    /** gdb-multiarch when installed (it reads either architecture), else gdb for a guest of the host's. */
+    static Path gdb(String architecture, Map<String, String> env) {
+        Optional<Path> multiarch = onPath("gdb-multiarch", env);
+        if (multiarch.isPresent()) {
+            return multiarch.get();
+        }
+        if (!architecture.equals(hostArchitecture())) {
+            throw new UserException("debugging an " + architecture + " guest needs gdb-multiarch, which is not on PATH",
+                    "install it (Debian: apt-get install gdb-multiarch)");
+        }
+        return onPath("gdb", env).orElseThrow(() -> new UserException("gdb is not on PATH",
+                "install it (Debian: apt-get install gdb)"));
+    }
+
+    private static Optional<Path> onPath(String name, Map<String, String> env) {
+        for (String dir : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty()) {
+                Path candidate = Path.of(dir, name);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return Optional.of(candidate);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** CONFIG_UK_BASE of a build's .config: where the core the kernel was built from lives. */
+    static Optional<Path> coreBase(Path config) {
+        try {
+            for (String line : Files.readAllLines(config)) {
+                if (line.startsWith("CONFIG_UK_BASE=")) {
+                    String value = line.substring("CONFIG_UK_BASE=".length()).replace("\"", "").strip();
+                    return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
+                }
+            }
+        } catch (IOException e) {
+            // No config: gdb starts without the helpers' import path.
+        }
+        return Optional.empty();
+    }
+
+    private static String hostArchitecture() {
+        String arch = System.getProperty("os.arch");
+        return switch (arch) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "arm64";
+            default -> arch;
+        };
+    }
+}

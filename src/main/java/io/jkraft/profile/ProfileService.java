@@ -1,0 +1,210 @@
+package io.jkraft.profile;
+
+import io.jkraft.common.UserException;
+import io.jkraft.machine.MachineService;
+import io.jkraft.machine.store.MachineRecord;
+import io.jkraft.machine.store.MachineStatus;
+import io.jkraft.profile.flame.FlameHtml;
+import io.jkraft.profile.flame.FlameSvg;
+import io.jkraft.profile.flame.FoldedStacks;
+import io.jkraft.profile.flame.TopFunctions.FunctionCost;
+import io.jkraft.profile.flame.TopFunctions;
+import io.jkraft.profile.gdb.GdbClient;
+import io.jkraft.profile.gdb.GuestExitedException;
+import io.jkraft.profile.stack.StackUnwinder;
+import io.jkraft.profile.stack.SymbolTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * uniprof's method on QEMU: at a fixed rate, stop the guest through its gdbstub, read every vCPU's
+ * registers, walk each stack through guest memory, resume; then fold the stacks and draw them.
+ *
+ * <p>The schedule is absolute (sample k is due at start + k * period), so a slow sample does not shift
+ * the ones after it; a sample that starts more than a period late counts the periods it skipped as missed
+ * deadlines. The guest's slowdown is the share of the wall time it spent stopped for sampling.
+ */
+public final class ProfileService {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The stack block read with the registers: from 1 KiB below where the last sample found the stack
+     * pointer to 3 KiB above it, which holds the next walk's window (2 KiB from sp) unless the stack moved
+     * further (then the walk reads it itself).
+     */
+    private static final int PREFETCH_BELOW = 1024;
+    private static final int PREFETCH = 4096;
+
+    private final MachineService machines;
+
+    public ProfileService(MachineService machines) {
+        this.machines = machines;
+    }
+
+    /**
+     * @param hz        samples per second
+     * @param duration  how long to sample at most (the guest may end first)
+     * @param outDir    where the folded stacks and the flame graphs go
+     */
+    public record Options(int hz, Duration duration, Path outDir) {
+        public Options {
+            if (hz < 1 || hz > 100_000) {
+                throw new UserException("-F " + hz + ": the sample rate must be between 1 and 100000 Hz", "e.g. -F 200");
+            }
+            if (duration.isNegative() || duration.isZero()) {
+                throw new UserException("-T must be a positive number of seconds", "e.g. -T 3");
+            }
+        }
+    }
+
+    /** What a profile found and where it wrote it. */
+    public record Report(String machine, int vcpus, long samples, long stacks, Duration elapsed, long missedDeadlines,
+            double stoppedShare, boolean guestEnded, List<FunctionCost> topSelf, List<FunctionCost> topTotal,
+            Path folded, Path svg, Path html) {
+        /** Samples taken per second of wall time. */
+        public double achievedHz() {
+            return elapsed.isZero() ? 0 : samples * 1e9 / elapsed.toNanos();
+        }
+    }
+
+    /** Something to tell the user while sampling runs. */
+    public interface Progress {
+        Progress SILENT = (samples, elapsed) -> {};
+
+        void sampled(long samples, Duration elapsed);
+    }
+
+    /** Profiles a running machine: opens its gdbstub when it has none, samples, writes OUT, detaches. */
+    public Report profile(String name, Options options, Progress progress) {
+        MachineRecord machine = machines.inspect(name);
+        if (machine.status() != MachineStatus.RUNNING) {
+            throw new UserException("cannot profile " + machine.name() + ": it is " + machine.status().word(),
+                    "start it first (`jkraft start " + machine.name() + "`)");
+        }
+        Path dbg = debugImage(machine);
+        SymbolTable symbols;
+        try {
+            symbols = SymbolTable.load(dbg);
+        } catch (IOException e) {
+            throw new UserException("cannot read the symbols of " + dbg + ": " + e.getMessage(), null, e);
+        }
+        if (machine.spec().gdbPort() == 0) {
+            machine = machines.openGdbStub(machine.id(), 0);
+        }
+        try (GdbClient gdb = GdbClient.connect(machine.spec().gdbPort(), CONNECT_TIMEOUT)) {
+            Report report = sample(machine, gdb, new StackUnwinder(symbols), options, progress);
+            return report;
+        } catch (IOException e) {
+            throw new UserException("cannot profile " + machine.name() + " through its gdbstub on 127.0.0.1:"
+                    + machine.spec().gdbPort() + ": " + e.getMessage(), "is another debugger attached to it?", e);
+        }
+    }
+
+    private Report sample(MachineRecord machine, GdbClient gdb, StackUnwinder unwinder, Options options,
+            Progress progress) throws IOException {
+        FoldedStacks stacks = new FoldedStacks();
+        long period = 1_000_000_000L / options.hz();
+        long start = System.nanoTime();
+        long end = start + options.duration().toNanos();
+        long samples = 0;
+        long walked = 0;
+        long missed = 0;
+        long stopped = 0;
+        int vcpus = 0;
+        boolean ended = false;
+        long due = start;
+        long lastReport = start;
+        long lastSp = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (now < due) {
+                sleepNanos(due - now);
+                now = System.nanoTime();
+            }
+            if (now >= end) {
+                break;
+            }
+            if (now - due >= period) {
+                long late = (now - due) / period;
+                missed += late;
+                due += late * period;
+            }
+            long t0 = System.nanoTime();
+            try {
+                GdbClient.Sample sample = gdb.sample(lastSp - PREFETCH_BELOW, lastSp == 0 ? 0 : PREFETCH);
+                vcpus = Math.max(vcpus, sample.registers().size());
+                GuestMemory memory = new PrefetchedMemory(sample.address(), sample.memory(), gdb.memory());
+                for (RegisterSnapshot r : sample.registers().values()) {
+                    stacks.addFrames(unwinder.unwind(r, memory));
+                    walked++;
+                }
+                lastSp = sample.registers().values().iterator().next().sp();
+                gdb.resume();
+            } catch (GuestExitedException e) {
+                ended = true;
+                break;
+            }
+            long t1 = System.nanoTime();
+            stopped += t1 - t0;
+            samples++;
+            due += period;
+            if (t1 - lastReport >= 1_000_000_000L) {
+                progress.sampled(samples, Duration.ofNanos(t1 - start));
+                lastReport = t1;
+            }
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        if (!ended) {
+            detachQuietly(gdb);
+        }
+        return write(machine, options, stacks, vcpus, samples, walked, elapsed, missed,
+                elapsed.isZero() ? 0 : (double) stopped / elapsed.toNanos(), ended);
+    }
+
+    private static Report write(MachineRecord machine, Options options, FoldedStacks stacks, int vcpus, long samples,
+            long walked, Duration elapsed, long missed, double stoppedShare, boolean ended) throws IOException {
+        Files.createDirectories(options.outDir());
+        Path folded = options.outDir().resolve(machine.name() + ".folded");
+        Path svg = options.outDir().resolve(machine.name() + ".svg");
+        Path html = options.outDir().resolve(machine.name() + ".html");
+        String title = "jkraft profile " + machine.name() + " (" + samples + " samples at " + options.hz() + " Hz)";
+        stacks.write(folded);
+        FlameSvg.write(stacks, title, svg);
+        FlameHtml.write(stacks, title, html);
+        return new Report(machine.name(), vcpus, samples, walked, elapsed, missed, stoppedShare, ended,
+                TopFunctions.bySelf(stacks, 10), TopFunctions.byTotal(stacks, 10), folded, svg, html);
+    }
+
+    /**
+     * The unstripped kernel beside the one the machine boots: a build leaves {@code K.dbg} next to
+     * {@code K}, and an image unpacked for run has its kernel.dbg layer there when it was packed with one.
+     */
+    public static Path debugImage(MachineRecord machine) {
+        Path kernel = machine.spec().kernel();
+        Path dbg = kernel.resolveSibling(kernel.getFileName() + ".dbg");
+        if (!Files.isRegularFile(dbg)) {
+            throw new UserException("no symbols for " + machine.name() + ": " + dbg + " does not exist",
+                    "profiling needs the unstripped kernel the build leaves beside the kernel (K.dbg); "
+                            + "for an image, pack it with --dbg");
+        }
+        return dbg;
+    }
+
+    private static void detachQuietly(GdbClient gdb) {
+        try {
+            gdb.detach();
+        } catch (IOException e) {
+            // The guest runs on either way: QEMU resumes a guest whose debugger goes away.
+        }
+    }
+
+    private static void sleepNanos(long nanos) {
+        try {
+            Thread.sleep(Duration.ofNanos(nanos));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
