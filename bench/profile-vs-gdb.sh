@@ -20,7 +20,8 @@ kernel="$work/spin/.unikraft/build/spin_qemu-x86_64"
 
 # Guest speed: rounds per second between the first and the last progress line of a window of the log.
 rate() { # machine, seconds
-  local log="$XDG_STATE_HOME/jkraft/runtime/$("$jk" inspect "$1" | sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' | head -1)/machine.log"
+  local log
+  log="$("$jk" inspect "$1" | sed -n 's/.*"stateDir" *: *"\([^"]*\)".*/\1/p')/machine.log"
   local n0 t0 n1 t1
   n0=$(grep -c rounds "$log" || true); t0=$(date +%s%N)
   sleep "$2"
@@ -31,7 +32,7 @@ rate() { # machine, seconds
 "$jk" run -d --gdb -n bench-spin "$kernel" >/dev/null
 sleep 1
 base=$(rate bench-spin "$secs")
-port=$("$jk" inspect bench-spin | sed -n 's/.*"gdbPort" *: *\([0-9]*\).*/\1/p' | head -1)
+port=$("$jk" inspect bench-spin | sed -n 's/.*"gdb" *: *"127.0.0.1:\([0-9]*\)".*/\1/p')
 
 slowdown() { # hz
   "$jk" profile bench-spin -F "$1" -T "$secs" -o "$work/out-$1" >"$work/profile-$1.txt" &
