@@ -60,7 +60,9 @@ final class PkgCommand extends JkraftCommand {
                 .pack(new PackRequestOptions(project.request(false, false, null), name, dbg, args, env, rootfs));
         terminal.err().println(terminal.green("packed ") + io.jkraft.pkg.oci.Reference.parse(name));
         if (push) {
-            context.registryService(new ConsoleTransferListener(terminal, global)).push(name);
+            try (var registries = context.registryService(new ConsoleTransferListener(terminal, global))) {
+                registries.push(name);
+            }
             terminal.err().println(terminal.green("pushed ") + io.jkraft.pkg.oci.Reference.parse(name));
         }
         terminal.out().println(index.digest());
