@@ -93,7 +93,9 @@ public final class RegistryClient {
                         https);
             }
         }
-        try (InputStream ignored = r.body()) {
+        try (InputStream body = r.body()) {
+            // read to its end: a body closed unread costs the connection, and the next request a new one
+            body.skip(Long.MAX_VALUE);
             if (r.statusCode() == 401) {
                 challenge = Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null));
             } else if (r.statusCode() / 100 != 2) {

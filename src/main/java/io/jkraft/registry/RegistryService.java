@@ -84,8 +84,10 @@ public final class RegistryService implements AutoCloseable {
         Reference ref = Reference.parse(reference);
         OciLayout layout = OciLayout.open(storeDir);
         Descriptor stored = new ImagePuller(layout, client(ref.registry()), listener).pull(ref, plat, arch);
-        layout.tag(ref, stored);
-        record(layout, ref, stored);
+        // tagged with its source in one rewrite of index.json (a tag replaces the entry's annotations anyway)
+        Map<String, String> annotations = new HashMap<>(stored.annotations());
+        annotations.put(SOURCE, ref.name());
+        layout.tag(ref, stored.with(annotations, stored.platform()));
         return stored;
     }
 
