@@ -59,6 +59,12 @@ public final class Main implements Runnable {
                 return runWithoutPicocli(run.get(), terminal);
             }
         }
+        if (named == PkgCommand.class) {
+            Optional<JkraftCommand> pkg = PkgRegistryFastPath.parse(List.of(args).subList(1, args.length), context);
+            if (pkg.isPresent()) {
+                return runWithoutPicocli(pkg.get(), terminal);
+            }
+        }
         CommandFactory factory = new CommandFactory(context);
         CommandLine cli = new CommandLine(new Main(), factory);
         if (named != null && named != CommandLine.HelpCommand.class) {
@@ -79,8 +85,8 @@ public final class Main implements Runnable {
         return command == PkgCommand.class ? PkgCommand.commandLine(factory, next) : new CommandLine(command, factory);
     }
 
-    /** A command {@link RunFastPath} parsed, with the errors handled as picocli's handler does. */
-    private static int runWithoutPicocli(RunCommand command, Terminal terminal) {
+    /** A command {@link RunFastPath} or {@link PkgRegistryFastPath} parsed, with the errors handled as picocli's handler does. */
+    private static int runWithoutPicocli(JkraftCommand command, Terminal terminal) {
         try {
             return command.call();
         } catch (Exception e) {
