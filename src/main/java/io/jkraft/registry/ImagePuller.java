@@ -107,7 +107,7 @@ final class ImagePuller {
         blobs.add(Descriptor.fromJson(manifest.path("config")));
         manifest.path("layers").forEach(l -> blobs.add(Descriptor.fromJson(l)));
         for (Descriptor blob : blobs) {
-            if (layout.hasBlob(blob.digest()) || batch.contains(blob.digest())) {
+            if (layout.hasBlob(blob) || batch.contains(blob.digest())) {
                 listener.transferred(Action.CACHED, blob);
                 continue;
             }

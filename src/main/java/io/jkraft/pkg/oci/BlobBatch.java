@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -17,6 +15,12 @@ import java.util.Map;
  * Blobs staged in the store's {@code tmp/} folder, each verified against the descriptor it was fetched
  * for, and moved into {@code blobs/} together by {@link #commit()}. Closing an uncommitted batch deletes
  * what it staged, so content from a registry reaches the store only when all of it checked out.
+ *
+ * <p>Staged files are not fsynced: atomicity comes from the rename (a reader sees a whole blob or none, and a
+ * killed process leaves only a temporary file). What the rename does not give without an fsync is durability
+ * across a power loss or kernel crash, after which a renamed blob may be empty or short. Such a blob is never
+ * used silently: every read checks its size and digest, a pull counts a blob of the wrong size as missing
+ * and {@link OciLayout#adopt} replaces it. An fsync per blob cost 2-4 ms each on the development machine.
  */
 public final class BlobBatch implements AutoCloseable {
     private final OciLayout layout;
@@ -45,10 +49,8 @@ public final class BlobBatch implements AutoCloseable {
                     "try again; if it persists, the registry's copy is corrupt");
             try (InputStream bounded = new VerifyingInputStream(
                     new BoundedInputStream(content, expected.size() + 1), expected, () -> mismatch);
-                 FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(ch)) {
+                 OutputStream out = Files.newOutputStream(t, StandardOpenOption.WRITE)) {
                 bounded.transferTo(out);
-                ch.force(true);
             }
             staged.put(expected.digest(), t);
             t = null;
