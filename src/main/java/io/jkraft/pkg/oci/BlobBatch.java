@@ -25,6 +25,7 @@ import java.util.Map;
 public final class BlobBatch implements AutoCloseable {
     private final OciLayout layout;
     private final Path tmp;
+    /** Guarded by itself: several transfers stage into one batch at once. */
     private final Map<String, Path> staged = new LinkedHashMap<>();
 
     BlobBatch(OciLayout layout, Path tmp) {
@@ -37,7 +38,7 @@ public final class BlobBatch implements AutoCloseable {
      * throws (staging nothing) when the size or digest differs. {@code source} names the content in the message.
      */
     public void put(InputStream content, Descriptor expected, String source) {
-        if (staged.containsKey(expected.digest())) {
+        if (contains(expected.digest())) {
             return;
         }
         layout.blobPath(expected.digest()); // refuses a malformed digest before anything is written
@@ -52,8 +53,11 @@ public final class BlobBatch implements AutoCloseable {
                  OutputStream out = Files.newOutputStream(t, StandardOpenOption.WRITE)) {
                 bounded.transferTo(out);
             }
-            staged.put(expected.digest(), t);
-            t = null;
+            synchronized (staged) {
+                if (staged.putIfAbsent(expected.digest(), t) == null) {
+                    t = null; // kept; else another transfer staged the same content first and this copy goes
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage " + source + " in " + tmp, e);
         } finally {
@@ -67,13 +71,15 @@ public final class BlobBatch implements AutoCloseable {
     }
 
     public boolean contains(String digest) {
-        return staged.containsKey(digest);
+        synchronized (staged) {
+            return staged.containsKey(digest);
+        }
     }
 
     /** Moves every staged blob into place, in the order they were staged. */
     public void commit() {
         try {
-            for (Map.Entry<String, Path> e : staged.entrySet()) {
+            for (Map.Entry<String, Path> e : snapshot().entrySet()) {
                 layout.adopt(e.getValue(), e.getKey());
             }
         } catch (IOException e) {
@@ -85,8 +91,16 @@ public final class BlobBatch implements AutoCloseable {
 
     @Override
     public void close() {
-        staged.values().forEach(BlobBatch::deleteQuietly);
-        staged.clear();
+        snapshot().values().forEach(BlobBatch::deleteQuietly);
+        synchronized (staged) {
+            staged.clear();
+        }
+    }
+
+    private Map<String, Path> snapshot() {
+        synchronized (staged) {
+            return new LinkedHashMap<>(staged);
+        }
     }
 
     private static void deleteQuietly(Path p) {
