@@ -57,7 +57,9 @@ final class LoginCommand extends JkraftCommand {
         if (secret.isEmpty()) {
             throw new UserException("the password is empty", "give the password with -p or --password-stdin");
         }
-        context.registryService(io.jkraft.registry.TransferListener.SILENT).login(host, username, secret);
+        try (var registries = context.registryService(io.jkraft.registry.TransferListener.SILENT)) {
+            registries.login(host, username, secret);
+        }
         terminal.err().println(terminal.green("logged in to ") + host + " as " + username);
         terminal.err().flush();
         return 0;

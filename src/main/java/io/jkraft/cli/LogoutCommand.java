@@ -17,7 +17,10 @@ final class LogoutCommand extends JkraftCommand {
 
     @Override
     Integer execute() {
-        boolean removed = context.registryService(io.jkraft.registry.TransferListener.SILENT).logout(host);
+        boolean removed;
+        try (var registries = context.registryService(io.jkraft.registry.TransferListener.SILENT)) {
+            removed = registries.logout(host);
+        }
         terminal.err().println(removed ? "logged out of " + host : "no credentials were stored for " + host);
         terminal.err().flush();
         return 0;

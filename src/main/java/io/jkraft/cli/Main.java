@@ -59,12 +59,18 @@ public final class Main implements Runnable {
                 return runWithoutPicocli(run.get(), terminal);
             }
         }
+        if (named == PkgCommand.class) {
+            Optional<JkraftCommand> pkg = PkgRegistryFastPath.parse(List.of(args).subList(1, args.length), context);
+            if (pkg.isPresent()) {
+                return runWithoutPicocli(pkg.get(), terminal);
+            }
+        }
         CommandFactory factory = new CommandFactory(context);
         CommandLine cli = new CommandLine(new Main(), factory);
         if (named != null && named != CommandLine.HelpCommand.class) {
-            cli.addSubcommand(args[0], new CommandLine(named, factory));
+            cli.addSubcommand(args[0], commandLine(named, factory, args.length > 1 ? args[1] : null));
         } else {
-            new LinkedHashSet<>(COMMANDS.values()).forEach(c -> cli.addSubcommand(new CommandLine(c, factory)));
+            new LinkedHashSet<>(COMMANDS.values()).forEach(c -> cli.addSubcommand(commandLine(c, factory, null)));
         }
         // `pkg info` is a subcommand and `info` the default of --log-level: without this picocli refuses the default
         cli.setAllowSubcommandsAsOptionParameters(true);
@@ -74,8 +80,13 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
-    /** A command {@link RunFastPath} parsed, with the errors handled as picocli's handler does. */
-    private static int runWithoutPicocli(RunCommand command, Terminal terminal) {
+    /** A command's model; `pkg` gets only the subcommand {@code next} names, when it names one. */
+    private static CommandLine commandLine(Class<?> command, CommandFactory factory, String next) {
+        return command == PkgCommand.class ? PkgCommand.commandLine(factory, next) : new CommandLine(command, factory);
+    }
+
+    /** A command {@link RunFastPath} or {@link PkgRegistryFastPath} parsed, with the errors handled as picocli's handler does. */
+    private static int runWithoutPicocli(JkraftCommand command, Terminal terminal) {
         try {
             return command.call();
         } catch (Exception e) {

@@ -3,7 +3,12 @@ package io.jkraft.cli;
 import io.jkraft.pkg.PackRequestOptions;
 import io.jkraft.pkg.oci.Descriptor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,9 +17,6 @@ import picocli.CommandLine.Option;
 @Command(name = "pkg", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Package a project's kernels as one OCI image in the local store (kraft's `kraft pkg`).",
                 "The selected targets are built first; up-to-date ones are not rebuilt."},
-        subcommands = {PkgListCommand.class, PkgRemoveCommand.class, PkgPruneCommand.class,
-                PkgRegistryCommand.Push.class, PkgRegistryCommand.Pull.class, PkgIndexCommands.Source.class,
-                PkgIndexCommands.Unsource.class, PkgIndexCommands.Update.class, PkgIndexCommands.Info.class},
         footer = {"", "Examples:",
                 "  jkraft pkg -n hello:1.0 examples/helloworld   # all targets",
                 "  jkraft pkg -n hello --plat qemu -m x86_64 -a first -e GREETING=hi .",
@@ -22,6 +24,38 @@ import picocli.CommandLine.Option;
                 "  jkraft pkg ls",
                 "  jkraft run hello:1.0"})
 final class PkgCommand extends JkraftCommand {
+    /** The subcommands by name and alias, in the order help lists them. */
+    private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Class<?>> subcommands() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("ls", PkgListCommand.class);
+        m.put("list", PkgListCommand.class);
+        m.put("rm", PkgRemoveCommand.class);
+        m.put("remove", PkgRemoveCommand.class);
+        m.put("prune", PkgPruneCommand.class);
+        m.put("push", PkgRegistryCommand.Push.class);
+        m.put("pull", PkgRegistryCommand.Pull.class);
+        m.put("source", PkgIndexCommands.Source.class);
+        m.put("unsource", PkgIndexCommands.Unsource.class);
+        m.put("update", PkgIndexCommands.Update.class);
+        m.put("info", PkgIndexCommands.Info.class);
+        return m;
+    }
+
+    /**
+     * `pkg` with its subcommands, or only with {@code next} when that names one: picocli builds the model of
+     * every subcommand it is given (reflection, annotation proxies), which cost `pkg push` and `pkg pull`
+     * about 100 ms for eight subcommands they do not run.
+     */
+    static CommandLine commandLine(CommandLine.IFactory factory, String next) {
+        CommandLine pkg = new CommandLine(PkgCommand.class, factory);
+        Class<?> only = next == null ? null : SUBCOMMANDS.get(next);
+        for (Class<?> c : only != null ? Set.of(only) : new LinkedHashSet<>(SUBCOMMANDS.values())) {
+            pkg.addSubcommand(new CommandLine(c, factory));
+        }
+        return pkg;
+    }
 
     @Mixin
     ProjectOptions project;
@@ -60,7 +94,9 @@ final class PkgCommand extends JkraftCommand {
                 .pack(new PackRequestOptions(project.request(false, false, null), name, dbg, args, env, rootfs));
         terminal.err().println(terminal.green("packed ") + io.jkraft.pkg.oci.Reference.parse(name));
         if (push) {
-            context.registryService(new ConsoleTransferListener(terminal, global)).push(name);
+            try (var registries = context.registryService(new ConsoleTransferListener(terminal, global))) {
+                registries.push(name);
+            }
             terminal.err().println(terminal.green("pushed ") + io.jkraft.pkg.oci.Reference.parse(name));
         }
         terminal.out().println(index.digest());

@@ -1,6 +1,7 @@
 package io.jkraft.cli;
 
 import io.jkraft.pkg.oci.Descriptor;
+import io.jkraft.registry.RegistryService;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,10 +25,12 @@ final class PkgRegistryCommand {
 
         @Override
         Integer execute() {
-            for (String ref : references) {
-                Descriptor pushed = context.registryService(new ConsoleTransferListener(terminal, global)).push(ref);
-                terminal.err().println(terminal.green("pushed ") + ref);
-                terminal.out().println(pushed.digest());
+            try (RegistryService registries = context.registryService(new ConsoleTransferListener(terminal, global))) {
+                for (String ref : references) {
+                    Descriptor pushed = registries.push(ref);
+                    terminal.err().println(terminal.green("pushed ") + ref);
+                    terminal.out().println(pushed.digest());
+                }
             }
             terminal.out().flush();
             return 0;
@@ -60,11 +63,12 @@ final class PkgRegistryCommand {
             if (PkgIndexCommands.pull(context, terminal, global, references)) {
                 return 0;
             }
-            for (String ref : references) {
-                Descriptor pulled = context.registryService(new ConsoleTransferListener(terminal, global))
-                        .pull(ref, plat, arch);
-                terminal.err().println(terminal.green("pulled ") + ref);
-                terminal.out().println(pulled.digest());
+            try (RegistryService registries = context.registryService(new ConsoleTransferListener(terminal, global))) {
+                for (String ref : references) {
+                    Descriptor pulled = registries.pull(ref, plat, arch);
+                    terminal.err().println(terminal.green("pulled ") + ref);
+                    terminal.out().println(pulled.digest());
+                }
             }
             terminal.out().flush();
             return 0;

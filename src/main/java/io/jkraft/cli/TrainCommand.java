@@ -86,6 +86,7 @@ final class TrainCommand implements Callable<Integer> {
             new ObjectMapper().writeValueAsString(Map.of("kernel", kf.name()));
             Main.execute(new String[] {"build", "--help"}, new Terminal(nowhere, nowhere, false), Map.of());
             Main.execute(new String[] {"run", "--help"}, new Terminal(nowhere, nowhere, false), Map.of());
+            trainRegistry(dir, app, nowhere);
             trainMachines(dir, app.resolve(".unikraft/build/train_qemu-x86_64"));
             trainRun(dir, app.resolve(".unikraft/build/train_qemu-x86_64"), nowhere);
             try (Git origin = Git.init().setDirectory(dir.resolve("origin").toFile()).call()) {
@@ -119,6 +120,24 @@ final class TrainCommand implements Callable<Integer> {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * `pkg`, `pkg push` and `pkg pull` of the training app through a registry in memory on 127.0.0.1, so that
+     * the HTTP client's classes are in the cache. Whatever goes wrong here only leaves them out of it.
+     */
+    private static void trainRegistry(Path dir, Path app, PrintWriter nowhere) {
+        Terminal quiet = new Terminal(nowhere, nowhere, false);
+        try (TrainingRegistry registry = new TrainingRegistry()) {
+            String ref = registry.address() + "/train:1";
+            Map<String, String> env = Map.of("HOME", dir.toString());
+            Main.execute(new String[] {"pkg", "--no-color", "-n", ref, app.toString()}, quiet, env);
+            Main.execute(new String[] {"pkg", "push", ref}, quiet, env);
+            Main.execute(new String[] {"pkg", "pull", ref}, quiet,
+                    Map.of("HOME", dir.toString(), "XDG_DATA_HOME", dir.resolve("pulled").toString()));
+        } catch (java.io.IOException | RuntimeException e) {
+            // a slower first push or pull, never a failed training
         }
     }
 

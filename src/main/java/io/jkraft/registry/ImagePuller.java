@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -64,6 +65,7 @@ final class ImagePuller {
                 JsonNode index = parse(top);
                 ArrayNode kept = json.createArrayNode();
                 List<String> available = new ArrayList<>();
+                List<JsonNode> manifests = new ArrayList<>();
                 for (JsonNode entry : index.path("manifests")) {
                     Descriptor m = Descriptor.fromJson(entry);
                     String os = entry.path("platform").path("os").asText();
@@ -73,7 +75,7 @@ final class ImagePuller {
                         continue;
                     }
                     Fetched manifest = fetchManifest(repo, scope, m.digest(), m.digest(), m.size());
-                    pullBlobs(repo, scope, parse(manifest), batch);
+                    manifests.add(parse(manifest));
                     batch.put(manifest.bytes(), manifest.descriptor(), "manifest " + m.digest());
                     listener.transferred(Action.MANIFEST, manifest.descriptor());
                     kept.add(entry);
@@ -83,13 +85,14 @@ final class ImagePuller {
                             + (arch == null ? "*" : arch) + "; it has " + String.join(", ", available),
                             "choose one of those with -p/--plat and -m/--arch, or pull all of them");
                 }
+                pullBlobs(repo, scope, manifests, batch);
                 if (kept.size() < index.path("manifests").size()) {
                     // the index stored locally lists only what was pulled, so that every blob it names is there
                     ((ObjectNode) index).set("manifests", kept);
                     top = digested(json(index), top.mediaType());
                 }
             } else if (OciLayout.isManifest(top.mediaType())) {
-                pullBlobs(repo, scope, parse(top), batch);
+                pullBlobs(repo, scope, List.of(parse(top)), batch);
             } else {
                 throw new UserException(ref + " is a " + top.mediaType() + ", not an image index or manifest",
                         "jkraft pulls OCI images and Docker v2 manifests");
@@ -102,27 +105,36 @@ final class ImagePuller {
         return stored;
     }
 
-    private void pullBlobs(String repo, String scope, JsonNode manifest, BlobBatch batch) {
-        List<Descriptor> blobs = new ArrayList<>();
-        blobs.add(Descriptor.fromJson(manifest.path("config")));
-        manifest.path("layers").forEach(l -> blobs.add(Descriptor.fromJson(l)));
-        for (Descriptor blob : blobs) {
-            if (layout.hasBlob(blob.digest()) || batch.contains(blob.digest())) {
-                listener.transferred(Action.CACHED, blob);
-                continue;
-            }
-            HttpResponse<InputStream> r = client.send(RegistryClient.Request.get(
-                    client.url(repo, "blobs/" + blob.digest()), scope, Map.of()));
-            if (r.statusCode() != 200) {
-                throw client.fail(r, "blob " + blob.digest() + " of " + repo);
-            }
-            try (InputStream in = r.body()) {
-                batch.put(in, blob, "blob " + blob.digest() + " from " + client.registry() + "/" + repo);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            listener.transferred(Action.DOWNLOADED, blob);
+    /** The configs and layers of {@code manifests}, each once, a few at a time. */
+    private void pullBlobs(String repo, String scope, List<JsonNode> manifests, BlobBatch batch) {
+        Map<String, Descriptor> blobs = new LinkedHashMap<>();
+        for (JsonNode manifest : manifests) {
+            Descriptor config = Descriptor.fromJson(manifest.path("config"));
+            blobs.putIfAbsent(config.digest(), config);
+            manifest.path("layers").forEach(l -> {
+                Descriptor layer = Descriptor.fromJson(l);
+                blobs.putIfAbsent(layer.digest(), layer);
+            });
         }
+        ParallelTransfers.forEach(new ArrayList<>(blobs.values()), blob -> pullBlob(repo, scope, blob, batch));
+    }
+
+    private void pullBlob(String repo, String scope, Descriptor blob, BlobBatch batch) {
+        if (layout.hasBlob(blob) || batch.contains(blob.digest())) {
+            listener.transferred(Action.CACHED, blob);
+            return;
+        }
+        HttpResponse<InputStream> r = client.send(RegistryClient.Request.get(
+                client.url(repo, "blobs/" + blob.digest()), scope, Map.of()));
+        if (r.statusCode() != 200) {
+            throw client.fail(r, "blob " + blob.digest() + " of " + repo);
+        }
+        try (InputStream in = r.body()) {
+            batch.put(in, blob, "blob " + blob.digest() + " from " + client.registry() + "/" + repo);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        listener.transferred(Action.DOWNLOADED, blob);
     }
 
     private Fetched fetchManifest(String repo, String scope, String reference, String expectedDigest, long expectedSize) {

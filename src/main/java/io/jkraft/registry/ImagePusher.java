@@ -22,8 +22,8 @@ import java.util.Optional;
 /**
  * Pushes one image of the local store with everything it references: each blob is asked for first
  * (HEAD) and skipped when the registry has it, mounted from another repository of the same registry
- * when one is known to hold it, else uploaded (POST, then one PUT, or PATCH chunks and a closing PUT);
- * then the manifests, then the index under the tag.
+ * when one is known to hold it, else uploaded (POST, then one PUT, or PATCH chunks and a closing PUT),
+ * a few blobs at once; then the manifests, then the index under the tag.
  */
 final class ImagePusher {
     private final OciLayout layout;
@@ -54,9 +54,8 @@ final class ImagePusher {
             blobs.putIfAbsent(config.digest(), config);
             manifest.path("layers").forEach(l -> blobs.putIfAbsent(l.path("digest").asText(), Descriptor.fromJson(l)));
         }
-        for (Descriptor blob : blobs.values()) {
-            pushBlob(repo, scope, blob, mountSources.get(blob.digest()));
-        }
+        ParallelTransfers.forEach(new ArrayList<>(blobs.values()),
+                blob -> pushBlob(repo, scope, blob, mountSources.get(blob.digest())));
         if (OciLayout.isIndex(top.mediaType())) {
             for (Descriptor m : manifests) {
                 putManifest(repo, scope, m.digest(), m);

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpResponse;
@@ -40,7 +39,7 @@ public final class RegistryClient {
     private final String registry;
     private final TransportPolicy policy;
     private final Supplier<Optional<Credentials>> credentialSource;
-    private final HttpClient http;
+    private final HttpTransport http;
     private final Duration backoff;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
@@ -49,17 +48,12 @@ public final class RegistryClient {
     private Challenge challenge;
 
     RegistryClient(String registry, TransportPolicy policy, Supplier<Optional<Credentials>> credentials,
-            HttpClient http, Duration backoff) {
+            HttpTransport http, Duration backoff) {
         this.registry = registry;
         this.policy = policy;
         this.credentialSource = credentials;
         this.http = http;
         this.backoff = backoff;
-    }
-
-    static HttpClient defaultHttpClient() {
-        return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(15)).build();
     }
 
     String registry() {
@@ -99,7 +93,9 @@ public final class RegistryClient {
                         https);
             }
         }
-        try (InputStream ignored = r.body()) {
+        try (InputStream body = r.body()) {
+            // read to its end: a body closed unread costs the connection, and the next request a new one
+            body.skip(Long.MAX_VALUE);
             if (r.statusCode() == 401) {
                 challenge = Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null));
             } else if (r.statusCode() / 100 != 2) {
@@ -203,7 +199,7 @@ public final class RegistryClient {
             }
             HttpResponse<InputStream> r;
             try {
-                r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+                r = http.send(b.build());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
@@ -293,7 +289,7 @@ public final class RegistryClient {
         HttpRequest req = b.timeout(Duration.ofMinutes(1)).build();
         HttpResponse<InputStream> r = withRetries(() -> {
             try {
-                return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                return http.send(req);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);

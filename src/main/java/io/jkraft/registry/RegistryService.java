@@ -7,7 +7,6 @@ import io.jkraft.config.JkraftPaths;
 import io.jkraft.pkg.oci.Descriptor;
 import io.jkraft.pkg.oci.OciLayout;
 import io.jkraft.pkg.oci.Reference;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,7 +22,7 @@ import java.util.Set;
  * annotation {@value #SOURCE}; a later push to another repository of the same registry mounts the
  * blobs that repository holds instead of uploading them again.
  */
-public final class RegistryService {
+public final class RegistryService implements AutoCloseable {
     /** Comma-separated {@code registry/repository} names known to hold the tagged image. */
     public static final String SOURCE = "io.jkraft.registry.source";
     static final long DEFAULT_CHUNK = 64L << 20;
@@ -32,7 +31,7 @@ public final class RegistryService {
     private final CredentialStore credentials;
     private final TransportPolicy policy;
     private final TransferListener listener;
-    private final HttpClient http;
+    private final HttpTransport http;
     private final long chunkSize;
     private final Duration backoff;
 
@@ -48,7 +47,7 @@ public final class RegistryService {
         this.credentials = credentials;
         this.policy = new TransportPolicy(insecure);
         this.listener = listener;
-        this.http = RegistryClient.defaultHttpClient();
+        this.http = new HttpTransport(Duration.ofSeconds(15));
         this.chunkSize = chunkSize;
         this.backoff = backoff;
     }
@@ -85,8 +84,10 @@ public final class RegistryService {
         Reference ref = Reference.parse(reference);
         OciLayout layout = OciLayout.open(storeDir);
         Descriptor stored = new ImagePuller(layout, client(ref.registry()), listener).pull(ref, plat, arch);
-        layout.tag(ref, stored);
-        record(layout, ref, stored);
+        // tagged with its source in one rewrite of index.json (a tag replaces the entry's annotations anyway)
+        Map<String, String> annotations = new HashMap<>(stored.annotations());
+        annotations.put(SOURCE, ref.name());
+        layout.tag(ref, stored.with(annotations, stored.platform()));
         return stored;
     }
 
@@ -101,6 +102,12 @@ public final class RegistryService {
     /** Forgets the credentials jkraft stored for the registry; false when there were none. */
     public boolean logout(String registry) {
         return credentials.remove(CredentialStore.stripUrl(registry));
+    }
+
+    /** Closes the HTTP clients (their threads would otherwise hold up the JVM's exit). */
+    @Override
+    public void close() {
+        http.close();
     }
 
     private static Map<String, String> withoutRefName(Map<String, String> annotations) {

@@ -66,6 +66,7 @@ class PkgIndexCliTest {
         MachineCli.Result notAComponent = cli.run("pkg", "pull", "127.0.0.1:1/hello:1.0");
         assertThat(notAComponent.status()).isNotZero();
         assertThat(notAComponent.err()).contains("cannot reach registry 127.0.0.1:1");
+        assertThat(notAComponent.err()).doesNotContain("no component named");
 
         cli.ok("pkg", "unsource", index.toString());
         assertThat(tmp.resolve("config/jkraft/config.yaml")).content().doesNotContain(index.toString());

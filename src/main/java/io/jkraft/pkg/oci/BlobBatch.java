@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -17,10 +15,17 @@ import java.util.Map;
  * Blobs staged in the store's {@code tmp/} folder, each verified against the descriptor it was fetched
  * for, and moved into {@code blobs/} together by {@link #commit()}. Closing an uncommitted batch deletes
  * what it staged, so content from a registry reaches the store only when all of it checked out.
+ *
+ * <p>Staged files are not fsynced: atomicity comes from the rename (a reader sees a whole blob or none, and a
+ * killed process leaves only a temporary file). What the rename does not give without an fsync is durability
+ * across a power loss or kernel crash, after which a renamed blob may be empty or short. Such a blob is never
+ * used silently: every read checks its size and digest, a pull counts a blob of the wrong size as missing
+ * and {@link OciLayout#adopt} replaces it. An fsync per blob cost 2-4 ms each on the development machine.
  */
 public final class BlobBatch implements AutoCloseable {
     private final OciLayout layout;
     private final Path tmp;
+    /** Guarded by itself: several transfers stage into one batch at once. */
     private final Map<String, Path> staged = new LinkedHashMap<>();
 
     BlobBatch(OciLayout layout, Path tmp) {
@@ -33,7 +38,7 @@ public final class BlobBatch implements AutoCloseable {
      * throws (staging nothing) when the size or digest differs. {@code source} names the content in the message.
      */
     public void put(InputStream content, Descriptor expected, String source) {
-        if (staged.containsKey(expected.digest())) {
+        if (contains(expected.digest())) {
             return;
         }
         layout.blobPath(expected.digest()); // refuses a malformed digest before anything is written
@@ -45,13 +50,14 @@ public final class BlobBatch implements AutoCloseable {
                     "try again; if it persists, the registry's copy is corrupt");
             try (InputStream bounded = new VerifyingInputStream(
                     new BoundedInputStream(content, expected.size() + 1), expected, () -> mismatch);
-                 FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(ch)) {
+                 OutputStream out = Files.newOutputStream(t, StandardOpenOption.WRITE)) {
                 bounded.transferTo(out);
-                ch.force(true);
             }
-            staged.put(expected.digest(), t);
-            t = null;
+            synchronized (staged) {
+                if (staged.putIfAbsent(expected.digest(), t) == null) {
+                    t = null; // kept; else another transfer staged the same content first and this copy goes
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage " + source + " in " + tmp, e);
         } finally {
@@ -65,13 +71,15 @@ public final class BlobBatch implements AutoCloseable {
     }
 
     public boolean contains(String digest) {
-        return staged.containsKey(digest);
+        synchronized (staged) {
+            return staged.containsKey(digest);
+        }
     }
 
     /** Moves every staged blob into place, in the order they were staged. */
     public void commit() {
         try {
-            for (Map.Entry<String, Path> e : staged.entrySet()) {
+            for (Map.Entry<String, Path> e : snapshot().entrySet()) {
                 layout.adopt(e.getValue(), e.getKey());
             }
         } catch (IOException e) {
@@ -83,8 +91,16 @@ public final class BlobBatch implements AutoCloseable {
 
     @Override
     public void close() {
-        staged.values().forEach(BlobBatch::deleteQuietly);
-        staged.clear();
+        snapshot().values().forEach(BlobBatch::deleteQuietly);
+        synchronized (staged) {
+            staged.clear();
+        }
+    }
+
+    private Map<String, Path> snapshot() {
+        synchronized (staged) {
+            return new LinkedHashMap<>(staged);
+        }
     }
 
     private static void deleteQuietly(Path p) {

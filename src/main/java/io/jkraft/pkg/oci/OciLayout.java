@@ -159,16 +159,28 @@ public final class OciLayout {
         return new BlobBatch(this, tmp);
     }
 
-    /** Moves a verified temporary file into place as the blob {@code digest}. */
+    /**
+     * Moves a verified temporary file into place as the blob {@code digest}, replacing a blob of another size
+     * (one cut short by a crash, see {@link BlobBatch}).
+     */
     void adopt(Path verified, String digest) throws IOException {
         Path target = blobPath(digest);
-        if (!Files.exists(target)) {
+        if (!Files.exists(target) || Files.size(target) != Files.size(verified)) {
             Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE);
         }
     }
 
     public boolean hasBlob(String digest) {
         return Files.isRegularFile(blobPath(digest));
+    }
+
+    /** Whether the store holds the blob at its full size: one cut short (see {@link BlobBatch}) counts as missing. */
+    public boolean hasBlob(Descriptor d) {
+        try {
+            return Files.size(blobPath(d.digest())) == d.size();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Opens a blob; the stream fails at its end when the content does not match the descriptor. */

@@ -62,6 +62,22 @@ class OciLayoutTest {
     }
 
     @Test
+    void aBlobCutShortCountsAsMissingAndABatchReplacesIt() throws Exception {
+        OciLayout layout = OciLayout.open(root);
+        byte[] content = "hello".getBytes(StandardCharsets.UTF_8);
+        Descriptor d = layout.putBlob(content, RAW);
+        assertThat(layout.hasBlob(d)).isTrue();
+        Files.write(root.resolve("blobs/sha256/" + d.hex()), new byte[0]); // what a power loss may leave unsynced
+        assertThat(layout.hasBlob(d)).isFalse();
+        try (BlobBatch batch = layout.batch()) {
+            batch.put(content, d, "the test's blob");
+            batch.commit();
+        }
+        assertThat(layout.hasBlob(d)).isTrue();
+        assertThat(layout.readBlob(d)).isEqualTo(content);
+    }
+
+    @Test
     void aDigestCannotNameAPathOutsideTheStore() {
         OciLayout layout = OciLayout.open(root);
         assertThatThrownBy(() -> layout.hasBlob("sha256:../../etc/passwd")).isInstanceOf(UserException.class);
