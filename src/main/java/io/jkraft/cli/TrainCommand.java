@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import io.jkraft.machine.MachineSpec;
 import io.jkraft.machine.RunFlags;
+import io.jkraft.machine.MachineService;
 import io.jkraft.machine.qemu.Accelerator;
+import io.jkraft.machine.qemu.AcceleratorProbe;
+import io.jkraft.machine.qemu.QemuLauncher;
 import io.jkraft.machine.qemu.ConsoleTail;
 import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.qemu.QemuStateDir;
@@ -109,9 +112,19 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("jkraft-train");
         try {
             PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
-            Path kernel = Files.writeString(dir.resolve("train_qemu-x86_64"), "");
-            trainRun(dir, kernel, nowhere);
+            // An ELF header for x86_64: enough for run to tell the kernel's architecture, as it usually must.
+            byte[] elf = new byte[64];
+            elf[0] = 0x7f;
+            elf[1] = 'E';
+            elf[2] = 'L';
+            elf[3] = 'F';
+            elf[18] = 62;
+            Path kernel = Files.write(dir.resolve("train_qemu-x86_64"), elf);
+            trainRun(dir, nowhere, List.of(kernel.toString()));
             trainMachines(dir, kernel);
+            new MachineService(MachineStore.open(dir.resolve("state")),
+                    new QemuLauncher(new AcceleratorProbe(dir.resolve("cache")), Map.of()));
+            QemuCommand.Options.detect(kernel, Accelerator.tcg("training"));
             StandInQmp.exercise(dir.resolve("qmp.sock"));
             Path console = Files.writeString(dir.resolve("console.log"), "Powered by Unikraft\n");
             new ConsoleTail(console).follow(OutputStream.nullOutputStream(), 0, () -> true);
@@ -143,10 +156,14 @@ final class TrainCommand implements Callable<Integer> {
 
     /** run's own parser and the preparation of a kernel file's machine, as `jkraft run KERNEL` goes. */
     private static void trainRun(Path dir, Path kernel, PrintWriter nowhere) {
+        trainRun(dir, nowhere, List.of("-m", "x86_64", "-M", "64Mi", "--rm", "-p", "8080:80", "-e", "K=V",
+                kernel.toString(), "--", "a b"));
+    }
+
+    private static void trainRun(Path dir, PrintWriter nowhere, List<String> args) {
         CliContext context = new CliContext(new Terminal(nowhere, nowhere, false),
                 Map.of("HOME", dir.toString(), "XDG_STATE_HOME", dir.resolve("state").toString()));
-        RunCommand run = RunFastPath.parse(List.of("-m", "x86_64", "-M", "64Mi", "--rm", "-p", "8080:80", "-e", "K=V",
-                kernel.toString(), "--", "a b"), context).orElseThrow();
+        RunCommand run = RunFastPath.parse(args, context).orElseThrow();
         context.runService(new ConsoleBuildListener(context.terminal(), run.global)).prepare(run.request());
     }
 
