@@ -43,7 +43,7 @@ import java.util.stream.Stream;
  *       the next {@code rm} removes; never a folder without a record (and {@link Reconciler} sweeps any).</li>
  * </ol>
  *
- * <p>Each method is one short transaction; the store holds no connection between calls, so instances
+ * <p>Each method is one short transaction; between calls the store's connection holds no lock, so instances
  * are cheap and safe to use from several threads.
  */
 public final class MachineStore {
