@@ -1,7 +1,7 @@
 package io.jkraft.profile;
 
 import io.jkraft.common.UserException;
-import java.io.File;
+import io.jkraft.machine.HostSystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,28 +53,16 @@ public final class DebugSession {
 
     /** gdb-multiarch when installed (it reads either architecture), else gdb for a guest of the host's. */
     static Path gdb(String architecture, Map<String, String> env) {
-        Optional<Path> multiarch = onPath("gdb-multiarch", env);
+        Optional<Path> multiarch = HostSystem.onPath("gdb-multiarch", env);
         if (multiarch.isPresent()) {
             return multiarch.get();
         }
-        if (!architecture.equals(hostArchitecture())) {
+        if (!architecture.equals(HostSystem.architecture())) {
             throw new UserException("debugging an " + architecture + " guest needs gdb-multiarch, which is not on PATH",
                     "install it (Debian: apt-get install gdb-multiarch)");
         }
-        return onPath("gdb", env).orElseThrow(() -> new UserException("gdb is not on PATH",
+        return HostSystem.onPath("gdb", env).orElseThrow(() -> new UserException("gdb is not on PATH",
                 "install it (Debian: apt-get install gdb)"));
-    }
-
-    private static Optional<Path> onPath(String name, Map<String, String> env) {
-        for (String dir : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!dir.isEmpty()) {
-                Path candidate = Path.of(dir, name);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return Optional.of(candidate);
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     /** CONFIG_UK_BASE of a build's .config: where the core the kernel was built from lives. */
@@ -90,14 +78,5 @@ public final class DebugSession {
             // No config: gdb starts without the helpers' import path.
         }
         return Optional.empty();
-    }
-
-    private static String hostArchitecture() {
-        String arch = System.getProperty("os.arch");
-        return switch (arch) {
-            case "amd64", "x86_64" -> "x86_64";
-            case "aarch64", "arm64" -> "arm64";
-            default -> arch;
-        };
     }
 }

@@ -1,5 +1,6 @@
 package io.jkraft.machine.qemu;
 
+import io.jkraft.machine.HostSystem;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,7 +48,7 @@ public final class AcceleratorProbe {
 
     /** Probes the real host: /dev/kvm, the running kernel's release, the JVM's architecture. */
     public AcceleratorProbe(Path cacheDir) {
-        this(cacheDir, Path.of("/dev/kvm"), Path.of("/proc/sys/kernel/osrelease"), hostArchitecture());
+        this(cacheDir, Path.of("/dev/kvm"), Path.of("/proc/sys/kernel/osrelease"), HostSystem.architecture());
     }
 
     AcceleratorProbe(Path cacheDir, Path kvmDevice, Path osRelease, String hostArchitecture) {
@@ -210,14 +211,5 @@ public final class AcceleratorProbe {
         } catch (IOException e) {
             // The process is gone; what was read so far is enough for a reason.
         }
-    }
-
-    private static String hostArchitecture() {
-        String arch = System.getProperty("os.arch");
-        return switch (arch) {
-            case "amd64", "x86_64" -> "x86_64";
-            case "aarch64", "arm64" -> "arm64";
-            default -> arch;
-        };
     }
 }

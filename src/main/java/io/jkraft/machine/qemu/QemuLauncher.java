@@ -1,13 +1,13 @@
 package io.jkraft.machine.qemu;
 
 import io.jkraft.common.UserException;
+import io.jkraft.machine.HostSystem;
 import io.jkraft.machine.MachineSpec;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The QEMU side of {@code jkraft run}: finds QEMU, decides the accelerator, builds the command and
@@ -63,14 +63,9 @@ public final class QemuLauncher {
     /** The QEMU executable for an architecture, from PATH. */
     public Path findBinary(String architecture) {
         String name = QemuCommand.binaryName(architecture);
-        String path = env.getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty()) {
-                Path candidate = Path.of(dir, name);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return candidate;
-                }
-            }
+        Optional<Path> found = HostSystem.onPath(name, env);
+        if (found.isPresent()) {
+            return found.get();
         }
         throw new UserException(name + " was not found on PATH",
                 "install QEMU (Debian: apt-get install " + (architecture.equals("arm64") ? "qemu-system-arm"
