@@ -11,12 +11,14 @@ import io.jkraft.profile.flame.TopFunctions.FunctionCost;
 import io.jkraft.profile.flame.TopFunctions;
 import io.jkraft.profile.gdb.GdbClient;
 import io.jkraft.profile.gdb.GuestExitedException;
+import io.jkraft.profile.stack.Frame;
 import io.jkraft.profile.stack.StackUnwinder;
 import io.jkraft.profile.stack.SymbolTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -132,22 +134,27 @@ public final class ProfileService {
                 due += late * period;
             }
             long t0 = System.nanoTime();
+            long resumed;
             try {
                 GdbClient.Sample sample = gdb.sample(lastSp - PREFETCH_BELOW, lastSp == 0 ? 0 : PREFETCH);
                 vcpus = Math.max(vcpus, sample.registers().size());
                 GuestMemory memory = new PrefetchedMemory(sample.address(), sample.memory(), gdb.memory());
+                List<List<Frame>> walks = new ArrayList<>();
                 for (RegisterSnapshot r : sample.registers().values()) {
-                    stacks.addFrames(unwinder.unwind(r, memory));
-                    walked++;
+                    walks.add(unwinder.unwind(r, memory));
                 }
-                lastSp = sample.registers().values().iterator().next().sp();
+                // The guest runs on while the stacks are folded: only the walk needs it stopped.
                 gdb.resume();
+                resumed = System.nanoTime();
+                walks.forEach(stacks::addFrames);
+                walked += walks.size();
+                lastSp = sample.registers().values().iterator().next().sp();
             } catch (GuestExitedException e) {
                 ended = true;
                 break;
             }
             long t1 = System.nanoTime();
-            stopped += t1 - t0;
+            stopped += resumed - t0;
             samples++;
             due += period;
             if (t1 - lastReport >= 1_000_000_000L) {
