@@ -129,7 +129,7 @@ public final class GdbClient implements AutoCloseable {
             channel.sendInterrupt();
             while (running) {
                 String reply = channel.receive();
-                if (isStopReply(reply) || isExitReply(reply)) {
+                if (Replies.isStopReply(reply) || Replies.isExitReply(reply)) {
                     stopReply(reply);
                 }
                 // Anything else here ('O' console output) is not an answer to us.
@@ -183,7 +183,7 @@ public final class GdbClient implements AutoCloseable {
             String stop;
             do {
                 stop = channel.receive();
-            } while (!isStopReply(stop) && !isExitReply(stop)); // 'O' console output is not for us
+            } while (!Replies.isStopReply(stop) && !Replies.isExitReply(stop)); // 'O' console output is not for us
             stopReply(stop);
             List<String> answers = new ArrayList<>(packets.size());
             for (int i = 0; i < packets.size(); i++) {
@@ -229,9 +229,9 @@ public final class GdbClient implements AutoCloseable {
         for (int i = 0; i < ids.size(); i++) {
             String selected = replies.get(2 * i);
             if (!selected.equals("OK")) {
-                throw new GdbException("cannot select vCPU thread " + ids.get(i) + ": " + describe(selected));
+                throw new GdbException("cannot select vCPU thread " + ids.get(i) + ": " + Replies.describe(selected));
             }
-            snapshots.put(ids.get(i), layout.decode(expectData(replies.get(2 * i + 1), "g")));
+            snapshots.put(ids.get(i), layout.decode(Replies.expectData(replies.get(2 * i + 1), "g")));
         }
         return snapshots;
     }
@@ -266,7 +266,7 @@ public final class GdbClient implements AutoCloseable {
         guarded(() -> {
             String reply = request(channel, "D");
             if (!reply.equals("OK")) {
-                throw new GdbException("detach failed: " + describe(reply));
+                throw new GdbException("detach failed: " + Replies.describe(reply));
             }
             detached = true;
             running = true;
@@ -322,22 +322,22 @@ public final class GdbClient implements AutoCloseable {
         }
         while (true) {
             String reply = channel.receive();
-            if (isExitReply(reply)) {
-                throw exited(reply);
+            if (Replies.isExitReply(reply)) {
+                throw Replies.exited(reply);
             }
-            if (!isStopReply(reply)) {
+            if (!Replies.isStopReply(reply)) {
                 return reply;
             }
         }
     }
 
     private void stopReply(String reply) throws GdbException {
-        if (isExitReply(reply)) {
+        if (Replies.isExitReply(reply)) {
             ended = true;
-            throw exited(reply);
+            throw Replies.exited(reply);
         }
-        if (!isStopReply(reply)) {
-            throw new GdbException("expected a stop reply, got: " + describe(reply));
+        if (!Replies.isStopReply(reply)) {
+            throw new GdbException("expected a stop reply, got: " + Replies.describe(reply));
         }
         running = false;
     }
@@ -376,7 +376,7 @@ public final class GdbClient implements AutoCloseable {
             String reply = reply(channel, "qXfer:features:read:target.xml:" + Integer.toHexString(xml.length()) + ","
                     + Integer.toHexString(length));
             if (reply.isEmpty() || (reply.charAt(0) != 'm' && reply.charAt(0) != 'l')) {
-                throw new GdbException("cannot read the target description: " + describe(reply));
+                throw new GdbException("cannot read the target description: " + Replies.describe(reply));
             }
             xml.append(reply, 1, reply.length());
             Matcher m = ARCHITECTURE.matcher(xml);
@@ -387,40 +387,6 @@ public final class GdbClient implements AutoCloseable {
                 throw new GdbException("the target description names no architecture");
             }
         }
-    }
-
-    private static String expectData(String reply, String packet) throws GdbException {
-        if (reply.isEmpty() || (reply.length() == 3 && reply.charAt(0) == 'E')) {
-            throw new GdbException("'" + packet + "' failed: " + describe(reply));
-        }
-        return reply;
-    }
-
-    private static boolean isStopReply(String reply) {
-        return reply.length() >= 3 && (reply.charAt(0) == 'T' || reply.charAt(0) == 'S') && isHex(reply, 1, 3);
-    }
-
-    private static boolean isExitReply(String reply) {
-        return reply.length() >= 3 && (reply.charAt(0) == 'W' || reply.charAt(0) == 'X') && isHex(reply, 1, 3);
-    }
-
-    private static GuestExitedException exited(String reply) {
-        int status = Integer.parseInt(reply.substring(1, 3), 16);
-        String how = reply.charAt(0) == 'W' ? "exited with status " + status : "was terminated by signal " + status;
-        return new GuestExitedException("the guest " + how, status, null);
-    }
-
-    private static boolean isHex(String s, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (Character.digit(s.charAt(i), 16) < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static String describe(String reply) {
-        return reply.isEmpty() ? "not supported by the stub" : reply.length() > 40 ? reply.substring(0, 40) + "..." : reply;
     }
 
     private static Socket open(InetSocketAddress address, Duration timeout) throws IOException {

@@ -24,7 +24,7 @@ final class MemoryPackets {
             int expected = Math.min(chunk, length - at);
             if (reply.startsWith("E") || reply.length() != expected * 2) {
                 throw new GdbException("cannot read " + expected + " bytes of guest memory at 0x"
-                        + Long.toHexString(address + at) + ": " + GdbClient.describe(reply));
+                        + Long.toHexString(address + at) + ": " + Replies.describe(reply));
             }
             for (int k = 0; k < expected; k++) {
                 int hi = Character.digit(reply.charAt(2 * k), 16);

@@ -1,0 +1,41 @@
+package io.jkraft.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PrefetchedMemoryTest {
+    private final List<Long> guestReads = new ArrayList<>();
+    private final GuestMemory guest = (address, length) -> {
+        guestReads.add(address);
+        byte[] b = new byte[length];
+        b[0] = 42;
+        return b;
+    };
+
+    @Test
+    void readsInsideTheBlockAreCopiesAndOthersGoToTheGuest() throws Exception {
+        byte[] block = new byte[16];
+        for (int i = 0; i < block.length; i++) {
+            block[i] = (byte) i;
+        }
+        PrefetchedMemory memory = new PrefetchedMemory(0x1000, block, guest);
+
+        assertThat(memory.read(0x1004, 4)).containsExactly(4, 5, 6, 7);
+        assertThat(memory.read(0x1000, 16)).isEqualTo(block);
+        assertThat(guestReads).isEmpty();
+
+        assertThat(memory.read(0x100c, 8)[0]).as("runs past the block's end").isEqualTo((byte) 42);
+        assertThat(memory.read(0xfff, 2)[0]).as("starts before it").isEqualTo((byte) 42);
+        assertThat(guestReads).containsExactly(0x100cL, 0xfffL);
+    }
+
+    @Test
+    void withoutABlockEveryReadGoesToTheGuest() throws Exception {
+        PrefetchedMemory memory = new PrefetchedMemory(0x1000, null, guest);
+        memory.read(0x1000, 4);
+        assertThat(guestReads).containsExactly(0x1000L);
+    }
+}
