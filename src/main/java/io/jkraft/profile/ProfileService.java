@@ -38,6 +38,8 @@ public final class ProfileService {
      */
     private static final int PREFETCH_BELOW = 1024;
     private static final int PREFETCH = 4096;
+    /** Reads beyond that block that the last walk needed (frames further up), asked for in the same round trip. */
+    private static final int MAX_EXTRA_BLOCKS = 16;
 
     private final MachineService machines;
 
@@ -119,6 +121,7 @@ public final class ProfileService {
         long due = start;
         long lastReport = start;
         long lastSp = 0;
+        List<GdbClient.Block> lastMisses = List.of();
         while (true) {
             long now = System.nanoTime();
             if (now < due) {
@@ -136,9 +139,14 @@ public final class ProfileService {
             long t0 = System.nanoTime();
             long resumed;
             try {
-                GdbClient.Sample sample = gdb.sample(lastSp - PREFETCH_BELOW, lastSp == 0 ? 0 : PREFETCH);
+                List<GdbClient.Block> blocks = new ArrayList<>();
+                if (lastSp != 0) {
+                    blocks.add(new GdbClient.Block(lastSp - PREFETCH_BELOW, PREFETCH));
+                }
+                blocks.addAll(lastMisses);
+                GdbClient.Sample sample = gdb.sample(blocks);
                 vcpus = Math.max(vcpus, sample.registers().size());
-                GuestMemory memory = new PrefetchedMemory(sample.address(), sample.memory(), gdb.memory());
+                PrefetchedMemory memory = new PrefetchedMemory(sample.blocks(), sample.memory(), gdb.memory());
                 List<List<Frame>> walks = new ArrayList<>();
                 for (RegisterSnapshot r : sample.registers().values()) {
                     walks.add(unwinder.unwind(r, memory));
@@ -149,6 +157,7 @@ public final class ProfileService {
                 walks.forEach(stacks::addFrames);
                 walked += walks.size();
                 lastSp = sample.registers().values().iterator().next().sp();
+                lastMisses = memory.misses().stream().limit(MAX_EXTRA_BLOCKS).toList();
             } catch (GuestExitedException e) {
                 ended = true;
                 break;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.jkraft.profile.gdb.GdbClient.Block;
 import org.junit.jupiter.api.Test;
 
 class PrefetchedMemoryTest {
@@ -21,7 +22,8 @@ class PrefetchedMemoryTest {
         for (int i = 0; i < block.length; i++) {
             block[i] = (byte) i;
         }
-        PrefetchedMemory memory = new PrefetchedMemory(0x1000, block, guest);
+        PrefetchedMemory memory = new PrefetchedMemory(List.of(new Block(0x1000, 16), new Block(0x2000, 4)),
+                java.util.Arrays.asList(block, null), guest);
 
         assertThat(memory.read(0x1004, 4)).containsExactly(4, 5, 6, 7);
         assertThat(memory.read(0x1000, 16)).isEqualTo(block);
@@ -29,12 +31,14 @@ class PrefetchedMemoryTest {
 
         assertThat(memory.read(0x100c, 8)[0]).as("runs past the block's end").isEqualTo((byte) 42);
         assertThat(memory.read(0xfff, 2)[0]).as("starts before it").isEqualTo((byte) 42);
-        assertThat(guestReads).containsExactly(0x100cL, 0xfffL);
+        assertThat(memory.read(0x2000, 4)[0]).as("a block that could not be read").isEqualTo((byte) 42);
+        assertThat(guestReads).containsExactly(0x100cL, 0xfffL, 0x2000L);
+        assertThat(memory.misses()).containsExactly(new Block(0x100c, 8), new Block(0xfff, 2), new Block(0x2000, 4));
     }
 
     @Test
     void withoutABlockEveryReadGoesToTheGuest() throws Exception {
-        PrefetchedMemory memory = new PrefetchedMemory(0x1000, null, guest);
+        PrefetchedMemory memory = new PrefetchedMemory(List.of(), List.of(), guest);
         memory.read(0x1000, 4);
         assertThat(guestReads).containsExactly(0x1000L);
     }

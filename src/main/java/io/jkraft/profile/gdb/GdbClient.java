@@ -165,19 +165,25 @@ public final class GdbClient implements AutoCloseable {
 
     /**
      * What a profiler takes at each sample: stops the guest, reads every vCPU's registers and, in the same
-     * round trip, {@code length} bytes of memory at {@code address} (where the last sample found the stack),
-     * which spares the stack walk a round trip when the stack has not moved far. The memory is null when
-     * it could not be read. The guest stays stopped; then {@link #resume}.
+     * round trip, the given blocks of memory (where the last sample's walk read: the stack near sp, frames
+     * further up), which spares the walk its own round trips while the stack has not moved. A block that
+     * could not be read comes back null. The guest stays stopped; then {@link #resume}.
      */
-    public Sample sample(long address, int length) throws IOException {
+    public Sample sample(List<Block> blocks) throws IOException {
         if (!running || threads == null) {
-            return new Sample(sampleAll(), address, length > 0 ? readOrNull(address, length) : null);
+            Map<Integer, RegisterSnapshot> registers = sampleAll();
+            List<byte[]> memory = new ArrayList<>();
+            for (Block b : blocks) {
+                memory.add(readOrNull(b.address(), b.length()));
+            }
+            return new Sample(registers, blocks, memory);
         }
-        List<String> registerPackets = registerPackets(threads);
+        List<String> packets = new ArrayList<>(registerPackets(threads));
+        int registerCount = packets.size();
         int chunk = chunk();
-        List<String> memoryPackets = length > 0 ? MemoryPackets.requests(address, length, chunk) : List.of();
-        List<String> packets = new ArrayList<>(registerPackets);
-        packets.addAll(memoryPackets);
+        for (Block b : blocks) {
+            packets.addAll(MemoryPackets.requests(b.address(), b.length(), chunk));
+        }
         List<String> replies = guarded(() -> {
             channel.sendAll(true, packets);
             String stop;
@@ -191,14 +197,22 @@ public final class GdbClient implements AutoCloseable {
             }
             return answers;
         });
-        Map<Integer, RegisterSnapshot> registers = decodeRegisters(threads, replies.subList(0, registerPackets.size()));
-        byte[] memory = length > 0 ? MemoryPackets.decodeOrNull(replies.subList(registerPackets.size(), replies.size()),
-                address, length, chunk) : null;
-        return new Sample(registers, address, memory);
+        Map<Integer, RegisterSnapshot> registers = decodeRegisters(threads, replies.subList(0, registerCount));
+        List<byte[]> memory = new ArrayList<>();
+        int at = registerCount;
+        for (Block b : blocks) {
+            int n = (b.length() + chunk - 1) / chunk;
+            memory.add(MemoryPackets.decodeOrNull(replies.subList(at, at + n), b.address(), b.length(), chunk));
+            at += n;
+        }
+        return new Sample(registers, blocks, memory);
     }
 
-    /** Registers of every vCPU and a block of memory, read while the guest was stopped. */
-    public record Sample(Map<Integer, RegisterSnapshot> registers, long address, byte[] memory) {}
+    /** A range of guest memory. */
+    public record Block(long address, int length) {}
+
+    /** Registers of every vCPU and blocks of memory (null where unreadable), read while the guest was stopped. */
+    public record Sample(Map<Integer, RegisterSnapshot> registers, List<Block> blocks, List<byte[]> memory) {}
 
     private byte[] readOrNull(long address, int length) throws IOException {
         try {
