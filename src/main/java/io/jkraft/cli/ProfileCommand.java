@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "profile", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Sample a running machine's stacks through QEMU's gdbstub and draw flame graphs.",
-                "Writes OUT/NAME.folded (FlameGraph's format), OUT/NAME.svg and OUT/NAME.html, and prints the "
-                        + "hottest functions. With -- RUN ARGS, starts the machine as `jkraft run` would, profiles "
+                "Writes OUT/NAME.folded (FlameGraph's format), OUT/NAME.svg, OUT/NAME.html and the report as "
+                        + "OUT/NAME.json, and prints the hottest functions. With -- RUN ARGS, starts the machine as `jkraft run` would, profiles "
                         + "it, then stops and removes it."},
         footer = {"", "Examples:",
                 "  jkraft profile web -F 200 -T 3 -o prof",
@@ -121,7 +121,8 @@ final class ProfileCommand extends JkraftCommand {
             o.printf(Locale.ROOT, "%6.1f%% %6.1f%%  %s%n", f.selfPercent(), f.totalPercent(), f.name());
         }
         o.println();
-        o.println("wrote " + r.folded() + ", " + r.svg() + ", " + r.html());
+        o.println("wrote " + r.folded() + ", " + r.svg() + ", " + r.html() + " and the report as "
+                + r.folded().resolveSibling(r.machine() + ".json").getFileName());
         o.flush();
     }
 }

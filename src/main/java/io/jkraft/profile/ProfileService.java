@@ -1,5 +1,6 @@
 package io.jkraft.profile;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.store.MachineRecord;
@@ -17,9 +18,12 @@ import io.jkraft.profile.stack.SymbolTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * uniprof's method on QEMU: at a fixed rate, stop the guest through its gdbstub, read every vCPU's
@@ -189,8 +193,30 @@ public final class ProfileService {
         stacks.write(folded);
         FlameSvg.write(stacks, title, svg);
         FlameHtml.write(stacks, title, html);
-        return new Report(machine.name(), vcpus, samples, walked, elapsed, missed, stoppedShare, ended,
+        Report report = new Report(machine.name(), vcpus, samples, walked, elapsed, missed, stoppedShare, ended,
                 TopFunctions.bySelf(stacks, 10), TopFunctions.byTotal(stacks, 10), folded, svg, html);
+        writeJson(report, options, options.outDir().resolve(machine.name() + ".json"));
+        return report;
+    }
+
+    /** The report as JSON beside the graphs, for scripts (-o names the output folder, so there is no -o json). */
+    private static void writeJson(Report r, Options options, Path file) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("machine", r.machine());
+        json.put("vcpus", r.vcpus());
+        json.put("samples", r.samples());
+        json.put("stacks", r.stacks());
+        json.put("seconds", r.elapsed().toNanos() / 1e9);
+        json.put("requestedHz", options.hz());
+        json.put("achievedHz", r.achievedHz());
+        json.put("missedDeadlines", r.missedDeadlines());
+        json.put("stoppedShare", r.stoppedShare());
+        json.put("guestEnded", r.guestEnded());
+        json.put("topSelf", r.topSelf());
+        json.put("topTotal", r.topTotal());
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

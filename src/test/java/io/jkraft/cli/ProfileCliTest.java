@@ -52,6 +52,9 @@ class ProfileCliTest {
         assertThat(hottest).as(Files.readString(out.resolve("hot.folded"))).endsWith("main;a;b;c");
         DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.resolve("hot.svg").toFile());
         assertThat(out.resolve("hot.html")).content().contains("<html", "main", "</html>");
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("hot.json").toFile());
+        assertThat(report.get("samples").asLong()).isPositive();
+        assertThat(report.get("topSelf").get(0).get("name").asText()).isEqualTo("c");
         assertThat(cli.machine("hot").get("status").asText()).as("the guest runs on after profiling").isEqualTo("running");
     }
 
@@ -79,7 +82,7 @@ class ProfileCliTest {
         assertThat(cli.machines()).as("the machine it started is gone").isEmpty();
         try (var files = Files.list(out)) {
             assertThat(files.map(p -> p.getFileName().toString().replaceAll("^.*\\.", "")).collect(Collectors.toSet()))
-                    .containsExactlyInAnyOrder("folded", "svg", "html");
+                    .containsExactlyInAnyOrder("folded", "svg", "html", "json");
         }
     }
 
