@@ -6,7 +6,9 @@ import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
 import io.jkraft.index.IndexService;
+import io.jkraft.machine.EarlyStart;
 import io.jkraft.machine.MachineService;
+import io.jkraft.machine.MachineSpec;
 import io.jkraft.machine.qemu.AcceleratorProbe;
 import io.jkraft.machine.qemu.QemuLauncher;
 import io.jkraft.machine.store.MachineStore;
@@ -71,6 +73,12 @@ final class CliContext {
             throw new UserException("cannot open the machine store: " + e.getCause(), null, e.getCause());
         }
         return new MachineService(opened, new QemuLauncher(new AcceleratorProbe(paths().cacheDir()), environment));
+    }
+
+    /** Starts QEMU for a machine before the store is needed (see {@link EarlyStart}). */
+    EarlyStart startEarly(MachineSpec spec, boolean keepPaused) {
+        return EarlyStart.begin(spec, new QemuLauncher(new AcceleratorProbe(paths().cacheDir()), environment),
+                MachineStore.runtimeRoot(paths().stateDir()), keepPaused);
     }
 
     RunService runService(BuildListener listener) {

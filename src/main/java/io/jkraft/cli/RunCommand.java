@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.machine.EarlyStart;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.MachineSpec;
 import io.jkraft.machine.qemu.MachineExit;
@@ -117,8 +118,22 @@ final class RunCommand extends JkraftCommand {
     Integer execute() {
         RunRequest request = request();
         MachineSpec machine = context.runService(new ConsoleBuildListener(terminal, global)).prepare(request);
-        MachineService machines = context.machineService();
-        MachineService.Started started = machines.run(machine, noStart);
+        MachineService machines;
+        MachineService.Started started;
+        if (EarlyStart.suits(machine)) {
+            // QEMU starts while the store opens and the machine is recorded; the guest runs once it is.
+            EarlyStart early = context.startEarly(machine, noStart);
+            try {
+                machines = context.machineService();
+            } catch (RuntimeException e) {
+                early.abandon();
+                throw e;
+            }
+            started = machines.complete(early);
+        } else {
+            machines = context.machineService();
+            started = machines.run(machine, noStart);
+        }
         String notice = started.accelerator().notice();
         if (notice != null && !noAcceleration && !global.quiet()) {
             terminal.err().println(notice);

@@ -125,6 +125,11 @@ final class TrainCommand implements Callable<Integer> {
             new MachineService(MachineStore.open(dir.resolve("state")),
                     new QemuLauncher(new AcceleratorProbe(dir.resolve("cache")), Map.of()));
             QemuCommand.Options.detect(kernel, Accelerator.tcg("training"));
+            // Starting a process, as run starts QEMU: the JDK's launcher classes, linked ahead.
+            new ProcessBuilder("true").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor();
+            new AcceleratorProbe(dir.resolve("cache")).decide(kernel, "training-arch");
             StandInQmp.exercise(dir.resolve("qmp.sock"));
             Path console = Files.writeString(dir.resolve("console.log"), "Powered by Unikraft\n");
             new ConsoleTail(console).follow(OutputStream.nullOutputStream(), 0, () -> true);

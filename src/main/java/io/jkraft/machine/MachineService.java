@@ -15,6 +15,7 @@ import io.jkraft.machine.store.MachineStatus;
 import io.jkraft.machine.store.MachineStore;
 import io.jkraft.machine.store.ProcessIdentity;
 import io.jkraft.machine.store.Reconciler;
+import io.jkraft.machine.store.StartIntent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -61,6 +62,29 @@ public final class MachineService {
             throw e;
         }
         return boot(record, paused);
+    }
+
+    /**
+     * Records a machine whose QEMU was started early (see {@link EarlyStart}) and resumes its guest
+     * (unless it is to stay paused). When the machine cannot be recorded, QEMU is ended and its folder
+     * removed before the error goes on.
+     */
+    public Started complete(EarlyStart early) {
+        MachineRecord created;
+        try {
+            created = store.create(early.spec(), early.id());
+        } catch (RuntimeException e) {
+            early.abandon();
+            throw e;
+        }
+        MachineRecord r = store.prepareStart(created.id());
+        try {
+            QemuProcess process = launcher.finish(early.plan(), early.spawned());
+            StartIntent.clear(early.dir());
+            return started(r, process, early.plan());
+        } catch (IOException | RuntimeException e) {
+            throw failedStart(r, e);
+        }
     }
 
     /** Streams the console to {@code out} until the guest ends; records how it ended. */
@@ -231,20 +255,27 @@ public final class MachineService {
         MachineRecord r = store.prepareStart(created.id());
         try {
             QemuLauncher.Plan plan = launcher.plan(r.spec(), r.stateDir(), paused);
-            QemuProcess process = launcher.start(plan);
-            MachineRecord running = store.markRunning(r.id(), process.pid());
-            if (paused) {
-                running = store.markPaused(r.id());
-            }
-            return new Started(running, process, plan.accelerator());
+            return started(r, launcher.start(plan), plan);
         } catch (IOException | RuntimeException e) {
-            store.markErrored(r.id(), e.getMessage());
-            store.release(r.id());
-            if (e instanceof UserException u) {
-                throw u;
-            }
-            throw new UserException("cannot start " + r.name() + ": " + e.getMessage(), null, e);
+            throw failedStart(r, e);
         }
+    }
+
+    private Started started(MachineRecord r, QemuProcess process, QemuLauncher.Plan plan) {
+        MachineRecord running = store.markRunning(r.id(), process.pid());
+        if (plan.startPaused()) {
+            running = store.markPaused(r.id());
+        }
+        return new Started(running, process, plan.accelerator());
+    }
+
+    private UserException failedStart(MachineRecord r, Exception e) {
+        store.markErrored(r.id(), e.getMessage());
+        store.release(r.id());
+        if (e instanceof UserException u) {
+            return u;
+        }
+        return new UserException("cannot start " + r.name() + ": " + e.getMessage(), null, e);
     }
 
     private void recordExit(MachineRecord r, MachineExit exit) {

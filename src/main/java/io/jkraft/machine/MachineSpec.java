@@ -50,6 +50,12 @@ public record MachineSpec(
         }
     }
 
+    /** This spec under another name. */
+    public MachineSpec withName(String newName) {
+        return new MachineSpec(newName, kernel, platform, architecture, memoryBytes, cpus, kernelArgs, appArgs, env,
+                ports, volumes, initrd, acceleration, gdbPort);
+    }
+
     /** This spec with a gdbstub on {@code port} (0: none). */
     public MachineSpec withGdbPort(int port) {
         return new MachineSpec(name, kernel, platform, architecture, memoryBytes, cpus, kernelArgs, appArgs, env, ports,

@@ -90,6 +90,21 @@ class RunInputTest {
     }
 
     @Test
+    void aTakenName_isOneError_andTheQemuStartedAheadOfTheRecordIsGone() throws Exception {
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "taken", kernel.toString(), "--", LifeKernel.IDLE);
+        List<MachineCli.Vmm> before = cli.processes();
+
+        // No ports: this run starts QEMU while it records the machine, and must end it on the refusal.
+        MachineCli.Result r = cli.run("run", "-W", "-M", "8Mi", "-d", "-n", "taken", kernel.toString());
+
+        oneClearError(r, "a machine named taken already exists");
+        assertThat(cli.processes()).isEqualTo(before);
+        try (var folders = Files.list(cli.runtimeDir())) {
+            assertThat(folders.toList()).as("one runtime folder: the first machine's").hasSize(1);
+        }
+    }
+
+    @Test
     void missingKernel_isOneError() throws Exception {
         Path missing = tmp.resolve("no-such-kernel");
         oneClearError(cli.run("run", "-W", missing.toString()), missing.toString(),

@@ -55,6 +55,16 @@ public final class QemuLauncher {
                 new GuestConsoleHints.Context(!accelerator.isKvm(), spec.memoryBytes(), state.consoleLog()), startPaused);
     }
 
+    /** Starts QEMU for a plan (created paused) and returns without waiting for it. */
+    public QemuProcess.Spawned spawn(Plan plan) throws IOException {
+        return QemuProcess.spawn(plan.command(), plan.state(), plan.hints());
+    }
+
+    /** Waits for a spawned QEMU's monitor, then resumes it unless the plan keeps it paused. */
+    public QemuProcess finish(Plan plan, QemuProcess.Spawned spawned) throws IOException {
+        return spawned.finish(plan.startPaused(), START_TIMEOUT);
+    }
+
     /** Starts QEMU for a plan; it keeps running when this JVM ends. */
     public QemuProcess start(Plan plan) throws IOException {
         return QemuProcess.start(plan.command(), plan.state(), plan.hints(), plan.startPaused(), START_TIMEOUT);

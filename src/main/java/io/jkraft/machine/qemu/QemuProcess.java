@@ -54,6 +54,12 @@ public final class QemuProcess {
      */
     public static QemuProcess start(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints,
             boolean paused, Duration startTimeout) throws IOException {
+        return spawn(command, state, hints).finish(paused, startTimeout);
+    }
+
+    /** Starts QEMU (created paused) and returns at once; {@link Spawned#finish} then waits for its monitor. */
+    public static Spawned spawn(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints)
+            throws IOException {
         Files.createDirectories(state.dir());
         for (Path stale : List.of(state.exitCodeFile(), state.stopRequestedFile(), state.pidFile(),
                 state.qemuLog(), state.consoleLog(), state.wrapperPidFile(), state.dir().resolve("exit-code.tmp"))) {
@@ -62,27 +68,52 @@ public final class QemuProcess {
         List<String> cmd = new ArrayList<>(List.of("setsid", "sh", "-c", WRAPPER, "jkraft-qemu",
                 state.dir().toString()));
         cmd.addAll(command.argv());
-        Process wrapper;
         try {
-            wrapper = new ProcessBuilder(cmd)
+            Process wrapper = new ProcessBuilder(cmd)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
+            return new Spawned(state, wrapper, hints);
         } catch (IOException e) {
             throw new UserException("cannot start QEMU: " + e.getMessage(),
                     "setsid (util-linux) and sh must be on PATH", e);
         }
-        try (QmpClient qmp = QmpClient.connect(state.qmpSocket(), startTimeout,
-                () -> wrapper.isAlive() && !Files.exists(state.exitCodeFile()))) {
-            qmp.queryStatus();
-            if (!paused) {
-                qmp.cont();
+    }
+
+    /** A QEMU just started, still initialising or waiting (paused) for its monitor's {@code cont}. */
+    public record Spawned(QemuStateDir state, Process wrapper, GuestConsoleHints.Context hints) {
+        /**
+         * Waits until QEMU answers over QMP and resumes it, unless {@code paused}. Throws a
+         * {@link UserException} with QEMU's own message when it refused to start.
+         */
+        public QemuProcess finish(boolean paused, Duration startTimeout) throws IOException {
+            try (QmpClient qmp = QmpClient.connect(state.qmpSocket(), startTimeout,
+                    () -> wrapper.isAlive() && !Files.exists(state.exitCodeFile()))) {
+                qmp.queryStatus();
+                if (!paused) {
+                    qmp.cont();
+                }
+            } catch (IOException e) {
+                return endedOrFailed(state, wrapper, hints, e);
             }
-        } catch (IOException e) {
-            return endedOrFailed(state, wrapper, hints, e);
+            return new QemuProcess(state, recordedPid(state), hints);
         }
-        return new QemuProcess(state, recordedPid(state), hints);
+
+        /** Ends QEMU (which never ran the guest) and its waiter, for a start that is given up. */
+        public void abandon() {
+            long pid = recordedPid(state);
+            if (pid > 0) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            wrapper.descendants().forEach(ProcessHandle::destroyForcibly);
+            wrapper.destroyForcibly();
+            try {
+                wrapper.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** A handle on a machine started earlier, possibly by another jkraft process. */

@@ -48,6 +48,7 @@ import java.util.stream.Stream;
  */
 public final class MachineStore {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final String COLUMNS = "id, name, spec, status, pid, exit_code, error, created_at, started_at, "
             + "finished_at, state_dir, owner_pid, owner_started";
 
@@ -96,13 +97,23 @@ public final class MachineStore {
      * @throws UserException when the name is taken or invalid, or another machine holds a port
      */
     public MachineRecord create(MachineSpec spec) {
+        return create(spec, newId());
+    }
+
+    /**
+     * Records a new machine under an id chosen beforehand: a run that starts its VMM while the machine is
+     * being recorded names the runtime folder first (see {@link StartIntent}).
+     */
+    public MachineRecord create(MachineSpec spec, String id) {
+        if (!ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("not a machine id: " + id);
+        }
         String requested = spec.name() == null || spec.name().isBlank() ? null : spec.name().strip();
         if (requested != null && !NAME.matcher(requested).matches()) {
             throw new UserException("'" + requested + "' is not a valid machine name",
                     "use up to 63 letters, digits, '_', '.' or '-', starting with a letter or digit");
         }
         List<PortClaims.Claim> claims = PortClaims.of(requested == null ? "(unnamed)" : requested, spec.ports());
-        String id = newId();
         long now = Instant.now().toEpochMilli();
         return db.write(c -> {
             String name = requested;
@@ -138,9 +149,19 @@ public final class MachineStore {
      * (the table's primary key refuses a repeat).
      */
     private String newId() {
+        return newId(random);
+    }
+
+    /** A new machine id, for a run that names the runtime folder before the store is open. */
+    public static String newId(RandomGenerator random) {
         long high = (random.nextLong() & ~0xf000L) | 0x4000L;
         long low = (random.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
         return new UUID(high, low).toString();
+    }
+
+    /** Where the runtime folders of the store in {@code stateDir} are, known before the store is opened. */
+    public static Path runtimeRoot(Path stateDir) {
+        return stateDir.toAbsolutePath().normalize().resolve("runtime");
     }
 
     /** The machine with this exact name or id, or else the only one whose id starts so. */
@@ -388,7 +409,7 @@ public final class MachineStore {
                 s.kernelArgs(), s.appArgs(), s.env(), s.ports(), s.volumes(), s.initrd(), s.acceleration(), s.gdbPort());
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

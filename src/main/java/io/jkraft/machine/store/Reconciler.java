@@ -55,10 +55,39 @@ public final class Reconciler {
     /** Corrects every out-of-date record; returns the corrected records as they are now. */
     public List<MachineRecord> reconcile() {
         List<MachineRecord> changed = new ArrayList<>();
-        for (MachineRecord r : store.list()) {
+        List<MachineRecord> records = store.list();
+        for (MachineRecord r : records) {
             correct(r).ifPresent(changed::add);
         }
+        endAbandonedStarts(records);
         return changed;
+    }
+
+    /**
+     * Ends the paused VMMs of runs that were killed after starting the VMM and before recording the
+     * machine (see {@link StartIntent}), and removes their folders: the machine never existed.
+     */
+    private void endAbandonedStarts(List<MachineRecord> records) {
+        Set<String> recorded = new HashSet<>();
+        records.forEach(r -> recorded.add(r.id()));
+        List<Path> abandoned = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(store.runtimeRoot())) {
+            entries.filter(p -> UUID.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> !recorded.contains(p.getFileName().toString()))
+                    .filter(p -> StartIntent.owner(p).isPresent() && !StartIntent.inProgress(p))
+                    .forEach(abandoned::add);
+        } catch (IOException e) {
+            return; // no runtime folder yet
+        }
+        for (Path folder : abandoned) {
+            String id = folder.getFileName().toString();
+            // The record may have appeared since the listing: then the folder is its machine's.
+            if (store.byId(id).isPresent()) {
+                continue;
+            }
+            endStaleProcesses(id, Duration.ofSeconds(5));
+            MachineStore.deleteTree(folder);
+        }
     }
 
     /** Whether the record's VMM is alive and really is that machine's VMM. */
@@ -154,7 +183,7 @@ public final class Reconciler {
                 continue;
             }
             MachineRecord r = records.get(id.get());
-            String reason = staleReason(pid, r);
+            String reason = staleReason(pid, r, id.get());
             if (reason != null) {
                 stale.add(new StaleProcess(pid, id.get(), r, argv, reason));
             }
@@ -192,9 +221,9 @@ public final class Reconciler {
         return stale;
     }
 
-    private String staleReason(long pid, MachineRecord r) {
+    private String staleReason(long pid, MachineRecord r, String id) {
         if (r == null) {
-            return "no machine has this id any more";
+            return StartIntent.inProgress(store.runtimeRoot().resolve(id)) ? null : "no machine has this id any more";
         }
         // The recorded VMM, a process below it, or the wrapper above it that waits for it and records its exit.
         if (r.status().claimsProcess() && r.pid() != null
@@ -227,6 +256,7 @@ public final class Reconciler {
         }
         Set<String> known = new HashSet<>();
         store.list().forEach(r -> known.add(r.id()));
+        folders.stream().filter(StartIntent::inProgress).forEach(f -> known.add(f.getFileName().toString()));
         staleProcesses().forEach(p -> known.add(p.machineId()));
         List<Path> removed = new ArrayList<>();
         for (Path folder : folders) {

@@ -55,6 +55,32 @@ class ReconcilerTest {
     }
 
     @Test
+    void anEarlyStartWhoseRunIsGoneIsEnded_oneStillInProgressIsLeftAlone() throws Exception {
+        // A run killed after starting its VMM (paused) and before recording the machine.
+        Path abandoned = store.runtimeRoot().resolve(MachineStore.newId(java.util.random.RandomGenerator.getDefault()));
+        Files.createDirectories(abandoned);
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(abandoned.resolve(StartIntent.FILE), gone.pid() + " 0\n");
+        Process orphan = vmm(abandoned, "sleep 60");
+        // A run of this (live) process that is starting its machine right now.
+        Path starting = store.runtimeRoot().resolve(MachineStore.newId(java.util.random.RandomGenerator.getDefault()));
+        StartIntent.write(starting);
+        Process fresh = vmm(starting, "sleep 60");
+
+        assertThat(reconciler.staleProcesses()).extracting(StaleProcess::pid).containsExactly(orphan.pid());
+        reconciler.reconcile();
+
+        assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).as("the abandoned VMM is ended").isTrue();
+        assertThat(abandoned).doesNotExist();
+        assertThat(fresh.isAlive()).isTrue();
+        assertThat(starting.resolve(StartIntent.FILE)).exists();
+        assertThat(reconciler.staleProcesses()).isEmpty();
+        assertThat(reconciler.removeOrphanFolders()).isEmpty();
+        assertThat(store.list()).isEmpty();
+    }
+
+    @Test
     void aVmmThatEndsIsExitedWithTheCodeItsWaiterLeft() throws Exception {
         // ends when told to, like a guest that powers off
         MachineRecord r = startDetached("short", "while [ ! -e \"$0/go\" ]; do sleep 0.02; done; "
