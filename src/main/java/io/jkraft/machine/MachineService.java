@@ -123,10 +123,10 @@ public final class MachineService {
         if (r.status() == MachineStatus.RUNNING || r.status() == MachineStatus.PAUSED) {
             throw new UserException("machine " + r.name() + " is already " + r.status().word(), null);
         }
-        HostPorts.checkFree(r.spec().ports());
+        // A jkraft killed while starting it may have left a QEMU in the machine's folder, holding its ports.
+        boolean ended = !reconciler.endStaleProcesses(r.id(), STOP_GRACE).isEmpty();
+        checkPortsFree(r.spec(), ended);
         HostPorts.checkGdbPortFree(r.spec().gdbPort());
-        // A jkraft killed while starting it may have left a QEMU in the machine's folder.
-        reconciler.endStaleProcesses(r.id(), STOP_GRACE);
         return boot(r, false);
     }
 
@@ -248,6 +248,32 @@ public final class MachineService {
             new ConsoleTail(state.consoleLog()).follow(out, 0, () -> !follow || !process.isRunning());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Refuses ports another process holds. Right after ending a machine's old VMM, it is given a moment to
+     * let go of them: an exiting process loses its memory (and with it the command line by which it was
+     * seen to be gone) before its files and sockets are closed.
+     */
+    private static void checkPortsFree(MachineSpec spec, boolean vmmJustEnded) {
+        long deadline = System.nanoTime() + (vmmJustEnded ? STOP_GRACE.toNanos() : 0);
+        while (true) {
+            try {
+                HostPorts.checkFree(spec.ports());
+                return;
+            } catch (UserException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                HostPorts.checkFree(spec.ports());
+                return;
+            }
         }
     }
 

@@ -93,7 +93,14 @@ class MachineReliabilityTest {
      * on a fast host the run may even have finished; ps must be right in every case.
      */
     private void killedDuringDetachedRun(String name) throws Exception {
-        Child run = cli.start("run", "-W", "-M", "8Mi", "-d", "-n", name, kernel, "--", LifeKernel.IDLE);
+        // A published port makes run record the machine before it starts QEMU (a run without ports starts
+        // QEMU first: see detachedRunKilledBeforeItRecordedItsMachine_psLeavesNothingOfIt).
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Child run = cli.start("run", "-W", "-M", "8Mi", "-d", "-n", name, "-p", port + ":80", kernel, "--",
+                LifeKernel.IDLE);
         MachineCli.await("QEMU of " + name, () -> cli.processes().stream()
                 .anyMatch(v -> v.isQemu() && v.argv().contains("guest=" + name)));
         boolean frozen = run.signalIfAlive("STOP");
@@ -137,6 +144,36 @@ class MachineReliabilityTest {
         assertThat(cli.qemuOf(half2)).as("rm ends the QEMU the killed run left").isEmpty();
         assertThat(Path.of(half2.get("stateDir").asText())).doesNotExist();
         assertThat(cli.machine("half2")).isNull();
+    }
+
+    @Test
+    void detachedRunKilledBeforeItRecordedItsMachine_psLeavesNothingOfIt() throws Exception {
+        Child run = cli.start("run", "-W", "-M", "8Mi", "-d", "-n", "early", kernel, "--", LifeKernel.IDLE);
+        MachineCli.await("QEMU of early", () -> cli.processes().stream()
+                .anyMatch(v -> v.isQemu() && v.argv().contains("guest=early")));
+        boolean frozen = run.signalIfAlive("STOP");
+        // ps while the run lives: its start is in progress and is left alone.
+        JsonNode seen = cli.machine("early");
+        if (frozen) {
+            assertThat(cli.processes()).as("the frozen run's QEMU").anyMatch(MachineCli.Vmm::isQemu);
+            run.signal("KILL");
+            assertThat(run.awaitExit()).isEqualTo(KILLED);
+        } else {
+            assertThat(run.awaitExit()).isZero();
+        }
+
+        JsonNode after = cli.machine("early");
+        if (seen == null && frozen) {
+            // Killed before the record: the guest never ran, and ps ends its QEMU and removes its folder.
+            assertThat(after).isNull();
+            assertThat(cli.processes()).isEmpty();
+            try (var folders = Files.list(cli.runtimeDir())) {
+                assertThat(folders.toList()).isEmpty();
+            }
+        } else {
+            assertThat(after).as("recorded before the kill: ps shows it").isNotNull();
+            assertThat(after.get("status").asText()).isIn("running", "errored");
+        }
     }
 
     @Test

@@ -102,6 +102,16 @@ public final class QemuProcess {
 
         /** Ends QEMU (which never ran the guest) and its waiter, for a start that is given up. */
         public void abandon() {
+            // Until QEMU has written its pid file, the waiter may still be about to start it.
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (wrapper.isAlive() && recordedPid(state) <= 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             long pid = recordedPid(state);
             if (pid > 0) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);

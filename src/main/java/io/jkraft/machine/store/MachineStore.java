@@ -358,7 +358,7 @@ public final class MachineStore {
     }
 
     private List<MachineRecord> all(Connection c, String where, Object... values) throws SQLException {
-        String sql = "SELECT " + COLUMNS + " FROM machines WHERE " + where + " ORDER BY created_at, id";
+        String sql = "SELECT " + COLUMNS + " FROM machines WHERE " + where + " ORDER BY created_at, rowid";
         try (PreparedStatement q = prepare(c, sql, values); ResultSet r = q.executeQuery()) {
             List<MachineRecord> out = new ArrayList<>();
             while (r.next()) {
