@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  *       machine and leaves the exit code file to the VMM's wrapper, which the reconciler reads.</li>
  *   <li>{@link #delete}: takes ownership (which keeps {@code start} away), removes the folder, and only
  *       then deletes the record and frees its ports. Killed in between: a record without a folder, which
- *       the next {@code rm} removes; never a folder without a record (and {@link Reconciler} sweeps any).</li>
+ *       the next {@code rm} removes; never a folder without a record (and {@link Reconciler} sweeps any),
+ *       except a run's start in progress, whose folder holds a {@link StartIntent}.</li>
  * </ol>
  *
  * <p>Each method is one short transaction; between calls the store's connection holds no lock, so instances

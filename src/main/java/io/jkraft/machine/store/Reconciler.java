@@ -239,9 +239,9 @@ public final class Reconciler {
     }
 
     /**
-     * Removes runtime folders that belong to no record and no live process, and returns them. Only an
-     * interrupted start racing a remove can leave one: folders are made after their record and removed
-     * before it.
+     * Removes runtime folders that belong to no record, no live process and no start in progress, and
+     * returns them. Only an interrupted start racing a remove can leave one: folders are made after their
+     * record (or under a {@link StartIntent}) and removed before it.
      */
     public List<Path> removeOrphanFolders() {
         Path root = store.runtimeRoot();
