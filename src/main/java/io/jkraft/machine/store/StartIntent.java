@@ -21,7 +21,7 @@ public final class StartIntent {
     /** Creates the runtime folder {@code dir} with the intent of this process in it. */
     public static void write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        ProcessIdentity self = ProcessIdentity.current();
+        ProcessIdentity self = ProcessIdentity.currentQuickly();
         Path tmp = dir.resolve(FILE + ".tmp");
         Files.writeString(tmp, self.pid() + " " + self.startedMillis() + "\n");
         Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
