@@ -22,6 +22,7 @@ import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.qemu.QemuStateDir;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.machine.store.MachineStore;
+import io.jkraft.machine.store.StartIntent;
 import io.jkraft.machine.store.Reconciler;
 import java.util.concurrent.Callable;
 import org.eclipse.jgit.api.Git;
@@ -125,6 +126,9 @@ final class TrainCommand implements Callable<Integer> {
             new MachineService(MachineStore.open(dir.resolve("state")),
                     new QemuLauncher(new AcceleratorProbe(dir.resolve("cache")), Map.of()));
             QemuCommand.Options.detect(kernel, Accelerator.tcg("training"));
+            Path starting = dir.resolve("state/runtime/" + MachineStore.newId(java.util.random.RandomGenerator.getDefault()));
+            StartIntent.write(starting);
+            StartIntent.clear(starting);
             // Starting a process, as run starts QEMU: the JDK's launcher classes, linked ahead.
             new ProcessBuilder("true").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)

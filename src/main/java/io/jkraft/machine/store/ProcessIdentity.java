@@ -38,10 +38,14 @@ public record ProcessIdentity(long pid, long startedMillis) {
             // Fields after the command (which may hold spaces), from the 3rd: starttime is the 22nd.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long startTicks = Long.parseLong(fields[19]);
-            long bootSeconds = Files.readAllLines(Path.of("/proc/stat")).stream()
-                    .filter(l -> l.startsWith("btime ")).mapToLong(l -> Long.parseLong(l.substring(6).strip()))
-                    .findFirst().orElseThrow();
-            return new ProcessIdentity(ProcessHandle.current().pid(), bootSeconds * 1000 + startTicks * 1000 / CLOCK_TICKS);
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("btime ")) {
+                    long bootSeconds = Long.parseLong(line.substring(6).strip());
+                    return new ProcessIdentity(ProcessHandle.current().pid(),
+                            bootSeconds * 1000 + startTicks * 1000 / CLOCK_TICKS);
+                }
+            }
+            return current();
         } catch (IOException | RuntimeException e) {
             return current();
         }
