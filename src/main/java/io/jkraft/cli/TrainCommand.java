@@ -18,6 +18,7 @@ import io.jkraft.machine.qemu.Accelerator;
 import io.jkraft.machine.qemu.AcceleratorProbe;
 import io.jkraft.machine.qemu.QemuLauncher;
 import io.jkraft.machine.qemu.ConsoleTail;
+import io.jkraft.machine.qemu.GuestConsoleHints;
 import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.qemu.QemuStateDir;
 import io.jkraft.machine.store.MachineRecord;
@@ -126,7 +127,7 @@ final class TrainCommand implements Callable<Integer> {
             new MachineService(MachineStore.open(dir.resolve("state")),
                     new QemuLauncher(new AcceleratorProbe(dir.resolve("cache")), Map.of()));
             QemuCommand.Options.detect(kernel, Accelerator.tcg("training"));
-            Path starting = dir.resolve("state/runtime/" + MachineStore.newId(java.util.random.RandomGenerator.getDefault()));
+            Path starting = dir.resolve("state/runtime/" + MachineStore.newId(java.util.concurrent.ThreadLocalRandom.current()));
             StartIntent.write(starting);
             StartIntent.clear(starting);
             // Starting a process, as run starts QEMU: the JDK's launcher classes, linked ahead.
@@ -136,6 +137,9 @@ final class TrainCommand implements Callable<Integer> {
             new AcceleratorProbe(dir.resolve("cache")).decide(kernel, "training-arch");
             StandInQmp.exercise(dir.resolve("qmp.sock"));
             Path console = Files.writeString(dir.resolve("console.log"), "Powered by Unikraft\n");
+            GuestConsoleHints.hint("Powered by Unikraft\n[    0.1] ERR:  [libukrandom] Could not initialize the HWRNG\n",
+                    new GuestConsoleHints.Context(true, 64L << 20, console));
+            GuestConsoleHints.crashLine("Powered by Unikraft\n");
             new ConsoleTail(console).follow(OutputStream.nullOutputStream(), 0, () -> true);
             return 0;
         } finally {

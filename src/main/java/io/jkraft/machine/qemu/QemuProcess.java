@@ -112,16 +112,24 @@ public final class QemuProcess {
                     break;
                 }
             }
-            long pid = recordedPid(state);
-            if (pid > 0) {
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            // The waiter first, so that it does not write an exit code into a folder being removed; then
+            // QEMU and whatever else it started, waiting until they are gone.
+            List<ProcessHandle> all = new ArrayList<>(wrapper.descendants().toList());
+            long qemu = recordedPid(state);
+            if (qemu > 0) {
+                ProcessHandle.of(qemu).ifPresent(all::add);
             }
-            wrapper.descendants().forEach(ProcessHandle::destroyForcibly);
             wrapper.destroyForcibly();
+            all.forEach(ProcessHandle::destroyForcibly);
             try {
                 wrapper.waitFor(5, TimeUnit.SECONDS);
+                for (ProcessHandle p : all) {
+                    p.onExit().get(5, TimeUnit.SECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // Left to the reconciler, which finds it by the folder in its argv.
             }
         }
     }

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -79,7 +80,9 @@ public final class MachineStore {
                     "check its permissions, or set XDG_STATE_HOME to a writable folder", e);
         }
         SqliteNativeLibrary.useCopyIn(dir.resolve("native"));
-        return new MachineStore(dir, StoreDatabase.open(dir.resolve("machines.db")), RandomGenerator.getDefault());
+        return new MachineStore(dir, StoreDatabase.open(dir.resolve("machines.db")),
+                // Not RandomGenerator.getDefault(): its factory loads every generator, SecureRandom's too.
+                ThreadLocalRandom.current());
     }
 
     /** The folder holding every machine's runtime folder. */
