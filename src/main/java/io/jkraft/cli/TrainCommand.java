@@ -127,7 +127,7 @@ final class TrainCommand implements Callable<Integer> {
             new MachineService(MachineStore.open(dir.resolve("state")),
                     new QemuLauncher(new AcceleratorProbe(dir.resolve("cache")), Map.of()));
             QemuCommand.Options.detect(kernel, Accelerator.tcg("training"));
-            Path starting = dir.resolve("state/runtime/" + MachineStore.newId(java.util.concurrent.ThreadLocalRandom.current()));
+            Path starting = dir.resolve("state/runtime/" + MachineStore.newId(MachineStore.processRandom()));
             StartIntent.write(starting);
             StartIntent.clear(starting);
             // Starting a process, as run starts QEMU: the JDK's launcher classes, linked ahead.

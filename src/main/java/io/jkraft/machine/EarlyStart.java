@@ -7,7 +7,6 @@ import io.jkraft.machine.store.MachineStore;
 import io.jkraft.machine.store.StartIntent;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A machine whose QEMU is started (paused) before the machine store is open and the machine recorded,
@@ -46,7 +45,7 @@ public final class EarlyStart {
      * @param keepPaused  leave the guest paused after {@link MachineService#complete} (--no-start)
      */
     public static EarlyStart begin(MachineSpec spec, QemuLauncher launcher, Path runtimeRoot, boolean keepPaused) {
-        String id = MachineStore.newId(ThreadLocalRandom.current());
+        String id = MachineStore.newId(MachineStore.processRandom());
         Path dir = runtimeRoot.resolve(id);
         try {
             StartIntent.write(dir);

@@ -50,6 +50,10 @@ final class Child implements AutoCloseable {
         return new Child(builder.start(), out, err);
     }
 
+    boolean hasExited() {
+        return !process.isAlive();
+    }
+
     long pid() {
         return process.pid();
     }

@@ -101,8 +101,15 @@ class MachineReliabilityTest {
         }
         Child run = cli.start("run", "-W", "-M", "8Mi", "-d", "-n", name, "-p", port + ":80", kernel, "--",
                 LifeKernel.IDLE);
-        MachineCli.await("QEMU of " + name, () -> cli.processes().stream()
-                .anyMatch(v -> v.isQemu() && v.argv().contains("guest=" + name)));
+        MachineCli.await("QEMU of " + name, () -> {
+            if (cli.processes().stream().anyMatch(v -> v.isQemu() && v.argv().contains("guest=" + name))) {
+                return true;
+            }
+            if (run.hasExited()) {
+                throw new AssertionError("run -d " + name + " ended before its QEMU was seen: " + run.err());
+            }
+            return false;
+        });
         boolean frozen = run.signalIfAlive("STOP");
         String seen = cli.machine(name).get("status").asText();
         if (frozen) {

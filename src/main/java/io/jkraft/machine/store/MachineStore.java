@@ -18,7 +18,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -81,8 +81,7 @@ public final class MachineStore {
         }
         SqliteNativeLibrary.useCopyIn(dir.resolve("native"));
         return new MachineStore(dir, StoreDatabase.open(dir.resolve("machines.db")),
-                // Not RandomGenerator.getDefault(): its factory loads every generator, SecureRandom's too.
-                ThreadLocalRandom.current());
+                processRandom());
     }
 
     /** The folder holding every machine's runtime folder. */
@@ -154,6 +153,16 @@ public final class MachineStore {
      */
     private String newId() {
         return newId(random);
+    }
+
+    /**
+     * A generator seeded from this process (pid, clocks). Not RandomGenerator.getDefault(), whose factory
+     * loads every generator, SecureRandom's too; and not ThreadLocalRandom, whose seed the JVM's AOT cache
+     * can carry from the training run into every start, so that two runs drew the same machine id.
+     */
+    public static RandomGenerator processRandom() {
+        long seed = ProcessHandle.current().pid() * 0x9e3779b97f4a7c15L ^ System.nanoTime() ^ (System.currentTimeMillis() << 20);
+        return new SplittableRandom(seed);
     }
 
     /** A new machine id, for a run that names the runtime folder before the store is open. */
