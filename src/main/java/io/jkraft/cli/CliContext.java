@@ -72,13 +72,16 @@ final class CliContext {
             }
             throw new UserException("cannot open the machine store: " + e.getCause(), null, e.getCause());
         }
-        return new MachineService(opened, new QemuLauncher(new AcceleratorProbe(paths().cacheDir()), environment));
+        return new MachineService(opened, qemuLauncher());
     }
 
     /** Starts QEMU for a machine before the store is needed (see {@link EarlyStart}). */
     EarlyStart startEarly(MachineSpec spec, boolean keepPaused) {
-        return EarlyStart.begin(spec, new QemuLauncher(new AcceleratorProbe(paths().cacheDir()), environment),
-                MachineStore.runtimeRoot(paths().stateDir()), keepPaused);
+        return EarlyStart.begin(spec, qemuLauncher(), MachineStore.runtimeRoot(paths().stateDir()), keepPaused);
+    }
+
+    private QemuLauncher qemuLauncher() {
+        return new QemuLauncher(new AcceleratorProbe(paths().cacheDir()), environment);
     }
 
     RunService runService(BuildListener listener) {

@@ -63,7 +63,7 @@ public final class MachineStore {
     private final RandomGenerator random;
 
     private MachineStore(Path stateDir, StoreDatabase db, RandomGenerator random) {
-        this.runtimeRoot = stateDir.resolve("runtime");
+        this.runtimeRoot = runtimeRoot(stateDir);
         this.db = db;
         this.names = new NameGenerator(random);
         this.random = random;

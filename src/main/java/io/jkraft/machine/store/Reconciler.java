@@ -74,7 +74,7 @@ public final class Reconciler {
         try (Stream<Path> entries = Files.list(store.runtimeRoot())) {
             entries.filter(p -> UUID.matcher(p.getFileName().toString()).matches())
                     .filter(p -> !recorded.contains(p.getFileName().toString()))
-                    .filter(p -> StartIntent.owner(p).isPresent() && !StartIntent.inProgress(p))
+                    .filter(StartIntent::abandoned)
                     .forEach(abandoned::add);
         } catch (IOException e) {
             return; // no runtime folder yet

@@ -47,6 +47,15 @@ public final class StartIntent {
 
     /** Whether a live process is starting the machine of {@code dir} right now. */
     static boolean inProgress(Path dir) {
-        return owner(dir).map(o -> o.pid() > 0 && o.isAlive()).orElse(false);
+        return owner(dir).map(StartIntent::alive).orElse(false);
+    }
+
+    /** Whether {@code dir} holds the intent of a start whose process is gone. */
+    static boolean abandoned(Path dir) {
+        return owner(dir).map(o -> !alive(o)).orElse(false);
+    }
+
+    private static boolean alive(ProcessIdentity owner) {
+        return owner.pid() > 0 && owner.isAlive();
     }
 }
