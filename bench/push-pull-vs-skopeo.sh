@@ -15,8 +15,11 @@ command -v skopeo >/dev/null && [ -x /usr/bin/docker-registry ] || { echo "needs
 work="$(mktemp -d)"
 registry_pid=""
 stop_registry() { if [ -n "$registry_pid" ]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; registry_pid=""; fi; }
-trap 'stop_registry; rm -rf "$work"' EXIT
 export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state" XDG_CACHE_HOME="$work/cache"
+# A runtime folder of the bench's own, so that its resident helper is its own (and is ended at the end).
+mkdir -m 700 "$work/run"
+export XDG_RUNTIME_DIR="$work/run"
+trap 'stop_registry; kill "$(cat "$work/run/jkraft/current/pid" 2>/dev/null)" 2>/dev/null; rm -rf "$work"' EXIT
 jk="$here/jkraft"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 addr="127.0.0.1:$port"
@@ -43,6 +46,12 @@ ref="$addr/bench/hello:1"
 store="$XDG_DATA_HOME/jkraft/oci"
 size=$(du -sb "$store/blobs" | cut -f1)
 
+# The commands above started the resident helper; the measured ones start once it serves.
+for ((i = 0; i < 300; i++)); do
+  [ -f "$work/run/jkraft/current/pid" ] && break
+  sleep 0.1
+done
+
 now() { date +%s%N; }
 declare -A s
 for ((i = 0; i < rounds; i++)); do
@@ -55,6 +64,15 @@ for ((i = 0; i < rounds; i++)); do
   s[jpush]+="$((t1 - t0)) "; s[jpull]+="$((t3 - t2)) "
 
   start_registry
+  export JKRAFT_HELPER=off
+  t0=$(now); "$jk" pkg push "$ref" >/dev/null 2>&1; t1=$(now)
+  "$jk" pkg rm "$ref" >/dev/null
+  t2=$(now); XDG_DATA_HOME="$work/pull-off-$i" "$jk" pkg pull "$ref" >/dev/null 2>&1; t3=$(now)
+  "$jk" pkg -n "$ref" "$work/app" >/dev/null 2>&1
+  unset JKRAFT_HELPER
+  s[cpush]+="$((t1 - t0)) "; s[cpull]+="$((t3 - t2)) "
+
+  start_registry
   t0=$(now); skopeo --insecure-policy copy -q --all --dest-tls-verify=false "oci:$store:$ref" "docker://$addr/bench/sk-$i:1" >/dev/null; t1=$(now)
   t2=$(now); skopeo --insecure-policy copy -q --all --src-tls-verify=false "docker://$addr/bench/sk-$i:1" "oci:$work/sk-pull-$i:$ref" >/dev/null; t3=$(now)
   s[spush]+="$((t1 - t0)) "; s[spull]+="$((t3 - t2)) "
@@ -64,10 +82,12 @@ stop_registry
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ms() { awk -v n="$1" 'BEGIN {printf "%.0f", n/1e6}'; }
 jpush=$(median <<<"${s[jpush]}"); jpull=$(median <<<"${s[jpull]}")
+cpush=$(median <<<"${s[cpush]}"); cpull=$(median <<<"${s[cpull]}")
 spush=$(median <<<"${s[spush]}"); spull=$(median <<<"${s[spull]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
-printf '%-6s %12s %12s %8s\n' "" "skopeo copy" "jkraft pkg" "ratio"
-printf '%-6s %10sms %10sms %8s\n' push "$(ms "$spush")" "$(ms "$jpush")" "$(ratio "$jpush" "$spush")"
-printf '%-6s %10sms %10sms %8s\n' pull "$(ms "$spull")" "$(ms "$jpull")" "$(ratio "$jpull" "$spull")"
-printf '%-6s %10sms %10sms %8s\n' both "$(ms $((spush + spull)))" "$(ms $((jpush + jpull)))" "$(ratio $((jpush + jpull)) $((spush + spull)))"
-echo "medians of $rounds rounds; image blobs $((size / 1024)) KiB; $(nproc) CPUs"
+printf '%-6s %12s %12s %8s %20s %8s\n' "" "skopeo copy" "jkraft pkg" "ratio" "no resident helper" "ratio"
+row() { printf '%-6s %10sms %10sms %8s %18sms %8s\n' "$1" "$(ms "$2")" "$(ms "$3")" "$(ratio "$3" "$2")" "$(ms "$4")" "$(ratio "$4" "$2")"; }
+row push "$spush" "$jpush" "$cpush"
+row pull "$spull" "$jpull" "$cpull"
+row both $((spush + spull)) $((jpush + jpull)) $((cpush + cpull))
+echo "medians of $rounds rounds; image blobs $((size / 1024)) KiB; $(nproc) CPUs; JKRAFT_HELPER=off for the runs without the helper"

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 
 /**
  * What every command gets: the terminal and the environment. Services are made from these here, the one
@@ -28,11 +29,28 @@ import java.util.concurrent.CompletionException;
 final class CliContext {
     private final Terminal terminal;
     private final Map<String, String> environment;
+    private final Interrupts interrupts;
+    private final Function<Path, MachineStore> stores;
     private volatile CompletableFuture<MachineStore> store;
 
     CliContext(Terminal terminal, Map<String, String> environment) {
+        this(terminal, environment, Interrupts.JVM, MachineStore::open);
+    }
+
+    /**
+     * @param stores opens the machine store of a state folder; the resident helper keeps one open for all
+     *               the commands it runs
+     */
+    CliContext(Terminal terminal, Map<String, String> environment, Interrupts interrupts,
+            Function<Path, MachineStore> stores) {
         this.terminal = terminal;
         this.environment = Map.copyOf(environment);
+        this.interrupts = interrupts;
+        this.stores = stores;
+    }
+
+    Interrupts interrupts() {
+        return interrupts;
     }
 
     Terminal terminal() {
@@ -55,7 +73,7 @@ final class CliContext {
     synchronized void openStoreEarly() {
         if (store == null) {
             Path stateDir = paths().stateDir();
-            store = CompletableFuture.supplyAsync(() -> MachineStore.open(stateDir),
+            store = CompletableFuture.supplyAsync(() -> stores.apply(stateDir),
                     // A platform thread: the first virtual thread would first set up its scheduler.
                     runnable -> Thread.ofPlatform().daemon().name("jkraft-store-open").start(runnable));
         }

@@ -2,6 +2,7 @@ package io.jkraft.cli;
 
 import io.jkraft.common.UserException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,13 +41,20 @@ public final class Main implements Runnable {
     private static final Map<String, Class<?>> COMMANDS = commands();
 
     static int execute(String[] args, Terminal terminal, Map<String, String> environment) {
+        if (args.length >= 2 && args[0].equals(ResidentHelper.COMMAND)) {
+            return ResidentHelper.serve(Path.of(args[1]), terminal, !List.of(args).contains("--no-warm-up"));
+        }
+        return execute(args, new CliContext(terminal, environment));
+    }
+
+    static int execute(String[] args, CliContext context) {
+        Terminal terminal = context.terminal();
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
             // Answered before picocli builds its model, which costs more than the JVM's own start.
             terminal.out().println(new Version().getVersion()[0]);
             terminal.out().flush();
             return 0;
         }
-        CliContext context = new CliContext(terminal, environment);
         // Building the model of every command takes picocli a while (reflection, annotation proxies):
         // a run that names its command gets only that one.
         Class<?> named = args.length > 0 ? COMMANDS.get(args[0]) : null;

@@ -174,7 +174,7 @@ final class RunCommand extends JkraftCommand {
         String id = started.record().id();
         AtomicBoolean done = new AtomicBoolean();
         // QEMU runs in a session of its own and never sees Ctrl-C: the JVM's shutdown stops it.
-        Thread onInterrupt = new Thread(() -> {
+        Runnable undo = context.interrupts().onInterrupt(() -> {
             if (done.compareAndSet(false, true)) {
                 machines.stop(id);
                 if (rm) {
@@ -182,12 +182,11 @@ final class RunCommand extends JkraftCommand {
                 }
             }
         });
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
         MachineExit exit = machines.follow(started, terminal.console());
         if (!done.compareAndSet(false, true)) {
             return STOPPED;
         }
-        Runtime.getRuntime().removeShutdownHook(onInterrupt);
+        undo.run();
         if (rm) {
             machines.remove(id, true);
         }

@@ -61,6 +61,11 @@ final class MachineCli {
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     }
 
+    /** The environment every command of this CLI gets. */
+    Map<String, String> environment() {
+        return Map.copyOf(env);
+    }
+
     MachineCli withEnv(String name, String value) {
         env.put(name, value);
         return this;

@@ -1,0 +1,114 @@
+# The launcher's side of the resident helper (a JVM kept up between commands: cli.ResidentHelper; the
+# protocol is written on cli.HelperRequest). Only bash builtins on the way of a served command, because
+# every program started here costs the time the helper saves.
+
+# Whether a command goes to the helper: the ones measured by their latency and used over and over.
+# Not: commands that read the terminal (login, debug, menu), or run make in the foreground (build).
+jkraft_helper_suits() {
+  [ "${JKRAFT_HELPER:-on}" != off ] || return 1
+  case "${1:-}" in
+    run | ps | logs | stop | start | pause | unpause | rm | remove | inspect | profile | pkg) return 0 ;;
+  esac
+  return 1
+}
+
+# Sets helper_base, the folder of this user's helpers (the helper checks that it is theirs, mode 0700).
+jkraft_helper_base() {
+  if [ -n "${XDG_RUNTIME_DIR:-}" ]; then
+    helper_base="$XDG_RUNTIME_DIR/jkraft"
+  else
+    helper_base="/tmp/jkraft-$UID"
+  fi
+}
+
+# jkraft_helper_run BASE JAR ARGS...: exits with the command's status when the helper ran it, or with
+# 128 + the signal when the user interrupted it before it ran. Otherwise returns 97 (this command is not for
+# the helper), 98 (the helper serves another folder, environment or jar: start a new one) or 99 (no helper
+# answered; the command did not run).
+jkraft_helper_run() {
+  local base="$1" jar="$2" d pid id line out=0 err=0 sig=""
+  shift 2
+  # A file's write position is not shared with a process that opens it anew: such output stays here.
+  [ -f /proc/self/fd/1 ] || [ -f /proc/self/fd/2 ] && return 97
+  [ -f "$base/current/pid" ] || return 99
+  [ "$jar" -nt "$base/current/pid" ] && return 98
+  read -r pid <"$base/current/pid" 2>/dev/null || return 99
+  # The folder is named by the pid: `current` may be replaced meanwhile, the folder stays.
+  d="$base/helper-$pid"
+  [ -p "$d/requests" ] && kill -0 "$pid" 2>/dev/null || return 99
+  id="$$-$RANDOM"
+  mkfifo -m 600 "$d/$id.status" "$d/$id.control" 2>/dev/null || return 99
+  exec 3<>"$d/$id.status" 4<>"$d/$id.control"
+  # From here a signal is forwarded; one that comes before the helper claims the request cancels it.
+  trap 'sig=2; echo INT >&4' INT
+  trap 'sig=15; echo TERM >&4' TERM
+  trap 'sig=1; echo HUP >&4' HUP
+  if [ -t 1 ]; then out=1; fi
+  if [ -t 2 ]; then err=1; fi
+  if ! { printf '%s\0' "$@" >"$d/$id.args" && printf '%s %s %s %s\n' "$id" "$$" "$out" "$err" 2>/dev/null 1<>"$d/requests"; }; then
+    jkraft_helper_abandon "$d" "$id" "$sig"
+    return 99
+  fi
+  if ! read -r -t 3 -u 3 line; then
+    # No answer in time, or a signal: cancel, unless the helper claimed it meanwhile (one rename wins).
+    if mv "$d/$id.args" "$d/$id.cancelled" 2>/dev/null; then
+      jkraft_helper_abandon "$d" "$id" "$sig"
+      return 99
+    fi
+    until read -r -t 1 -u 3 line; do
+      # A helper removes its folder only with no command claimed, so then this one never ran.
+      if ! kill -0 "$pid" 2>/dev/null || [ ! -d "$d" ]; then
+        jkraft_helper_abandon "$d" "" "$sig"
+        return 99
+      fi
+    done
+  fi
+  case "$line" in
+    accepted) ;;
+    "refused restart"*) jkraft_helper_abandon "$d" "" "$sig"; return 98 ;;
+    *) jkraft_helper_abandon "$d" "" "$sig"; return 97 ;;
+  esac
+  while :; do
+    if read -r -t 1 -u 3 line; then
+      case "$line" in "exit "*) exit "${line#exit }" ;; esac
+    elif ! kill -0 "$pid" 2>/dev/null; then
+      if read -r -t 0.1 -u 3 line && [[ $line == "exit "* ]]; then
+        exit "${line#exit }"
+      fi
+      echo "jkraft: the resident helper ended while running the command" >&2
+      exit 3
+    fi
+  done
+}
+
+# Lets go of a request the helper did not run (FOLDER, ID to remove its files, or empty, SIGNAL): a
+# signal received meanwhile ends the launcher as it would have ended the command.
+jkraft_helper_abandon() {
+  exec 3>&- 4>&-
+  trap - INT TERM HUP
+  if [ -n "$2" ]; then
+    rm -f "$1/$2".*
+  fi
+  if [ -n "$3" ]; then
+    exit $((128 + $3))
+  fi
+}
+
+# Starts a helper in the background for the next commands, unless one is starting already. It waits a
+# moment first so as not to compete with this command's own JVM, and runs in a session of its own so
+# that Ctrl-C and a closed terminal leave it alone.
+jkraft_helper_start() { # BASE JAR JAVA
+  local pid
+  # A folder of someone else's is refused by the helper; do not start one that would only end.
+  if [ -e "$1" ] && [ ! -O "$1" ]; then
+    return 0
+  fi
+  if [ -f "$1/starting" ] && read -r pid <"$1/starting" 2>/dev/null && kill -0 "$pid" 2>/dev/null; then
+    return 0
+  fi
+  (
+    trap '' INT HUP
+    sleep 0.5
+    exec setsid "$3" -XX:+UseSerialGC -Xmx512m -XX:-UsePerfData -jar "$2" __serve "$1"
+  ) </dev/null >/dev/null 2>&1 &
+}
