@@ -14,7 +14,11 @@ import java.util.function.Consumer;
 /** Runs make, appending everything it prints to a log file and handing each line to a listener. */
 final class MakeRunner {
 
-    /** Runs the invocation to the end; returns make's exit status. */
+    /**
+     * Runs the invocation to the end; returns make's exit status. An interrupt of the calling thread ends
+     * make and what it started: in the resident helper, Ctrl-C reaches the command that way, not as a
+     * signal to make's process group.
+     */
     int run(MakeInvocation invocation, Path log, Consumer<String> lines) {
         ProcessBuilder pb = new ProcessBuilder(invocation.command()).redirectErrorStream(true);
         try {
@@ -23,20 +27,32 @@ final class MakeRunner {
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
                 out.write("$ " + String.join(" ", invocation.command()) + "\n");
                 Process process = start(pb);
-                try (BufferedReader in = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        out.write(line);
-                        out.write('\n');
-                        lines.accept(line);
+                IOException[] failed = new IOException[1];
+                Thread reader = Thread.ofPlatform().daemon().name("jkraft-make-output").start(() -> {
+                    try (BufferedReader in = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line = in.readLine(); line != null; line = in.readLine()) {
+                            out.write(line);
+                            out.write('\n');
+                            lines.accept(line);
+                        }
+                    } catch (IOException e) {
+                        failed[0] = e;
                     }
-                } finally {
-                    if (process.isAlive()) {
-                        process.destroy();
+                });
+                try {
+                    int status = process.waitFor();
+                    reader.join();
+                    if (failed[0] != null) {
+                        throw failed[0];
                     }
+                    return status;
+                } catch (InterruptedException e) {
+                    process.descendants().forEach(ProcessHandle::destroy);
+                    process.destroy();
+                    reader.join(5000);
+                    throw e;
                 }
-                return process.waitFor();
             }
         } catch (IOException e) {
             throw new UserException("cannot run make: " + e.getMessage(), null, e);

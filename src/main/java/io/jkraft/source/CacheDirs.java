@@ -204,6 +204,15 @@ final class CacheDirs {
             }
 
             @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                // JGit's background gc creates and removes lock files while a repository is walked
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            @Override
             public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
                 if (e != null) {
                     throw e;

@@ -84,12 +84,15 @@ class ResidentHelperTest {
     }
 
     /** A launcher's side, with its output on pipes (a file would be refused: see the client). */
-    record Client(Process process, ByteArrayOutputStream out, ByteArrayOutputStream err) {
+    record Client(Process process, ByteArrayOutputStream out, ByteArrayOutputStream err, List<Thread> readers) {
+        /** Waits for the launcher to end and for its output to be read to the end (the helper's copy too). */
         int awaitExit() throws Exception {
             if (!process.waitFor(MachineCli.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
-                throw new AssertionError("the client did not end; out: " + out + " err: " + err);
+                throw new AssertionError("the client did not end; out: " + stdout() + " err: " + stderr());
             }
-            process.getInputStream().close();
+            for (Thread reader : readers) {
+                reader.join(MachineCli.PATIENCE.toMillis());
+            }
             return process.exitValue();
         }
 
@@ -117,18 +120,17 @@ class ResidentHelperTest {
         pb.environment().putAll(env);
         Process p = pb.start();
         clients.add(p);
-        Client c = new Client(p, new ByteArrayOutputStream(), new ByteArrayOutputStream());
-        drain(p.getInputStream(), c.out());
-        drain(p.getErrorStream(), c.err());
-        return c;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        return new Client(p, out, err, List.of(drain(p.getInputStream(), out), drain(p.getErrorStream(), err)));
     }
 
     private Client client(String... args) throws IOException {
         return client(cli.environment(), dir, args);
     }
 
-    private static void drain(InputStream in, ByteArrayOutputStream into) {
-        Thread.ofPlatform().daemon().start(() -> {
+    private static Thread drain(InputStream in, ByteArrayOutputStream into) {
+        return Thread.ofPlatform().daemon().start(() -> {
             byte[] buffer = new byte[8192];
             try {
                 for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
