@@ -30,7 +30,8 @@ jkraft_helper_run() {
   shift 2
   # A file's write position is not shared with a process that opens it anew: such output stays here.
   [ -f /proc/self/fd/1 ] || [ -f /proc/self/fd/2 ] && return 97
-  [ -f "$base/current/pid" ] || return 99
+  # Only a folder of this user's: another's could read the arguments and answer for the helper.
+  [ -O "$base" ] && [ -f "$base/current/pid" ] || return 99
   [ "$jar" -nt "$base/current/pid" ] && return 98
   read -r pid <"$base/current/pid" 2>/dev/null || return 99
   # The folder is named by the pid: `current` may be replaced meanwhile, the folder stays.
