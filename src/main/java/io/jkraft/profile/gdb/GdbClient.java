@@ -192,7 +192,9 @@ public final class GdbClient implements AutoCloseable {
     }
 
     private Sample pipelined(List<Block> blocks, boolean resume) throws IOException {
-        List<String> packets = new ArrayList<>(registerPackets(threads));
+        // With one vCPU, g and m can only mean that one: no Hg, one packet less to answer while the guest waits.
+        boolean single = threads.size() == 1;
+        List<String> packets = new ArrayList<>(single ? List.of("g") : registerPackets(threads));
         int registerCount = packets.size();
         int chunk = chunk();
         for (Block b : blocks) {
@@ -218,7 +220,9 @@ public final class GdbClient implements AutoCloseable {
             running = resume;
             return answers;
         });
-        Map<Integer, RegisterSnapshot> registers = decodeRegisters(threads, replies.subList(0, registerCount));
+        Map<Integer, RegisterSnapshot> registers = single
+                ? Map.of(threads.get(0), layout.decode(Replies.expectData(replies.get(0), "g")))
+                : decodeRegisters(threads, replies.subList(0, registerCount));
         List<byte[]> memory = new ArrayList<>();
         int at = registerCount;
         for (Block b : blocks) {
