@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Guest memory with some blocks already read (taken with the registers in the sample's round trip):
- * reads inside one of them are copies, others go to the guest and are remembered, so that the next
- * sample can ask for them up front.
+ * reads inside one of them are copies, a read that is one of them and could not be read fails, others go to
+ * the guest and are remembered, so that the next sample can ask for them up front.
  */
 final class PrefetchedMemory implements GuestMemory {
     private final List<Block> blocks;
@@ -31,6 +31,11 @@ final class PrefetchedMemory implements GuestMemory {
                 byte[] copy = new byte[length];
                 System.arraycopy(content, (int) (at - b.address()), copy, 0, length);
                 return copy;
+            }
+            if (content == null && at == b.address() && length == b.length()) {
+                // This very read failed in the sample: asking again would fail again (and a miss would be
+                // asked for at every sample).
+                throw new IOException("guest memory at 0x" + Long.toHexString(at) + " cannot be read");
             }
         }
         misses.add(new Block(at, length));

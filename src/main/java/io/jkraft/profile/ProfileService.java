@@ -29,9 +29,15 @@ import java.util.Map;
  * uniprof's method on QEMU: at a fixed rate, stop the guest through its gdbstub, read every vCPU's
  * registers, walk each stack through guest memory, resume; then fold the stacks and draw them.
  *
+ * <p>A sample is one write to QEMU: the interrupt, the registers, the stack where the last sample found it,
+ * and the {@code c}; QEMU answers and resumes the guest at once, and the walk runs while the guest does. When
+ * the walk needs memory that was not read with the registers (the stack moved), the sample is taken again
+ * right away with the guest stopped until its walk is done, and what that walk read is asked for next time.
+ *
  * <p>The schedule is absolute (sample k is due at start + k * period), so a slow sample does not shift
  * the ones after it; a sample that starts more than a period late counts the periods it skipped as missed
- * deadlines. The guest's slowdown is the share of the wall time it spent stopped for sampling.
+ * deadlines. The guest's slowdown is the share of the wall time it spent stopped for sampling, counted from
+ * the interrupt to the last answer (or to the {@code c} of a sample taken again).
  */
 public final class ProfileService {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -69,7 +75,7 @@ public final class ProfileService {
 
     /** What a profile found and where it wrote it. */
     public record Report(String machine, int vcpus, long samples, long stacks, Duration elapsed, long missedDeadlines,
-            double stoppedShare, boolean guestEnded, List<FunctionCost> topSelf, List<FunctionCost> topTotal,
+            long retaken, double stoppedShare, boolean guestEnded, List<FunctionCost> topSelf, List<FunctionCost> topTotal,
             Path folded, Path svg, Path html) {
         /** Samples taken per second of wall time. */
         public double achievedHz() {
@@ -124,8 +130,9 @@ public final class ProfileService {
         boolean ended = false;
         long due = start;
         long lastReport = start;
-        long lastSp = 0;
+        List<Long> lastSps = List.of();
         List<GdbClient.Block> lastMisses = List.of();
+        long retaken = 0;
         while (true) {
             long now = System.nanoTime();
             if (now < due) {
@@ -143,25 +150,30 @@ public final class ProfileService {
             long t0 = System.nanoTime();
             long resumed;
             try {
-                List<GdbClient.Block> blocks = new ArrayList<>();
-                if (lastSp != 0) {
-                    blocks.add(new GdbClient.Block(lastSp - PREFETCH_BELOW, PREFETCH));
+                List<GdbClient.Block> blocks = prefetch(lastSps, lastMisses);
+                Taken taken;
+                if (!lastSps.isEmpty()) {
+                    GdbClient.Sample sample = gdb.sampleAndResume(blocks);
+                    resumed = System.nanoTime();
+                    taken = walk(sample, unwinder, NOT_PREFETCHED);
+                    if (!taken.misses().isEmpty()) {
+                        // The stack moved beyond what was read with the registers: take this sample again the
+                        // slow way, with what this one found as the guess, rather than keep a cut-off stack.
+                        retaken++;
+                        long t2 = System.nanoTime();
+                        List<GdbClient.Block> again = prefetch(taken.sps(), taken.misses());
+                        taken = walkStopped(gdb, again, unwinder);
+                        resumed += System.nanoTime() - t2;
+                    }
+                } else {
+                    taken = walkStopped(gdb, blocks, unwinder);
+                    resumed = System.nanoTime();
                 }
-                blocks.addAll(lastMisses);
-                GdbClient.Sample sample = gdb.sample(blocks);
-                vcpus = Math.max(vcpus, sample.registers().size());
-                PrefetchedMemory memory = new PrefetchedMemory(sample.blocks(), sample.memory(), gdb.memory());
-                List<List<Frame>> walks = new ArrayList<>();
-                for (RegisterSnapshot r : sample.registers().values()) {
-                    walks.add(unwinder.unwind(r, memory));
-                }
-                // The guest runs on while the stacks are folded: only the walk needs it stopped.
-                gdb.resume();
-                resumed = System.nanoTime();
-                walks.forEach(stacks::addFrames);
-                walked += walks.size();
-                lastSp = sample.registers().values().iterator().next().sp();
-                lastMisses = memory.misses().stream().limit(MAX_EXTRA_BLOCKS).toList();
+                vcpus = Math.max(vcpus, taken.sps().size());
+                taken.walks().forEach(stacks::addFrames);
+                walked += taken.walks().size();
+                lastSps = taken.sps();
+                lastMisses = taken.misses().stream().limit(MAX_EXTRA_BLOCKS).toList();
             } catch (GuestExitedException e) {
                 ended = true;
                 break;
@@ -179,12 +191,50 @@ public final class ProfileService {
         if (!ended) {
             detachQuietly(gdb);
         }
-        return write(machine, options, stacks, vcpus, samples, walked, elapsed, missed,
+        return write(machine, options, stacks, vcpus, samples, walked, elapsed, missed, retaken,
                 elapsed.isZero() ? 0 : (double) stopped / elapsed.toNanos(), ended);
     }
 
+    /** The stacks of one sample, where their vCPUs' stack pointers were, and what the walks read beyond the prefetch. */
+    private record Taken(List<List<Frame>> walks, List<Long> sps, List<GdbClient.Block> misses) {}
+
+    /** Memory a walk reads after the guest has resumed: only what came with the registers. */
+    private static final GuestMemory NOT_PREFETCHED = (address, length) -> {
+        throw new IOException("not read with the registers");
+    };
+
+    /** Each vCPU's stack around where the last sample found its sp, and the reads beyond it that walk needed. */
+    private static List<GdbClient.Block> prefetch(List<Long> sps, List<GdbClient.Block> misses) {
+        List<GdbClient.Block> blocks = new ArrayList<>();
+        for (long sp : sps) {
+            blocks.add(new GdbClient.Block(sp - PREFETCH_BELOW, PREFETCH));
+        }
+        blocks.addAll(misses);
+        return blocks;
+    }
+
+    private static Taken walk(GdbClient.Sample sample, StackUnwinder unwinder, GuestMemory rest) {
+        PrefetchedMemory memory = new PrefetchedMemory(sample.blocks(), sample.memory(), rest);
+        List<List<Frame>> walks = new ArrayList<>();
+        List<Long> sps = new ArrayList<>();
+        for (RegisterSnapshot r : sample.registers().values()) {
+            walks.add(unwinder.unwind(r, memory));
+            sps.add(r.sp());
+        }
+        return new Taken(walks, sps, memory.misses());
+    }
+
+    /** A sample with the guest stopped until the walks are done: they read what the prefetch lacks. */
+    private static Taken walkStopped(GdbClient gdb, List<GdbClient.Block> blocks, StackUnwinder unwinder)
+            throws IOException {
+        Taken taken = walk(gdb.sample(blocks), unwinder, gdb.memory());
+        gdb.resume();
+        return taken;
+    }
+
     private static Report write(MachineRecord machine, Options options, FoldedStacks stacks, int vcpus, long samples,
-            long walked, Duration elapsed, long missed, double stoppedShare, boolean ended) throws IOException {
+            long walked, Duration elapsed, long missed, long retaken, double stoppedShare, boolean ended)
+            throws IOException {
         Files.createDirectories(options.outDir());
         Path folded = options.outDir().resolve(machine.name() + ".folded");
         Path svg = options.outDir().resolve(machine.name() + ".svg");
@@ -193,7 +243,7 @@ public final class ProfileService {
         stacks.write(folded);
         FlameSvg.write(stacks, title, svg);
         FlameHtml.write(stacks, title, html);
-        Report report = new Report(machine.name(), vcpus, samples, walked, elapsed, missed, stoppedShare, ended,
+        Report report = new Report(machine.name(), vcpus, samples, walked, elapsed, missed, retaken, stoppedShare, ended,
                 TopFunctions.bySelf(stacks, 10), TopFunctions.byTotal(stacks, 10), folded, svg, html);
         writeJson(report, options, options.outDir().resolve(machine.name() + ".json"));
         return report;
@@ -210,6 +260,7 @@ public final class ProfileService {
         json.put("requestedHz", options.hz());
         json.put("achievedHz", r.achievedHz());
         json.put("missedDeadlines", r.missedDeadlines());
+        json.put("retakenSamples", r.retaken());
         json.put("stoppedShare", r.stoppedShare());
         json.put("guestEnded", r.guestEnded());
         json.put("topSelf", r.topSelf());

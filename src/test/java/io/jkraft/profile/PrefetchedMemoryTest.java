@@ -1,7 +1,9 @@
 package io.jkraft.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import io.jkraft.profile.gdb.GdbClient.Block;
@@ -31,9 +33,19 @@ class PrefetchedMemoryTest {
 
         assertThat(memory.read(0x100c, 8)[0]).as("runs past the block's end").isEqualTo((byte) 42);
         assertThat(memory.read(0xfff, 2)[0]).as("starts before it").isEqualTo((byte) 42);
-        assertThat(memory.read(0x2000, 4)[0]).as("a block that could not be read").isEqualTo((byte) 42);
+        assertThat(memory.read(0x2000, 2)[0]).as("part of a block that could not be read").isEqualTo((byte) 42);
         assertThat(guestReads).containsExactly(0x100cL, 0xfffL, 0x2000L);
-        assertThat(memory.misses()).containsExactly(new Block(0x100c, 8), new Block(0xfff, 2), new Block(0x2000, 4));
+        assertThat(memory.misses()).containsExactly(new Block(0x100c, 8), new Block(0xfff, 2), new Block(0x2000, 2));
+    }
+
+    @Test
+    void theVeryReadThatFailedInTheSampleFailsWithoutAskingTheGuestAgain() {
+        PrefetchedMemory memory = new PrefetchedMemory(List.of(new Block(0x2000, 4)), java.util.Arrays.asList((byte[]) null),
+                guest);
+
+        assertThatThrownBy(() -> memory.read(0x2000, 4)).isInstanceOf(IOException.class).hasMessageContaining("0x2000");
+        assertThat(guestReads).isEmpty();
+        assertThat(memory.misses()).isEmpty();
     }
 
     @Test

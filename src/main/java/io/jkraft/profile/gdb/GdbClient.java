@@ -3,10 +3,7 @@ package io.jkraft.profile.gdb;
 import io.jkraft.profile.GuestMemory;
 import io.jkraft.profile.RegisterSnapshot;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +29,6 @@ import java.util.regex.Pattern;
 public final class GdbClient implements AutoCloseable {
     private static final Pattern PACKET_SIZE = Pattern.compile("(?:^|;)PacketSize=([0-9a-fA-F]+)");
     private static final Pattern ARCHITECTURE = Pattern.compile("<architecture>([^<]+)</architecture>");
-    private static final Duration RETRY_PAUSE = Duration.ofMillis(10);
     private static final int MIN_CHUNK = 16;
 
     private final GdbPacketChannel channel;
@@ -60,8 +56,7 @@ public final class GdbClient implements AutoCloseable {
      * when this returns (QEMU stops it when a debugger connects); {@link #resume} lets it run.
      */
     public static GdbClient connect(InetSocketAddress address, Duration timeout) throws IOException {
-        Socket socket = open(address, timeout);
-        GdbPacketChannel channel = new GdbPacketChannel(socket, timeout);
+        GdbPacketChannel channel = GdbPacketChannel.open(address, timeout);
         try {
             String features = reply(channel, "qSupported:swbreak+;hwbreak+");
             Matcher size = PACKET_SIZE.matcher(features);
@@ -178,26 +173,56 @@ public final class GdbClient implements AutoCloseable {
             }
             return new Sample(registers, blocks, memory);
         }
-        List<String> packets = new ArrayList<>(registerPackets(threads));
+        return pipelined(blocks, false);
+    }
+
+    /**
+     * {@link #sample}, with the guest running again when this returns: the interrupt, the reads and the
+     * {@code c} go in one write, and QEMU, which takes them in order, resumes the guest right after its last
+     * answer, without waiting for this client to read the answers, walk and ask. The blocks are all the
+     * memory the caller gets: what else a walk needs is gone by the time it knows.
+     */
+    public Sample sampleAndResume(List<Block> blocks) throws IOException {
+        if (!running || threads == null) {
+            Sample sample = sample(blocks);
+            resume();
+            return sample;
+        }
+        return pipelined(blocks, true);
+    }
+
+    private Sample pipelined(List<Block> blocks, boolean resume) throws IOException {
+        // With one vCPU, g and m can only mean that one: no Hg, one packet less to answer while the guest waits.
+        boolean single = threads.size() == 1;
+        List<String> packets = new ArrayList<>(single ? List.of("g") : registerPackets(threads));
         int registerCount = packets.size();
         int chunk = chunk();
         for (Block b : blocks) {
             packets.addAll(MemoryPackets.requests(b.address(), b.length(), chunk));
         }
+        int answered = packets.size();
+        if (resume) {
+            packets.add("c");
+        }
         List<String> replies = guarded(() -> {
-            channel.sendAll(true, packets);
+            // Acknowledging answers after the c would stop the guest again: QEMU stops a running guest on
+            // any byte. Unacknowledged answers are fine: QEMU stops waiting for an ack at the next packet.
+            channel.sendAll(true, packets, !resume);
             String stop;
             do {
                 stop = channel.receive();
             } while (!Replies.isStopReply(stop) && !Replies.isExitReply(stop)); // 'O' console output is not for us
             stopReply(stop);
-            List<String> answers = new ArrayList<>(packets.size());
-            for (int i = 0; i < packets.size(); i++) {
+            List<String> answers = new ArrayList<>(answered);
+            for (int i = 0; i < answered; i++) {
                 answers.add(reply(channel, null));
             }
+            running = resume;
             return answers;
         });
-        Map<Integer, RegisterSnapshot> registers = decodeRegisters(threads, replies.subList(0, registerCount));
+        Map<Integer, RegisterSnapshot> registers = single
+                ? Map.of(threads.get(0), layout.decode(Replies.expectData(replies.get(0), "g")))
+                : decodeRegisters(threads, replies.subList(0, registerCount));
         List<byte[]> memory = new ArrayList<>();
         int at = registerCount;
         for (Block b : blocks) {
@@ -399,29 +424,6 @@ public final class GdbClient implements AutoCloseable {
             }
             if (reply.charAt(0) == 'l') {
                 throw new GdbException("the target description names no architecture");
-            }
-        }
-    }
-
-    private static Socket open(InetSocketAddress address, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Socket socket = new Socket();
-            try {
-                socket.connect(address, (int) Math.max(1, timeout.toMillis()));
-                return socket;
-            } catch (ConnectException e) {
-                socket.close();
-                if (System.nanoTime() > deadline) {
-                    throw new GdbException("no gdbstub answers on " + address.getHostString() + ":" + address.getPort()
-                            + ": " + e.getMessage(), e);
-                }
-                try {
-                    Thread.sleep(RETRY_PAUSE);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while connecting to the gdbstub");
-                }
             }
         }
     }

@@ -3,7 +3,10 @@ package io.jkraft.profile.gdb;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -23,6 +26,7 @@ import java.util.List;
 final class GdbPacketChannel implements AutoCloseable {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final int INTERRUPT = 0x03;
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(10);
 
     private final Socket socket;
     private final InputStream in;
@@ -33,6 +37,8 @@ final class GdbPacketChannel implements AutoCloseable {
     private int limit;
     private boolean acknowledging = true;
     private int pipelined;
+    /** Answers are not acknowledged until this client sends again (see {@link #sendAll(boolean, List, boolean)}). */
+    private boolean quiet;
     private byte[] payload = new byte[4096];
 
     GdbPacketChannel(Socket socket, Duration timeout) throws IOException {
@@ -41,6 +47,30 @@ final class GdbPacketChannel implements AutoCloseable {
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
+    }
+
+    /** Connects to a gdbstub, retrying refused connections (QEMU still starting) for up to {@code timeout}. */
+    static GdbPacketChannel open(InetSocketAddress address, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(address, (int) Math.max(1, timeout.toMillis()));
+                return new GdbPacketChannel(socket, timeout);
+            } catch (ConnectException e) {
+                socket.close();
+                if (System.nanoTime() > deadline) {
+                    throw new GdbException("no gdbstub answers on " + address.getHostString() + ":" + address.getPort()
+                            + ": " + e.getMessage(), e);
+                }
+                try {
+                    Thread.sleep(RETRY_PAUSE);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while connecting to the gdbstub");
+                }
+            }
+        }
     }
 
     /** Stops sending and expecting acknowledgements (after the stub accepted {@code QStartNoAckMode}). */
@@ -54,6 +84,7 @@ final class GdbPacketChannel implements AutoCloseable {
 
     /** Sends one packet; in ack mode waits for its {@code +} and resends it after a {@code -}. */
     void send(String packet) throws IOException {
+        quiet = false;
         byte[] framed = frame(packet);
         write(framed);
         while (acknowledging) {
@@ -83,6 +114,16 @@ final class GdbPacketChannel implements AutoCloseable {
      * the packets that follow, so one write stops the guest and asks for what a sample needs.
      */
     void sendAll(boolean interrupt, List<String> packets) throws IOException {
+        sendAll(interrupt, packets, true);
+    }
+
+    /**
+     * {@link #sendAll(boolean, List)}; unless {@code acknowledge}, the answers that come until the next send
+     * are not acknowledged (for a batch that ends in {@code c}: an ack would reach a running guest, and QEMU
+     * stops a running guest on any byte), and a damaged one fails.
+     */
+    void sendAll(boolean interrupt, List<String> packets, boolean acknowledge) throws IOException {
+        quiet = !acknowledge;
         pipelined = packets.size();
         int size = packets.stream().mapToInt(p -> p.length() + 4).sum() + (interrupt ? 1 : 0);
         byte[] all = new byte[size];
@@ -103,11 +144,13 @@ final class GdbPacketChannel implements AutoCloseable {
      * the stub's {@code +} is skipped by the next {@link #receive}, which reads up to a {@code $}.
      */
     void sendUnacknowledged(String packet) throws IOException {
+        quiet = false;
         write(frame(packet));
     }
 
     /** The interrupt byte (Ctrl-C): QEMU stops every vCPU and answers with a stop reply. */
     void sendInterrupt() throws IOException {
+        quiet = false;
         write(new byte[] {INTERRUPT});
     }
 
@@ -121,15 +164,31 @@ final class GdbPacketChannel implements AutoCloseable {
             } while (b != '$');
             int length = 0;
             int sum = 0;
-            while ((b = readByte(deadline)) != '#') {
-                sum += b;
-                if (length == payload.length) {
-                    payload = Arrays.copyOf(payload, length * 2);
+            // A whole buffer at a time: a sample's answers are kilobytes of hex, and this is the profiler's
+            // own CPU time, which on a small host is taken from the guest.
+            while (true) {
+                if (position == limit) {
+                    fill(deadline);
                 }
-                payload[length++] = (byte) b;
+                int end = position;
+                while (end < limit && buffer[end] != '#') {
+                    sum += buffer[end] & 0xff;
+                    end++;
+                }
+                int n = end - position;
+                if (length + n > payload.length) {
+                    payload = Arrays.copyOf(payload, Math.max(length + n, payload.length * 2));
+                }
+                System.arraycopy(buffer, position, payload, length, n);
+                length += n;
+                position = end;
+                if (end < limit) {
+                    position++;
+                    break;
+                }
             }
             int expected = (hexDigit(readByte(deadline)) << 4) | hexDigit(readByte(deadline));
-            boolean inBatch = pipelined > 0;
+            boolean inBatch = pipelined > 0 || quiet;
             if (inBatch) {
                 pipelined--;
             }
@@ -140,7 +199,7 @@ final class GdbPacketChannel implements AutoCloseable {
                 }
                 throw new GdbException("a packet from the gdbstub has a bad checksum");
             }
-            if (acknowledging) {
+            if (acknowledging && !quiet) {
                 write(new byte[] {'+'});
             }
             return decode(payload, length);
@@ -149,6 +208,13 @@ final class GdbPacketChannel implements AutoCloseable {
 
     /** Undoes escaping and run-length encoding; the result is ASCII (hex) or binary as ISO-8859-1 chars. */
     static String decode(byte[] raw, int length) throws GdbException {
+        int plain = 0;
+        while (plain < length && raw[plain] != '}' && raw[plain] != '*') {
+            plain++;
+        }
+        if (plain == length) {
+            return new String(raw, 0, length, StandardCharsets.ISO_8859_1);
+        }
         StringBuilder s = new StringBuilder(length);
         for (int i = 0; i < length; i++) {
             int b = raw[i] & 0xff;

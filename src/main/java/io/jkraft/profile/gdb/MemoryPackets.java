@@ -1,5 +1,6 @@
 package io.jkraft.profile.gdb;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,13 +27,9 @@ final class MemoryPackets {
                 throw new GdbException("cannot read " + expected + " bytes of guest memory at 0x"
                         + Long.toHexString(address + at) + ": " + Replies.describe(reply));
             }
-            for (int k = 0; k < expected; k++) {
-                int hi = Character.digit(reply.charAt(2 * k), 16);
-                int lo = Character.digit(reply.charAt(2 * k + 1), 16);
-                if (hi < 0 || lo < 0) {
-                    throw new GdbException("guest memory at 0x" + Long.toHexString(address + at + k) + " is unavailable");
-                }
-                bytes[at + k] = (byte) ((hi << 4) | lo);
+            int bad = Hex.decode(reply.getBytes(StandardCharsets.ISO_8859_1), bytes, at, expected);
+            if (bad >= 0) {
+                throw new GdbException("guest memory at 0x" + Long.toHexString(address + at + bad) + " is unavailable");
             }
         }
         return bytes;

@@ -48,8 +48,8 @@ record RegisterLayout(String architecture, int pc, int sp, int fp, int lr) {
         int at = number * WIDTH * 2;
         long value = 0;
         for (int i = WIDTH - 1; i >= 0; i--) {
-            int hi = Character.digit(g.charAt(at + 2 * i), 16);
-            int lo = Character.digit(g.charAt(at + 2 * i + 1), 16);
+            int hi = Hex.digit(g.charAt(at + 2 * i));
+            int lo = Hex.digit(g.charAt(at + 2 * i + 1));
             if (hi < 0 || lo < 0) {
                 // 'xx' marks a register the stub could not read.
                 throw new GdbException("register " + number + " is unavailable in the register packet");

@@ -98,6 +98,35 @@ class GdbClientTest {
     }
 
     @Test
+    void sampledAndResumedInOneWriteTheGuestRunsOnWithoutAResumeCall() throws Exception {
+        SpinKernel kernel = SpinKernel.build("x86_64", scratch);
+        int port = start(kernel, 2, null);
+        long counter = kernel.symbol("jk_counter");
+        byte[] text = Arrays.copyOf(kernel.textBytes(scratch), 64);
+        List<GdbClient.Block> blocks = List.of(new GdbClient.Block(counter, 8),
+                new GdbClient.Block(kernel.textStart(), text.length));
+        try (GdbClient gdb = GdbClient.connect(port, TIMEOUT)) {
+            sampleUntilIn(gdb, kernel.symbol("jk_spin"), kernel.symbol("main"));
+            long first = counterValue(gdb, counter);
+            long previous = first;
+            for (int i = 0; i < 50; i++) {
+                GdbClient.Sample sample = gdb.sampleAndResume(blocks);
+                assertThat(gdb.isRunning()).as("the c went with the reads").isTrue();
+                assertThat(sample.registers()).containsOnlyKeys(1, 2);
+                assertThat(sample.memory().get(1)).isEqualTo(text);
+                long now = littleEndian(sample.memory().get(0));
+                assertThat(now).isGreaterThanOrEqualTo(previous);
+                previous = now;
+                Thread.sleep(2);
+            }
+            assertThat(previous).as("the guest ran between samples: no late ack stopped it again").isGreaterThan(first);
+            Map<Integer, RegisterSnapshot> stopped = gdb.sampleAll();
+            assertThat(stopped).containsOnlyKeys(1, 2);
+            assertThat(counterValue(gdb, counter)).isGreaterThanOrEqualTo(previous);
+        }
+    }
+
+    @Test
     void aGuestThatEndsWhileSampledIsAGuestExitedExceptionNotAHang() throws Exception {
         SpinKernel kernel = SpinKernel.build("arm64", scratch);
         // Created paused (-S), so that it cannot end before the client is there; arm64 takes the first word
@@ -164,7 +193,10 @@ class GdbClientTest {
     }
 
     private static long counterValue(GdbClient gdb, long address) throws IOException {
-        byte[] b = gdb.readMemory(address, 8);
+        return littleEndian(gdb.readMemory(address, 8));
+    }
+
+    private static long littleEndian(byte[] b) {
         long v = 0;
         for (int i = 7; i >= 0; i--) {
             v = (v << 8) | (b[i] & 0xff);
