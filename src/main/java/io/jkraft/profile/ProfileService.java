@@ -139,7 +139,9 @@ public final class ProfileService {
                 sleepNanos(due - now);
                 now = System.nanoTime();
             }
-            if (now >= end) {
+            // An interrupt (Ctrl-C of a command the resident helper runs) ends the sampling like the time
+            // limit; the flag is cleared so that the report's files can still be written.
+            if (now >= end || Thread.interrupted()) {
                 break;
             }
             if (now - due >= period) {

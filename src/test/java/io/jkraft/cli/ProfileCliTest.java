@@ -87,6 +87,26 @@ class ProfileCliTest {
     }
 
     @Test
+    void anInterruptEndsTheSamplingEarlyAndTheReportIsStillWritten() throws Exception {
+        // How Ctrl-C reaches a profile the resident helper runs: an interrupt of the command's thread.
+        Path kernel = kernel(ChainKernel.build(tmp.resolve("k"), "x86_64"));
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb", "-n", "cut", kernel.toString());
+        MachineCli.await("the chain to spin", () -> cli.ok("logs", "cut").console().contains(ChainKernel.SPINNING));
+        Path out = tmp.resolve("o");
+        var result = new java.util.concurrent.atomic.AtomicReference<MachineCli.Result>();
+        Thread profile = Thread.ofPlatform().start(() ->
+                result.set(cli.run("profile", "cut", "-F", "100", "-T", "600", "-o", out.toString())));
+        Thread.sleep(2000);
+        profile.interrupt();
+        profile.join(MachineCli.PATIENCE.toMillis());
+
+        assertThat(profile.isAlive()).as("sampling ended long before -T 600").isFalse();
+        assertThat(result.get().status()).as(result.get().err()).isZero();
+        assertThat(hottest(out.resolve("cut.folded"))).endsWith("a;b;c");
+        assertThat(cli.machine("cut").get("status").asText()).isEqualTo("running");
+    }
+
+    @Test
     void aGuestThatEndsWhileBeingSampledEndsTheProfileWithWhatWasTaken() throws Exception {
         SpinKernel spin = SpinKernel.build("arm64", tmp.resolve("k"));
         cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb", "-n", "brief", spin.image().toString(), "--", SpinKernel.EXIT);
