@@ -39,7 +39,10 @@ jkraft_helper_run() {
   [ -p "$d/requests" ] && kill -0 "$pid" 2>/dev/null || return 99
   id="$$-$RANDOM"
   mkfifo -m 600 "$d/$id.status" "$d/$id.control" 2>/dev/null || return 99
-  exec 3<>"$d/$id.status" 4<>"$d/$id.control"
+  # The helper writes to copies of stdout and stderr (6, 7): bash points 1 and 2 elsewhere for a moment
+  # whenever a builtin's output is redirected, as for the request line below, and the helper may open
+  # them at any moment after that line.
+  exec 3<>"$d/$id.status" 4<>"$d/$id.control" 6>&1 7>&2
   # From here a signal is forwarded; one that comes before the helper claims the request cancels it.
   trap 'sig=2; echo INT >&4' INT
   trap 'sig=15; echo TERM >&4' TERM
@@ -85,7 +88,7 @@ jkraft_helper_run() {
 # Lets go of a request the helper did not run (FOLDER, ID to remove its files, or empty, SIGNAL): a
 # signal received meanwhile ends the launcher as it would have ended the command.
 jkraft_helper_abandon() {
-  exec 3>&- 4>&-
+  exec 3>&- 4>&- 6>&- 7>&-
   trap - INT TERM HUP
   if [ -n "$2" ]; then
     rm -f "$1/$2".*

@@ -41,8 +41,8 @@ import java.util.regex.Pattern;
  *   <li>The helper answers on {@code ID.status}: {@code refused restart REASON} (another working folder,
  *       environment or umask: the launcher runs the command itself and starts a helper of its own),
  *       {@code refused direct REASON} (the launcher runs it itself), or {@code accepted}, then the
- *       command's output on the launcher's own stdout and stderr (opened through {@code /proc}), and
- *       finally {@code exit N}.</li>
+ *       command's output on the launcher's own stdout and stderr (its copies of them on descriptors 6
+ *       and 7, opened through {@code /proc}), and finally {@code exit N}.</li>
  *   <li>A signal the launcher receives goes to {@code ID.control} as {@code INT}, {@code TERM} or
  *       {@code HUP}: the command's interrupt actions run, as a JVM's shutdown hooks would, and it ends
  *       with 128 + the signal's number.</li>
@@ -59,6 +59,12 @@ final class HelperRequest {
     private static final Set<String> PER_REQUEST = Set.of("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME",
             "XDG_CACHE_HOME");
     private static final Map<String, Integer> SIGNALS = Map.of("HUP", 1, "INT", 2, "TERM", 15);
+    /**
+     * The launcher's copies of its stdout and stderr: bash points 1 and 2 elsewhere for the moment a
+     * builtin's output is redirected (the request line itself is written that way).
+     */
+    private static final String STDOUT_COPY = "6";
+    private static final String STDERR_COPY = "7";
 
     private final Path dir;
     private final String id;
@@ -114,14 +120,16 @@ final class HelperRequest {
                 answer("refused restart " + mismatch);
                 return;
             }
-            if (Files.isRegularFile(Path.of("/proc/" + pid + "/fd/1")) || Files.isRegularFile(Path.of("/proc/" + pid + "/fd/2"))) {
+            Path stdout = Path.of("/proc", Long.toString(pid), "fd", STDOUT_COPY);
+            Path stderr = Path.of("/proc", Long.toString(pid), "fd", STDERR_COPY);
+            if (Files.isRegularFile(stdout) || Files.isRegularFile(stderr)) {
                 // A file opened anew has a write position of its own: the launcher's later writes would overwrite ours.
                 answer("refused direct the standard output or error is a file");
                 return;
             }
             try {
-                out = new GatedOutputStream(new FileOutputStream("/proc/" + pid + "/fd/1", true));
-                err = new GatedOutputStream(new FileOutputStream("/proc/" + pid + "/fd/2", true));
+                out = new GatedOutputStream(new FileOutputStream(stdout.toFile(), true));
+                err = new GatedOutputStream(new FileOutputStream(stderr.toFile(), true));
             } catch (IOException e) {
                 // A socket cannot be opened again through /proc.
                 answer("refused direct the standard output or error cannot be reopened");
