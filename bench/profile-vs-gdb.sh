@@ -3,7 +3,7 @@
 # same machine, in one run: samples per second (jkraft as fast as it can, -F 100000; gdb one process per
 # sample), and the guest's slowdown at 100 Hz and 1000 Hz, read from examples/spin's own progress lines.
 #
-#   JKRAFT_ORIGIN_BASE=file:///path/to/mirror bench/profile-vs-gdb.sh [seconds]
+#   JKRAFT_ORIGIN_BASE=file:///path/to/mirror [PAIRS=4] bench/profile-vs-gdb.sh [seconds]
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 secs="${1:-5}"
@@ -43,24 +43,26 @@ sleep 1
 bases=""
 port=$("$jk" inspect bench-spin | sed -n 's/.*"gdb" *: *"127.0.0.1:\([0-9]*\)".*/\1/p')
 
-# The guest alone is measured right before and right after each profiled window and the two averaged: the
-# host's speed drifts (other load, the other CPU's work), and a baseline from minutes before can be off by
-# more than the effect measured.
+# Windows of the guest alone and of the guest being profiled alternate, PAIRS times, and the slowdown
+# compares the means: the host's speed drifts (other load, the other CPU's work) by about as much as the
+# effect measured, so one window against one baseline is too noisy to read.
+pairs="${PAIRS:-4}"
 slowdown() { # hz
-  local before after pid r
-  before=$(rate bench-spin "$secs")
-  "$jk" profile bench-spin -F "$1" -T "$secs" -o "$work/out-$1" 2>&1 | cat >"$work/profile-$1${JKRAFT_HELPER:+-off}.txt" &
-  pid=$!
-  sleep 0.5
-  r=$(rate bench-spin "$((secs - 1))")
-  wait "$pid"
-  after=$(rate bench-spin "$secs")
-  bases="$bases $before $after"
-  awk -v r="$r" -v a="$before" -v b="$after" 'BEGIN { printf "%.1f", (1 - r / ((a + b) / 2)) * 100 }'
+  local pid alone=0 profiled=0 k
+  for ((k = 0; k < pairs; k++)); do
+    alone=$(awk -v s="$alone" -v r="$(rate bench-spin "$secs")" 'BEGIN { print s + r }')
+    "$jk" profile bench-spin -F "$1" -T "$secs" -o "$work/out-$1" 2>&1 | cat >"$work/profile-$1${JKRAFT_HELPER:+-off}.txt" &
+    pid=$!
+    sleep 0.5
+    profiled=$(awk -v s="$profiled" -v r="$(rate bench-spin "$((secs - 1))")" 'BEGIN { print s + r }')
+    wait "$pid"
+  done
+  bases="$bases $(awk -v s="$alone" -v n="$pairs" 'BEGIN { printf "%.1f", s / n }')"
+  awk -v p="$profiled" -v a="$alone" 'BEGIN { printf "%.1f", (1 - p / a) * 100 }'
 }
 slowdown 100 >"$work/s100"
-slowdown 1000 >"$work/s1000"
 JKRAFT_HELPER=off slowdown 100 >"$work/s100-off"
+pairs=2 slowdown 1000 >"$work/s1000"
 s100=$(cat "$work/s100"); s1000=$(cat "$work/s1000"); s100off=$(cat "$work/s100-off")
 "$jk" profile bench-spin -F 100000 -T "$secs" -o "$work/out-max" 2>&1 | cat >"$work/profile-max.txt"
 h100off=$(sed -n 's/.* \([0-9.]*\) Hz achieved.*/\1/p' "$work/profile-100-off.txt")
@@ -83,4 +85,4 @@ printf '%-34s %12s\n' "ratio" "$(awk -v a="$jrate" -v b="$grate" 'BEGIN { printf
 printf '%-34s %12s\n' "guest slowdown at 100 Hz" "${s100}% (${h100} Hz)"
 printf '%-34s %12s\n' "guest slowdown at 1000 Hz" "${s1000}% (${h1000} Hz)"
 printf '%-34s %12s\n' "same at 100 Hz, no resident helper" "${s100off}% (${h100off} Hz)"
-echo "guest alone:$bases progress lines/s (before and after each profiled window); ${secs} s windows; $(nproc) CPUs; TCG"
+echo "guest alone:$bases progress lines/s (mean of the windows alone, per measure); ${secs} s windows, $pairs pairs (2 at 1000 Hz); $(nproc) CPUs; TCG"
