@@ -207,10 +207,11 @@ class ResidentHelperTest {
 
     @Test
     void ctrlCStopsAForegroundRunAsItsOwnJvmWould() throws Exception {
-        Client run = client("run", "-W", "-M", "8Mi", "-n", "fg", kernel.toString(), "--", LifeKernel.IDLE);
+        Client run = client("run", "-W", "-M", "8Mi", "-n", "fg", kernel.toString(), "--", "arg two", LifeKernel.IDLE);
         MachineCli.await("the guest to idle", () -> run.stdout().contains(LifeKernel.IDLING));
+        assertThat(run.stdout()).contains("argv[1]: arg two");
         signal(run.process().pid(), "INT");
-        assertThat(run.awaitExit()).isEqualTo(RunCommand.STOPPED);
+        assertThat(awaitExitOrExplain(run)).isEqualTo(RunCommand.STOPPED);
         JsonNode fg = cli.machine("fg");
         assertThat(fg.get("status").asText()).isNotEqualTo("running");
         assertThat(cli.qemuOf(fg)).isEmpty();
@@ -288,6 +289,20 @@ class ResidentHelperTest {
         pb.environment().putAll(cli.environment());
         assertThat(pb.start().waitFor()).isEqualTo(97);
         assertThat(Files.readString(out)).isEmpty();
+    }
+
+    /** The client's status; when it does not end, the failure shows what the helper was doing. */
+    private int awaitExitOrExplain(Client client) throws Exception {
+        try {
+            return client.awaitExit();
+        } catch (AssertionError e) {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(helper.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            throw new AssertionError(e.getMessage() + "\nhelper log: " + Files.readString(dir.resolve("helper.log"))
+                    + "\nhelper threads:\n" + threads, e);
+        }
     }
 
     private Path helperFolder() {
