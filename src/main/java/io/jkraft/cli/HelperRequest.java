@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
+import java.io.RandomAccessFile;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +74,8 @@ final class HelperRequest {
     private final AtomicBoolean finished = new AtomicBoolean();
     private Map<String, String> environment;
     private final List<Runnable> onInterrupt = new CopyOnWriteArrayList<>();
-    private FileChannel status;
+    /** Not a FileChannel: an interrupt meant for the command would close it, and the exit status with it. */
+    private RandomAccessFile status;
     private GatedOutputStream out;
     private GatedOutputStream err;
 
@@ -106,7 +107,8 @@ final class HelperRequest {
         try {
             Files.move(file("args"), file("taken"), StandardCopyOption.ATOMIC_MOVE);
             args = nulSeparated(Files.readAllBytes(file("taken")));
-            status = FileChannel.open(file("status"), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            // Read and write: opening a FIFO so never waits, whatever the launcher does.
+            status = new RandomAccessFile(file("status").toFile(), "rw");
         } catch (NoSuchFileException cancelled) {
             cleanUp();
             return;
@@ -185,8 +187,7 @@ final class HelperRequest {
                 }
                 Integer signal = SIGNALS.get(line.trim());
                 if (signal != null) {
-                    onInterrupt.forEach(Runnable::run);
-                    finish(128 + signal);
+                    interrupted(signal);
                     worker.interrupt();
                     return;
                 }
@@ -196,8 +197,33 @@ final class HelperRequest {
         }
     }
 
-    /** Sends the exit status once; output written after it goes nowhere. */
-    private void finish(int exit) {
+    /**
+     * Runs the command's interrupt actions, then ends it with 128 + the signal whatever they did: a JVM of
+     * its own prints a failing shutdown hook's exception and exits all the same.
+     */
+    private void interrupted(int signal) {
+        try {
+            for (Runnable action : onInterrupt) {
+                try {
+                    action.run();
+                } catch (RuntimeException | Error e) {
+                    try {
+                        err.write(("error: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException unreported) {
+                        // the launcher's stderr is gone
+                    }
+                }
+            }
+        } finally {
+            finish(128 + signal);
+        }
+    }
+
+    /**
+     * Sends the exit status once; output written after it goes nowhere. Synchronized, so that a second
+     * caller returns only once the status is sent (the listen thread interrupts the worker after it).
+     */
+    private synchronized void finish(int exit) {
         if (finished.compareAndSet(false, true)) {
             out.flush();
             err.flush();
@@ -264,7 +290,7 @@ final class HelperRequest {
 
     private void answer(String line) {
         try {
-            status.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+            status.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // the launcher is gone; nobody waits for the answer
         }

@@ -300,7 +300,26 @@ class ResidentHelperTest {
             Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(helper.pid()), "Thread.print")
                     .redirectErrorStream(true).start();
             String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            throw new AssertionError(e.getMessage() + "\nhelper log: " + Files.readString(dir.resolve("helper.log"))
+            long pid = client.process().pid();
+            StringBuilder state = new StringBuilder();
+            for (String f : List.of("wchan", "stack", "status")) {
+                try {
+                    state.append(f).append(": ").append(Files.readString(Path.of("/proc/" + pid + "/" + f))).append('\n');
+                } catch (IOException x) {
+                    state.append(f).append(": ").append(x).append('\n');
+                }
+            }
+            try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+                for (Path fd : fds.toList()) {
+                    state.append("fd ").append(fd.getFileName()).append(" -> ").append(Files.readSymbolicLink(fd)).append('\n');
+                }
+            } catch (IOException x) {
+                state.append(x);
+            }
+            Process children = new ProcessBuilder("ps", "-o", "pid,ppid,stat,args", "--ppid", Long.toString(pid))
+                    .redirectErrorStream(true).start();
+            state.append(new String(children.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            throw new AssertionError(e.getMessage() + "\nclient: " + state + "\nhelper log: " + Files.readString(dir.resolve("helper.log"))
                     + "\nhelper threads:\n" + threads, e);
         }
     }
