@@ -12,7 +12,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -109,10 +108,8 @@ final class HelperRequest {
             args = nulSeparated(Files.readAllBytes(file("taken")));
             // Read and write: opening a FIFO so never waits, whatever the launcher does.
             status = new RandomAccessFile(file("status").toFile(), "rw");
-        } catch (NoSuchFileException cancelled) {
-            cleanUp();
-            return;
         } catch (IOException e) {
+            // NoSuchFileException: the launcher cancelled it (renamed the arguments away) first
             cleanUp();
             return;
         }
