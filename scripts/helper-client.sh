@@ -113,6 +113,6 @@ jkraft_helper_start() { # BASE JAR JAVA
   (
     trap '' INT HUP
     sleep 0.5
-    exec setsid "$3" -XX:+UseSerialGC -Xmx512m -XX:-UsePerfData -jar "$2" __serve "$1"
+    exec setsid "$3" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx512m -XX:-UsePerfData -jar "$2" __serve "$1"
   ) </dev/null >/dev/null 2>&1 &
 }
