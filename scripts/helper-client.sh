@@ -1,5 +1,5 @@
 # The launcher's side of the resident helper (a JVM kept up between commands: cli.ResidentHelper; the
-# protocol is written on cli.HelperRequest). Only bash builtins on the way of a served command, because
+# protocol is written on cli.HelperRequest). Only bash builtins and one mkfifo on the way of a served command, because
 # every program started here costs the time the helper saves.
 
 # Whether a command goes to the helper: the ones measured by their latency and used over and over.
