@@ -4,6 +4,7 @@ import io.jkraft.common.UserException;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.MachineSpec;
 import io.jkraft.profile.ProfileService;
+import io.jkraft.profile.VcpuTime;
 import io.jkraft.profile.flame.TopFunctions.FunctionCost;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,15 +101,29 @@ final class ProfileCommand extends JkraftCommand {
         }
     }
 
+    /** The vCPUs' lost run time when it could be measured, else the upper bound of the time the guest was stopped. */
+    private static String slowdown(ProfileService.Report r) {
+        String stopped = String.format(Locale.ROOT, "guest stopped at most %.1f%% of the time", r.stoppedShare() * 100);
+        if (r.vcpuTime().isEmpty()) {
+            return stopped;
+        }
+        VcpuTime t = r.vcpuTime().get();
+        String ran = String.format(Locale.ROOT, "its vCPU%s ran %.1f%% of the time while sampled, %.1f%% before",
+                r.vcpus() == 1 ? "" : "s", t.runSampled() * 100, t.runBefore() * 100);
+        return t.slowdown()
+                .map(s -> String.format(Locale.ROOT, "guest slowdown %.1f%% (%s)", s * 100, ran))
+                .orElse(stopped + " (" + ran + ": too idle to measure a slowdown)");
+    }
+
     private void print(ProfileService.Report r, ProfileService.Options options) {
         if (terminal.interactive()) {
             terminal.err().print("\r\033[K");
         }
         var o = terminal.out();
         o.printf(Locale.ROOT, "profiled %s: %d samples of %d vCPU%s in %.2f s: %.0f Hz achieved of %d requested, "
-                        + "%d missed deadlines, guest stopped %.1f%% of the time%s%n",
+                        + "%d missed deadlines, %s%s%n",
                 r.machine(), r.samples(), r.vcpus(), r.vcpus() == 1 ? "" : "s", r.elapsed().toMillis() / 1000.0,
-                r.achievedHz(), options.hz(), r.missedDeadlines(), r.stoppedShare() * 100,
+                r.achievedHz(), options.hz(), r.missedDeadlines(), slowdown(r),
                 r.guestEnded() ? " (the guest ended)" : "");
         o.println();
         o.printf("%7s %7s  %s%n", "self", "total", "function (by self)");

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * uniprof's method on QEMU: at a fixed rate, stop the guest through its gdbstub, read every vCPU's
@@ -36,8 +37,9 @@ import java.util.Map;
  *
  * <p>The schedule is absolute (sample k is due at start + k * period), so a slow sample does not shift
  * the ones after it; a sample that starts more than a period late counts the periods it skipped as missed
- * deadlines. The guest's slowdown is the share of the wall time it spent stopped for sampling, counted from
- * the interrupt to the last answer (or to the {@code c} of a sample taken again).
+ * deadlines. The guest's slowdown is measured by its vCPU threads' run time ({@link SlowdownMeter}); the
+ * report also gives an upper bound of the time it was stopped: from sending the interrupt to the arrival of
+ * the last answer (or to the {@code c} of a sample taken again), which includes both ways through the socket.
  */
 public final class ProfileService {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -75,8 +77,8 @@ public final class ProfileService {
 
     /** What a profile found and where it wrote it. */
     public record Report(String machine, int vcpus, long samples, long stacks, Duration elapsed, long missedDeadlines,
-            long retaken, double stoppedShare, boolean guestEnded, List<FunctionCost> topSelf, List<FunctionCost> topTotal,
-            Path folded, Path svg, Path html) {
+            long retaken, double stoppedShare, Optional<VcpuTime> vcpuTime, boolean guestEnded,
+            List<FunctionCost> topSelf, List<FunctionCost> topTotal, Path folded, Path svg, Path html) {
         /** Samples taken per second of wall time. */
         public double achievedHz() {
             return elapsed.isZero() ? 0 : samples * 1e9 / elapsed.toNanos();
@@ -97,6 +99,7 @@ public final class ProfileService {
             throw new UserException("cannot profile " + machine.name() + ": it is " + machine.status().word(),
                     "start it first (`jkraft start " + machine.name() + "`)");
         }
+        SlowdownMeter meter = SlowdownMeter.start(machine.pid());
         Path dbg = debugImage(machine);
         SymbolTable symbols;
         try {
@@ -107,17 +110,26 @@ public final class ProfileService {
         if (machine.spec().gdbPort() == 0) {
             machine = machines.openGdbStub(machine.id(), 0);
         }
+        try {
+            meter.endBaseline();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the sampling loop sees it and ends at once
+        }
+        boolean batch = SamplerScheduling.batch();
         try (GdbClient gdb = GdbClient.connect(machine.spec().gdbPort(), CONNECT_TIMEOUT)) {
-            Report report = sample(machine, gdb, new StackUnwinder(symbols), options, progress);
-            return report;
+            return sample(machine, gdb, new StackUnwinder(symbols), options, progress, meter);
         } catch (IOException e) {
             throw new UserException("cannot profile " + machine.name() + " through its gdbstub on 127.0.0.1:"
                     + machine.spec().gdbPort() + ": " + e.getMessage(), "is another debugger attached to it?", e);
+        } finally {
+            if (batch) {
+                SamplerScheduling.normal();
+            }
         }
     }
 
     private Report sample(MachineRecord machine, GdbClient gdb, StackUnwinder unwinder, Options options,
-            Progress progress) throws IOException {
+            Progress progress, SlowdownMeter meter) throws IOException {
         FoldedStacks stacks = new FoldedStacks();
         long period = 1_000_000_000L / options.hz();
         long start = System.nanoTime();
@@ -133,6 +145,7 @@ public final class ProfileService {
         List<Long> lastSps = List.of();
         List<GdbClient.Block> lastMisses = List.of();
         long retaken = 0;
+        meter.samplingStarts();
         while (true) {
             long now = System.nanoTime();
             if (now < due) {
@@ -156,7 +169,7 @@ public final class ProfileService {
                 Taken taken;
                 if (!lastSps.isEmpty()) {
                     GdbClient.Sample sample = gdb.sampleAndResume(blocks);
-                    resumed = System.nanoTime();
+                    resumed = sample.answeredNanos();
                     taken = walk(sample, unwinder, NOT_PREFETCHED);
                     if (!taken.misses().isEmpty()) {
                         // The stack moved beyond what was read with the registers: take this sample again the
@@ -190,11 +203,12 @@ public final class ProfileService {
             }
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        meter.samplingEnded();
         if (!ended) {
             detachQuietly(gdb);
         }
-        return write(machine, options, stacks, vcpus, samples, walked, elapsed, missed, retaken,
-                elapsed.isZero() ? 0 : (double) stopped / elapsed.toNanos(), ended);
+        return write(machine, options, stacks, new Counts(vcpus, samples, walked, elapsed, missed, retaken,
+                elapsed.isZero() ? 0 : (double) stopped / elapsed.toNanos(), meter.result(), ended));
     }
 
     /** The stacks of one sample, where their vCPUs' stack pointers were, and what the walks read beyond the prefetch. */
@@ -234,19 +248,23 @@ public final class ProfileService {
         return taken;
     }
 
-    private static Report write(MachineRecord machine, Options options, FoldedStacks stacks, int vcpus, long samples,
-            long walked, Duration elapsed, long missed, long retaken, double stoppedShare, boolean ended)
+    /** What the sampling loop counted, for the report. */
+    private record Counts(int vcpus, long samples, long walked, Duration elapsed, long missed, long retaken,
+            double stoppedShare, Optional<VcpuTime> vcpuTime, boolean ended) {}
+
+    private static Report write(MachineRecord machine, Options options, FoldedStacks stacks, Counts c)
             throws IOException {
         Files.createDirectories(options.outDir());
         Path folded = options.outDir().resolve(machine.name() + ".folded");
         Path svg = options.outDir().resolve(machine.name() + ".svg");
         Path html = options.outDir().resolve(machine.name() + ".html");
-        String title = "jkraft profile " + machine.name() + " (" + samples + " samples at " + options.hz() + " Hz)";
+        String title = "jkraft profile " + machine.name() + " (" + c.samples() + " samples at " + options.hz() + " Hz)";
         stacks.write(folded);
         FlameSvg.write(stacks, title, svg);
         FlameHtml.write(stacks, title, html);
-        Report report = new Report(machine.name(), vcpus, samples, walked, elapsed, missed, retaken, stoppedShare, ended,
-                TopFunctions.bySelf(stacks, 10), TopFunctions.byTotal(stacks, 10), folded, svg, html);
+        Report report = new Report(machine.name(), c.vcpus(), c.samples(), c.walked(), c.elapsed(), c.missed(),
+                c.retaken(), c.stoppedShare(), c.vcpuTime(), c.ended(), TopFunctions.bySelf(stacks, 10),
+                TopFunctions.byTotal(stacks, 10), folded, svg, html);
         writeJson(report, options, options.outDir().resolve(machine.name() + ".json"));
         return report;
     }
@@ -264,6 +282,12 @@ public final class ProfileService {
         json.put("missedDeadlines", r.missedDeadlines());
         json.put("retakenSamples", r.retaken());
         json.put("stoppedShare", r.stoppedShare());
+        r.vcpuTime().ifPresent(t -> {
+            json.put("vcpuRunShareBefore", t.runBefore());
+            json.put("vcpuRunShareSampled", t.runSampled());
+            json.put("vcpuWaitShareSampled", t.waitSampled());
+        });
+        json.put("slowdown", r.vcpuTime().flatMap(VcpuTime::slowdown).orElse(null));
         json.put("guestEnded", r.guestEnded());
         json.put("topSelf", r.topSelf());
         json.put("topTotal", r.topTotal());

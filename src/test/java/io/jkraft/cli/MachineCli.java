@@ -44,6 +44,11 @@ final class MachineCli {
         boolean isQemu() {
             return !argv.isEmpty() && argv.getFirst().contains("qemu-system");
         }
+
+        /** Whether this is QEMU running the machine called {@code name} (-name guest=NAME,...). */
+        boolean runs(String name) {
+            return isQemu() && argv.stream().anyMatch(a -> a.equals("guest=" + name) || a.startsWith("guest=" + name + ","));
+        }
     }
 
     private final Path root;

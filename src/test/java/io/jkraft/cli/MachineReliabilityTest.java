@@ -102,7 +102,7 @@ class MachineReliabilityTest {
         Child run = cli.start("run", "-W", "-M", "8Mi", "-d", "-n", name, "-p", port + ":80", kernel, "--",
                 LifeKernel.IDLE);
         MachineCli.await("QEMU of " + name, () -> {
-            if (cli.processes().stream().anyMatch(v -> v.isQemu() && v.argv().contains("guest=" + name))) {
+            if (cli.processes().stream().anyMatch(v -> v.runs(name))) {
                 return true;
             }
             if (run.hasExited()) {
@@ -157,7 +157,7 @@ class MachineReliabilityTest {
     void detachedRunKilledBeforeItRecordedItsMachine_psLeavesNothingOfIt() throws Exception {
         Child run = cli.start("run", "-W", "-M", "8Mi", "-d", "-n", "early", kernel, "--", LifeKernel.IDLE);
         MachineCli.await("QEMU of early", () -> cli.processes().stream()
-                .anyMatch(v -> v.isQemu() && v.argv().contains("guest=early")));
+                .anyMatch(v -> v.runs("early")));
         boolean frozen = run.signalIfAlive("STOP");
         // ps while the run lives: its start is in progress and is left alone.
         JsonNode seen = cli.machine("early");

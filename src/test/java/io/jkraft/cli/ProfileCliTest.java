@@ -55,6 +55,12 @@ class ProfileCliTest {
         var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("hot.json").toFile());
         assertThat(report.get("samples").asLong()).isPositive();
         assertThat(report.get("topSelf").get(0).get("name").asText()).isEqualTo("c");
+        // The guest spins, so its vCPU thread (QEMU names it) ran most of the time before sampling, and the
+        // slowdown is what it lost while sampled.
+        assertThat(report.get("vcpuRunShareBefore").asDouble()).as(report.toString()).isGreaterThan(0.25);
+        assertThat(report.get("slowdown").isNumber()).as(report.toString()).isTrue();
+        assertThat(report.get("slowdown").asDouble()).isBetween(-1.0, 1.0);
+        assertThat(r.out()).containsPattern("guest slowdown -?\\d+\\.\\d% \\(its vCPU ran \\d+\\.\\d% of the time while sampled");
         assertThat(cli.machine("hot").get("status").asText()).as("the guest runs on after profiling").isEqualTo("running");
     }
 

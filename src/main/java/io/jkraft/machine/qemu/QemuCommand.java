@@ -128,7 +128,8 @@ public final class QemuCommand {
         // hang forever at exit when a QMP command is in flight as the guest powers off, and a unikernel may
         // power off within milliseconds, during the start-up handshake.
         o.add(new Flag("S"));
-        o.add(Props.of("name", null).with("guest", spec.name()));
+        // Named threads ("CPU 0/TCG"): the profiler measures the guest's slowdown from its vCPU threads' run time.
+        o.add(Props.of("name", null).with("guest", spec.name()).with("debug-threads", "on"));
         o.add(new Value("pidfile", state.pidFile().toString()));
         boolean microvm = x86 && how.microvm() && !pciDevices && spec.cpus() <= 1;
         o.addAll(machine(x86 ? (microvm ? "microvm" : "pc") : "virt", x86, how.accelerator()));

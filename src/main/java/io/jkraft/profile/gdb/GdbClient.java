@@ -171,7 +171,7 @@ public final class GdbClient implements AutoCloseable {
             for (Block b : blocks) {
                 memory.add(readOrNull(b.address(), b.length()));
             }
-            return new Sample(registers, blocks, memory);
+            return new Sample(registers, blocks, memory, System.nanoTime());
         }
         return pipelined(blocks, false);
     }
@@ -220,6 +220,7 @@ public final class GdbClient implements AutoCloseable {
             running = resume;
             return answers;
         });
+        long lastAnswer = System.nanoTime();
         Map<Integer, RegisterSnapshot> registers = single
                 ? Map.of(threads.get(0), layout.decode(Replies.expectData(replies.get(0), "g")))
                 : decodeRegisters(threads, replies.subList(0, registerCount));
@@ -230,14 +231,18 @@ public final class GdbClient implements AutoCloseable {
             memory.add(MemoryPackets.decodeOrNull(replies.subList(at, at + n), b.address(), b.length(), chunk));
             at += n;
         }
-        return new Sample(registers, blocks, memory);
+        return new Sample(registers, blocks, memory, lastAnswer);
     }
 
     /** A range of guest memory. */
     public record Block(long address, int length) {}
 
-    /** Registers of every vCPU and blocks of memory (null where unreadable), read while the guest was stopped. */
-    public record Sample(Map<Integer, RegisterSnapshot> registers, List<Block> blocks, List<byte[]> memory) {}
+    /**
+     * Registers of every vCPU and blocks of memory (null where unreadable), read while the guest was stopped;
+     * {@code answeredNanos} is when the last answer had arrived (System.nanoTime), before any of it was decoded.
+     */
+    public record Sample(Map<Integer, RegisterSnapshot> registers, List<Block> blocks, List<byte[]> memory,
+            long answeredNanos) {}
 
     private byte[] readOrNull(long address, int length) throws IOException {
         try {

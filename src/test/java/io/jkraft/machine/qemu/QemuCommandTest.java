@@ -35,7 +35,7 @@ class QemuCommandTest {
 
         assertThat(argv.getFirst()).isEqualTo(BIN.toString());
         assertThat(String.join(" ", argv)).isEqualTo(String.join(" ", BIN.toString(),
-                "-nographic -nodefaults -no-user-config -no-reboot -S -name guest=m1 -pidfile /run/jk/m1/machine.pid",
+                "-nographic -nodefaults -no-user-config -no-reboot -S -name guest=m1,debug-threads=on -pidfile /run/jk/m1/machine.pid",
                 "-machine pc -accel tcg -cpu max -bios qboot.rom -m 64M -smp cpus=1 -display none -vga none",
                 "-parallel none -rtc base=utc -chardev file,id=console,path=/run/jk/m1/machine.log",
                 "-serial chardev:console -chardev socket,id=qmp,path=/run/jk/m1/qmp.sock,server=on,wait=off",
