@@ -10,8 +10,11 @@ import java.util.Optional;
  * before it connects (QEMU stops the guest when a debugger connects).
  */
 final class SlowdownMeter {
-    /** The window before sampling is at least this long; the symbols load meanwhile. */
-    static final Duration BASELINE = Duration.ofMillis(250);
+    /**
+     * The window before sampling is at least this long (the symbols load meanwhile): a vCPU thread's run time
+     * is brought up to date at its CPU's tick, so a shorter window would be off by more than a percent.
+     */
+    static final Duration BASELINE = Duration.ofMillis(400);
     private static final Path PROC = Path.of("/proc");
 
     private final VcpuClock clock;

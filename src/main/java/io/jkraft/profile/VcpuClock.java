@@ -72,16 +72,23 @@ final class VcpuClock {
         return Optional.of(new Reading(now, run, wait));
     }
 
-    /** The share of the time between two readings that the vCPUs ran, per vCPU (1.0 = all of it). */
+    /**
+     * The share of the time between two readings that the vCPUs ran, per vCPU (1.0 = all of it). The kernel
+     * brings a running thread's count up to date at its CPU's tick (a few ms), so a share over a short time
+     * can be off by a tick either way, and even exceed 1; it is not clipped, which would bias it.
+     */
     double runShare(Reading from, Reading to) {
-        long wall = (to.atNanos() - from.atNanos()) * threads.size();
-        return wall <= 0 ? 0 : Math.min(1.0, (double) (to.runNanos() - from.runNanos()) / wall);
+        return share(to.runNanos() - from.runNanos(), from, to);
     }
 
     /** The share of the time between two readings that the vCPUs were ready to run but had no CPU. */
     double waitShare(Reading from, Reading to) {
+        return share(to.waitNanos() - from.waitNanos(), from, to);
+    }
+
+    private double share(long nanos, Reading from, Reading to) {
         long wall = (to.atNanos() - from.atNanos()) * threads.size();
-        return wall <= 0 ? 0 : Math.min(1.0, (double) (to.waitNanos() - from.waitNanos()) / wall);
+        return wall <= 0 ? 0 : (double) nanos / wall;
     }
 
     private static String readOrEmpty(Path file) {

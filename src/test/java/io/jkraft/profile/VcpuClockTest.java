@@ -54,8 +54,8 @@ class VcpuClockTest {
             Thread.sleep(300);
             VcpuClock.Reading to = clock.read().orElseThrow();
 
-            // One of two vCPUs spins: their share is at most a half, and well above nothing.
-            assertThat(clock.runShare(from, to)).isBetween(0.05, 0.5);
+            // One of two vCPUs spins: their share is about a half at most (give or take a tick), well above nothing.
+            assertThat(clock.runShare(from, to)).isBetween(0.05, 0.55);
             assertThat(clock.waitShare(from, to)).isBetween(0.0, 0.5);
             assertThat(to.runNanos()).isGreaterThan(from.runNanos());
 
