@@ -36,11 +36,11 @@ final class DebugCommand extends JkraftCommand {
             throw new UserException("cannot debug " + machine.name() + ": it is " + machine.status().word(),
                     "start it first (`jkraft start " + machine.name() + "`)");
         }
-        if (machine.spec().gdbPort() == 0) {
+        if (machine.spec().gdb() == null) {
             machine = machines.openGdbStub(machine.id(), 0);
         }
         List<String> argv = DebugSession.command(ProfileService.debugImage(machine), machine.spec().kernel(),
-                machine.spec().architecture(), machine.spec().gdbPort(), gdbArgs, context.environment());
+                machine.spec().architecture(), machine.spec().gdb().gdbTarget(), gdbArgs, context.environment());
         terminal.out().flush();
         return new ProcessBuilder(argv).inheritIO().start().waitFor();
     }

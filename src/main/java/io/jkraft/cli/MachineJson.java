@@ -37,7 +37,7 @@ final class MachineJson {
         m.put("ports", s.ports().stream().map(MachineTable::port).toList());
         m.put("volumes", s.volumes().stream().map(v -> v.host() + ":" + v.guest() + (v.readOnly() ? ":ro" : "")).toList());
         m.put("initrd", s.initrd() == null ? null : s.initrd().toString());
-        m.put("gdb", s.gdbPort() == 0 ? null : "127.0.0.1:" + s.gdbPort());
+        m.put("gdb", s.gdb() == null ? null : s.gdb().toString());
         m.put("stateDir", r.stateDir().toString());
         return m;
     }

@@ -86,7 +86,7 @@ final class ProfileCommand extends JkraftCommand {
         RunCommand run = parser.getCommand();
         run.originalArgs = List.copyOf(runArgs);
         if (run.gdb == null) {
-            run.gdb = 0;
+            run.gdb = "";
         }
         MachineSpec machine = context.runService(new ConsoleBuildListener(terminal, global)).prepare(run.request());
         MachineService.Started started = machines.run(machine, false);

@@ -94,20 +94,27 @@ final class RunCommand extends JkraftCommand {
     @Option(names = {"-W", "--disable-acceleration"}, description = "Emulate (TCG) even when KVM works.")
     boolean noAcceleration;
 
-    @Option(names = "--gdb", arity = "0..1", parameterConsumer = GdbPortConsumer.class, paramLabel = "PORT",
-            description = "Serve QEMU's gdbstub on 127.0.0.1:PORT (a free port without =PORT; `inspect` shows it).")
-    Integer gdb;
+    @Option(names = "--gdb", arity = "0..1", parameterConsumer = GdbPortConsumer.class, paramLabel = "PORT|unix:PATH",
+            description = "Serve QEMU's gdbstub on 127.0.0.1:PORT, or on a unix socket at PATH (a free port without "
+                    + "a value; `inspect` shows it).")
+    String gdb;
 
     /**
-     * {@code --gdb} takes a port only when one follows ({@code --gdb 1234}, {@code --gdb=1234}): with a plain
-     * optional value picocli would read {@code --gdb app} as the port "app".
+     * {@code --gdb} takes a value only when a port or {@code unix:PATH} follows ({@code --gdb 1234},
+     * {@code --gdb=unix:/tmp/g.sock}): with a plain optional value picocli would read {@code --gdb app} as the
+     * port "app".
      */
     static final class GdbPortConsumer implements IParameterConsumer {
         @Override
         public void consumeParameters(Stack<String> args, ArgSpec option, CommandSpec command) {
-            boolean port = !args.isEmpty() && args.peek().matches("\\d{1,5}");
-            option.setValue(port ? Integer.parseInt(args.pop()) : 0);
+            boolean value = !args.isEmpty() && isGdbValue(args.peek());
+            option.setValue(value ? args.pop() : "");
         }
+    }
+
+    /** A port or unix:PATH, as --gdb takes them. */
+    static boolean isGdbValue(String arg) {
+        return arg.matches("\\d{1,5}") || arg.startsWith("unix:");
     }
 
     RunCommand(CliContext context) {
@@ -153,9 +160,10 @@ final class RunCommand extends JkraftCommand {
                     "use it without -d/--no-start, and remove detached machines with `jkraft rm`");
         }
         List<String> args = originalArgs != null ? originalArgs : spec.commandLine().getParseResult().originalArgs();
-        args.stream().takeWhile(a -> !a.equals("--")).filter(a -> a.startsWith("--gdb=") && !a.matches("--gdb=\\d{1,5}"))
+        args.stream().takeWhile(a -> !a.equals("--")).filter(a -> a.startsWith("--gdb=") && !isGdbValue(a.substring("--gdb=".length())))
                 .findFirst().ifPresent(a -> {
-                    throw new io.jkraft.common.UserException(a + ": not a port", "write --gdb=1234, or --gdb alone for a free port");
+                    throw new io.jkraft.common.UserException(a + ": not a port or unix:PATH",
+                            "write --gdb=1234, --gdb=unix:PATH, or --gdb alone for a free port");
                 });
         int dashes = args.indexOf("--");
         int appCount = dashes < 0 ? 0 : args.size() - dashes - 1;

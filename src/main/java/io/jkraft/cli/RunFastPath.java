@@ -124,22 +124,22 @@ final class RunFastPath {
     }
 
     /**
-     * {@code --gdb} takes an optional value: {@code --gdb=PORT}, or {@code --gdb} alone when no number follows
-     * (a number after it is its port for picocli's {@code RunCommand.GdbPortConsumer}; left to picocli).
+     * {@code --gdb} takes an optional value: {@code --gdb=PORT} or {@code --gdb=unix:PATH}, or {@code --gdb} alone
+     * when no value follows (a value after it is for picocli's {@code RunCommand.GdbPortConsumer}; left to picocli).
      */
     private static boolean gdb(RunCommand c, String arg, List<String> args, int i) {
         if (arg.equals(GDB)) {
-            if (i + 1 < args.size() && args.get(i + 1).matches("\\d+")) {
+            if (i + 1 < args.size() && (args.get(i + 1).matches("\\d+") || RunCommand.isGdbValue(args.get(i + 1)))) {
                 return false;
             }
-            c.gdb = 0;
+            c.gdb = "";
             return true;
         }
         String value = arg.substring(GDB.length() + 1);
-        if (!value.matches("\\d{1,5}")) {
+        if (!RunCommand.isGdbValue(value)) {
             return false;
         }
-        c.gdb = Integer.parseInt(value);
+        c.gdb = value;
         return true;
     }
 

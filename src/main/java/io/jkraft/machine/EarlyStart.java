@@ -45,6 +45,8 @@ public final class EarlyStart {
      * @param keepPaused  leave the guest paused after {@link MachineService#complete} (--no-start)
      */
     public static EarlyStart begin(MachineSpec spec, QemuLauncher launcher, Path runtimeRoot, boolean keepPaused) {
+        // QEMU would take a gdb socket from whatever listens on it (it removes the path before binding).
+        HostPorts.checkGdbFree(spec.gdb());
         String id = MachineStore.newId(MachineStore.processRandom());
         Path dir = runtimeRoot.resolve(id);
         try {

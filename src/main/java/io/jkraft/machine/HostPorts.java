@@ -8,6 +8,12 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /**
@@ -29,17 +35,54 @@ public final class HostPorts {
         }
     }
 
-    /** Refuses a gdbstub port that another process holds, before QEMU starts. */
-    static void checkGdbPortFree(int port) {
-        if (port == 0) {
+    /**
+     * Refuses a gdbstub port or socket that another process holds, before QEMU starts. A socket file that
+     * nothing listens on is one a killed QEMU left, and is removed (QEMU removes its own when it exits).
+     */
+    static void checkGdbFree(GdbEndpoint gdb) {
+        if (gdb == null) {
             return;
         }
+        if (gdb.isSocket()) {
+            checkSocketFree(gdb.socket());
+            return;
+        }
+        int port = gdb.port();
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);
             s.bind(new InetSocketAddress("127.0.0.1", port));
         } catch (IOException e) {
             throw new UserException("gdb port 127.0.0.1:" + port + " is already in use (" + e.getMessage() + ")",
                     "choose another port with --gdb=PORT, or let jkraft choose one with --gdb");
+        }
+    }
+
+    private static void checkSocketFree(Path socket) {
+        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!isSocketFile(socket)) {
+            throw new UserException("gdb socket " + socket + " exists and is not a socket",
+                    "choose another path with --gdb=unix:PATH");
+        }
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            throw new UserException("gdb socket " + socket + " is already in use",
+                    "choose another path with --gdb=unix:PATH");
+        } catch (IOException nobodyListens) {
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException e) {
+                throw new UserException("cannot remove the stale gdb socket " + socket + ": " + e.getMessage(),
+                        "remove it by hand or choose another path with --gdb=unix:PATH");
+            }
+        }
+    }
+
+    private static boolean isSocketFile(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther();
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -5,7 +5,6 @@ import io.jkraft.machine.qemu.Accelerator;
 import io.jkraft.machine.qemu.ConsoleTail;
 import io.jkraft.machine.qemu.GuestConsoleHints;
 import io.jkraft.machine.qemu.MachineExit;
-import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.qemu.QemuLauncher;
 import io.jkraft.machine.qemu.QemuProcess;
 import io.jkraft.machine.qemu.QemuStateDir;
@@ -56,7 +55,7 @@ public final class MachineService {
         MachineRecord record = store.create(spec);
         try {
             HostPorts.checkFree(spec.ports());
-            HostPorts.checkGdbPortFree(spec.gdbPort());
+            HostPorts.checkGdbFree(spec.gdb());
         } catch (UserException e) {
             store.delete(record.id());
             throw e;
@@ -126,7 +125,7 @@ public final class MachineService {
         // A jkraft killed while starting it may have left a QEMU in the machine's folder, holding its ports.
         boolean ended = !reconciler.endStaleProcesses(r.id(), STOP_GRACE).isEmpty();
         checkPortsFree(r.spec(), ended);
-        HostPorts.checkGdbPortFree(r.spec().gdbPort());
+        HostPorts.checkGdbFree(r.spec().gdb());
         return boot(r, false);
     }
 
@@ -169,19 +168,19 @@ public final class MachineService {
             throw new UserException("cannot open a gdbstub on " + r.name() + ": it is " + r.status().word(),
                     "start it first with `jkraft start " + r.name() + "`");
         }
-        if (r.spec().gdbPort() != 0) {
+        if (r.spec().gdb() != null) {
             return r;
         }
-        int chosen = port == 0 ? HostPorts.freeLoopbackPort() : port;
-        HostPorts.checkGdbPortFree(chosen);
+        GdbEndpoint chosen = GdbEndpoint.tcp(port == 0 ? HostPorts.freeLoopbackPort() : port);
+        HostPorts.checkGdbFree(chosen);
         qmp(r, q -> {
             // The monitor answers a failure to listen with text, not a QMP error.
-            String answer = q.humanMonitor("gdbserver " + QemuCommand.gdbAddress(chosen));
+            String answer = q.humanMonitor("gdbserver " + chosen.qemuDevice());
             if (answer.contains("Could not")) {
                 throw new IOException("gdbserver: " + answer.strip());
             }
         });
-        return store.recordGdbPort(r.id(), chosen);
+        return store.recordGdb(r.id(), chosen);
     }
 
     /** Removes a machine and everything it left; a running one only with {@code force} (then stopped first). */

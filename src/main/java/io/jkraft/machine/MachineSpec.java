@@ -21,7 +21,7 @@ import java.util.Map;
  * @param volumes      host folders shared over 9pfs
  * @param initrd       an initrd (newc cpio) to attach, or null
  * @param acceleration false to force emulation (-W/--disable-acceleration)
- * @param gdbPort      the loopback TCP port of QEMU's gdbstub (127.0.0.1), or 0 when it has none
+ * @param gdb          where QEMU's gdbstub listens (a loopback port or a unix socket), or null when it has none
  */
 public record MachineSpec(
         String name,
@@ -37,7 +37,7 @@ public record MachineSpec(
         List<VolumeMapping> volumes,
         Path initrd,
         boolean acceleration,
-        int gdbPort) {
+        GdbEndpoint gdb) {
 
     public MachineSpec {
         kernelArgs = List.copyOf(kernelArgs);
@@ -45,21 +45,18 @@ public record MachineSpec(
         env = Map.copyOf(env);
         ports = List.copyOf(ports);
         volumes = List.copyOf(volumes);
-        if (gdbPort < 0 || gdbPort > 65535) {
-            throw new IllegalArgumentException("gdb port out of range: " + gdbPort);
-        }
     }
 
     /** This spec under another name. */
     public MachineSpec withName(String newName) {
         return new MachineSpec(newName, kernel, platform, architecture, memoryBytes, cpus, kernelArgs, appArgs, env,
-                ports, volumes, initrd, acceleration, gdbPort);
+                ports, volumes, initrd, acceleration, gdb);
     }
 
-    /** This spec with a gdbstub on {@code port} (0: none). */
-    public MachineSpec withGdbPort(int port) {
+    /** This spec with a gdbstub at {@code endpoint} (null: none). */
+    public MachineSpec withGdb(GdbEndpoint endpoint) {
         return new MachineSpec(name, kernel, platform, architecture, memoryBytes, cpus, kernelArgs, appArgs, env, ports,
-                volumes, initrd, acceleration, port);
+                volumes, initrd, acceleration, endpoint);
     }
 
     /**

@@ -25,11 +25,11 @@ public final class DebugSession {
      * @param dbg          the unstripped kernel
      * @param kernel       the kernel the machine boots (its build folder is {@code kernel.d})
      * @param architecture the guest's architecture
-     * @param port         the gdbstub's port on 127.0.0.1
+     * @param target       the gdbstub as gdb's {@code target remote} takes it (127.0.0.1:PORT or a socket's path)
      * @param gdbArgs      more arguments for gdb (e.g. -batch -ex bt)
      * @param env          whose PATH is searched for gdb
      */
-    public static List<String> command(Path dbg, Path kernel, String architecture, int port, List<String> gdbArgs,
+    public static List<String> command(Path dbg, Path kernel, String architecture, String target, List<String> gdbArgs,
             Map<String, String> env) {
         List<String> argv = new ArrayList<>();
         argv.add(gdb(architecture, env).toString());
@@ -44,8 +44,11 @@ public final class DebugSession {
             argv.add("-ex");
             argv.add("source " + helpers);
         }
+        // A kernel linked as ELF32 to be multiboot-loadable would make gdb expect i386 registers from x86_64 QEMU.
         argv.add("-ex");
-        argv.add("target remote 127.0.0.1:" + port);
+        argv.add("set architecture " + (architecture.equals("arm64") ? "aarch64" : "i386:x86-64"));
+        argv.add("-ex");
+        argv.add("target remote " + target);
         argv.addAll(gdbArgs);
         argv.add(dbg.toString());
         return argv;

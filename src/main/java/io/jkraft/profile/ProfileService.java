@@ -107,7 +107,7 @@ public final class ProfileService {
         } catch (IOException e) {
             throw new UserException("cannot read the symbols of " + dbg + ": " + e.getMessage(), null, e);
         }
-        if (machine.spec().gdbPort() == 0) {
+        if (machine.spec().gdb() == null) {
             machine = machines.openGdbStub(machine.id(), 0);
         }
         try {
@@ -116,11 +116,11 @@ public final class ProfileService {
             Thread.currentThread().interrupt(); // the sampling loop sees it and ends at once
         }
         boolean batch = SamplerScheduling.batch();
-        try (GdbClient gdb = GdbClient.connect(machine.spec().gdbPort(), CONNECT_TIMEOUT)) {
+        try (GdbClient gdb = GdbClient.connect(machine.spec().gdb().address(), CONNECT_TIMEOUT)) {
             return sample(machine, gdb, new StackUnwinder(symbols), options, progress, meter);
         } catch (IOException e) {
-            throw new UserException("cannot profile " + machine.name() + " through its gdbstub on 127.0.0.1:"
-                    + machine.spec().gdbPort() + ": " + e.getMessage(), "is another debugger attached to it?", e);
+            throw new UserException("cannot profile " + machine.name() + " through its gdbstub on "
+                    + machine.spec().gdb() + ": " + e.getMessage(), "is another debugger attached to it?", e);
         } finally {
             if (batch) {
                 SamplerScheduling.normal();

@@ -22,9 +22,9 @@ import java.util.List;
  * @param rootfs      --rootfs, or null (the Kraftfile's rootfs applies)
  * @param appArgs     arguments after --, or null to use the Kraftfile's cmd
  * @param acceleration false for -W/--disable-acceleration
- * @param gdbPort     --gdb: null for none, 0 for a free port chosen at run, else the port
+ * @param gdb         --gdb as written: null for none, "" for a free loopback port, a port, or unix:PATH
  */
 public record RunRequest(Path what, Path kraftfile, String platform, String architecture, String target,
         String name, String memory, int cpus, List<String> kernelArgs, List<String> env, List<String> ports,
         List<String> volumes, Path initrd, String rootfs, List<String> appArgs, boolean acceleration,
-        Integer gdbPort) {}
+        String gdb) {}

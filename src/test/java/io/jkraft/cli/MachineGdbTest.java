@@ -8,6 +8,8 @@ import io.jkraft.machine.HostPorts;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.profile.RegisterSnapshot;
 import io.jkraft.profile.gdb.GdbClient;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * QEMU's gdbstub for jkraft's machines, with real QEMU booting {@link LifeKernel}: {@code run --gdb} and
  * {@code --gdb=PORT} record the port that {@code inspect} shows and a client reaches, and a machine started
- * without one gets one through its monitor.
+ * without one gets one through its monitor; {@code --gdb=unix:PATH} serves it on a unix socket.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MachineGdbTest {
@@ -28,6 +30,7 @@ class MachineGdbTest {
 
     private Path kernel;
     private MachineCli cli;
+    private Path tmp;
 
     @BeforeAll
     void buildKernel(@TempDir Path shared) throws Exception {
@@ -37,6 +40,7 @@ class MachineGdbTest {
     @BeforeEach
     void isolatedState(@TempDir Path perTest) {
         cli = new MachineCli(perTest);
+        tmp = perTest;
     }
 
     @AfterEach
@@ -79,13 +83,55 @@ class MachineGdbTest {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "late", kernel.toString(), "--", LifeKernel.IDLE);
         assertThat(inspect("late").get("gdb").isNull()).isTrue();
         MachineRecord opened = cli.machineService().openGdbStub("late", 0);
-        int port = opened.spec().gdbPort();
+        int port = opened.spec().gdb().port();
         assertThat(port).isBetween(1, 65535);
         assertThat(gdbPort(inspect("late"))).isEqualTo(port);
         try (GdbClient gdb = GdbClient.connect(port, TIMEOUT)) {
             assertThat(gdb.sampleAll().get(1).pc()).isBetween(0x100000L, 0x200000L);
         }
-        assertThat(cli.machineService().openGdbStub("late", 0).spec().gdbPort()).as("kept").isEqualTo(port);
+        assertThat(cli.machineService().openGdbStub("late", 0).spec().gdb().port()).as("kept").isEqualTo(port);
+    }
+
+    @Test
+    void runWithAUnixSocket_servesTheGdbstubThere_andAStaleSocketIsReplacedAtStart() throws Exception {
+        Path socket = tmp.resolve("g.sock");
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb=unix:" + socket, "-n", "sock", kernel.toString(), "--",
+                LifeKernel.IDLE);
+        assertThat(inspect("sock").get("gdb").asText()).isEqualTo("unix:" + socket);
+        try (GdbClient gdb = GdbClient.connect(UnixDomainSocketAddress.of(socket), TIMEOUT)) {
+            assertThat(gdb.architecture()).isEqualTo("x86_64");
+            assertThat(gdb.sampleAll().get(1).pc()).isBetween(0x100000L, 0x200000L);
+        }
+
+        // A QEMU killed with -9 leaves its socket behind; the next start replaces it.
+        cli.ok("stop", "sock");
+        Files.deleteIfExists(socket);
+        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+        }
+        assertThat(socket).exists();
+        cli.ok("start", "sock");
+        try (GdbClient gdb = GdbClient.connect(UnixDomainSocketAddress.of(socket), TIMEOUT)) {
+            assertThat(gdb.sampleAll()).containsOnlyKeys(1);
+        }
+    }
+
+    @Test
+    void aGdbSocketInUseOrInAMissingFolderIsOneClearError() throws Exception {
+        Path socket = tmp.resolve("taken.sock");
+        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            MachineCli.Result taken = cli.run("run", "-W", "-M", "8Mi", "-d", "--gdb=unix:" + socket, "-n", "t",
+                    kernel.toString());
+            assertThat(taken.status()).isEqualTo(1);
+            assertThat(taken.errors()).singleElement().asString().contains(socket + " is already in use");
+        }
+        MachineCli.Result missing = cli.run("run", "-W", "-M", "8Mi", "-d", "--gdb=unix:" + tmp.resolve("no/g.sock"),
+                kernel.toString());
+        assertThat(missing.errors()).singleElement().asString().contains("does not exist");
+        assertThat(cli.run("run", "-d", "--gdb=unix:", kernel.toString()).errors()).singleElement().asString()
+                .contains("needs the path");
+        assertThat(cli.machines()).isEmpty();
     }
 
     private JsonNode inspect(String name) throws Exception {

@@ -77,6 +77,20 @@ class ProfileCliTest {
     }
 
     @Test
+    void aGdbstubOnAUnixSocketIsSampledThroughIt() throws Exception {
+        Path kernel = kernel(ChainKernel.build(tmp.resolve("k"), "x86_64"));
+        Path socket = tmp.resolve("p.sock");
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb=unix:" + socket, "-n", "sock", kernel.toString());
+        MachineCli.await("the chain to spin", () -> cli.ok("logs", "sock").console().contains(ChainKernel.SPINNING));
+
+        MachineCli.Result r = cli.ok("profile", "sock", "-F", "200", "-T", "1", "-o", tmp.resolve("o").toString());
+
+        assertThat(r.out()).contains(" Hz achieved of 200 requested");
+        assertThat(hottest(tmp.resolve("o/sock.folded"))).endsWith("a;b;c");
+        assertThat(cli.machine("sock").get("gdb").asText()).isEqualTo("unix:" + socket);
+    }
+
+    @Test
     void profileWithRunArgumentsStartsTheMachineProfilesItAndRemovesIt() throws Exception {
         Path kernel = kernel(ChainKernel.build(tmp.resolve("k"), "x86_64"));
         Path out = tmp.resolve("o");

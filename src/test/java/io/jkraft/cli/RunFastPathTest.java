@@ -48,6 +48,7 @@ class RunFastPathTest {
             "kernel -t qemu/arm64 -- --",
             "- --",
             "--gdb=1234 -d app",
+            "--gdb=unix:/tmp/g.sock -d app",
             "--gdb app",
             "--gdb - app",
             "app --gdb",
@@ -66,7 +67,7 @@ class RunFastPathTest {
             "--help", "-h app", "-V", "-dW app", "-M128Mi app", "-n=web app", "--rm=true app", "-m x86_64 -m arm64 app",
             "--name", "-a -x app", "--cpus two app", "--cpus -1 app", "--log-level DEBUG app", "--bogus app",
             "-d -d app", "-e",
-            "--gdb 1234 app", "--gdb=1 --gdb app", "--gdb=x app", "--gdb= app",
+            "--gdb 1234 app", "--gdb=1 --gdb app", "--gdb=x app", "--gdb= app", "--gdb unix:/tmp/g.sock app",
     })
     void leavesAnythingElseToPicocli(String line) {
         assertThat(RunFastPath.parse(words(line), context)).as(line).isEmpty();
@@ -81,11 +82,14 @@ class RunFastPathTest {
 
     @Test
     void picocliTakesTheWordAfterGdbAsItsPort() throws Exception {
-        assertThat(fields(picocli(words("--gdb 1234 app")))).containsEntry("gdb", 1234)
+        assertThat(fields(picocli(words("--gdb 1234 app")))).containsEntry("gdb", "1234")
                 .containsEntry("positionals", List.of("app"));
-        assertThat(fields(picocli(words("--gdb -d app")))).containsEntry("gdb", 0).containsEntry("detach", true);
-        assertThat(fields(picocli(words("--gdb app")))).containsEntry("gdb", 0).containsEntry("positionals", List.of("app"));
-        assertThat(picocli(words("--gdb=70 app")).request().gdbPort()).isEqualTo(70);
+        assertThat(fields(picocli(words("--gdb -d app")))).containsEntry("gdb", "").containsEntry("detach", true);
+        assertThat(fields(picocli(words("--gdb app")))).containsEntry("gdb", "").containsEntry("positionals", List.of("app"));
+        assertThat(fields(picocli(words("--gdb unix:/tmp/g.sock app")))).containsEntry("gdb", "unix:/tmp/g.sock")
+                .containsEntry("positionals", List.of("app"));
+        assertThat(picocli(words("--gdb=70 app")).request().gdb()).isEqualTo("70");
+        assertThat(picocli(words("--gdb=unix:g.sock app")).request().gdb()).isEqualTo("unix:g.sock");
         assertThatThrownBy(() -> picocli(words("--gdb=x app")).request()).isInstanceOf(UserException.class)
                 .hasMessageContaining("--gdb=x: not a port");
     }

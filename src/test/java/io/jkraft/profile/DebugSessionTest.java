@@ -32,13 +32,13 @@ class DebugSessionTest {
         Files.writeString(build.resolve("uk-gdb.py"), "# helpers\n");
         Files.writeString(build.resolve("config"), "CONFIG_UK_NAME=\"hello\"\nCONFIG_UK_BASE=\"/src/unikraft\"\n");
 
-        List<String> argv = DebugSession.command(Path.of(kernel + ".dbg"), kernel, "arm64", 4321, List.of("-batch"),
+        List<String> argv = DebugSession.command(Path.of(kernel + ".dbg"), kernel, "arm64", "127.0.0.1:4321", List.of("-batch"),
                 Map.of("PATH", gdb.getParent().toString()));
 
         assertThat(argv).containsExactly(gdb.toString(), "-q",
                 "-ex", "python import sys; sys.path.insert(0, '/src/unikraft/support/scripts')",
                 "-ex", "source " + build.resolve("uk-gdb.py"),
-                "-ex", "target remote 127.0.0.1:4321",
+                "-ex", "set architecture aarch64", "-ex", "target remote 127.0.0.1:4321",
                 "-batch", kernel + ".dbg");
     }
 
@@ -46,9 +46,10 @@ class DebugSessionTest {
     void withoutTheBuildFolderGdbStillConnects() throws Exception {
         Path gdb = program("gdb");
         Path kernel = tmp.resolve("kernel");
-        List<String> argv = DebugSession.command(tmp.resolve("kernel.dbg"), kernel, hostArch(), 1234, List.of(),
-                Map.of("PATH", gdb.getParent().toString()));
-        assertThat(argv).containsExactly(gdb.toString(), "-q", "-ex", "target remote 127.0.0.1:1234",
+        List<String> argv = DebugSession.command(tmp.resolve("kernel.dbg"), kernel, hostArch(), "/run/k.gdb",
+                List.of(), Map.of("PATH", gdb.getParent().toString()));
+        assertThat(argv).containsExactly(gdb.toString(), "-q", "-ex",
+                "set architecture " + (hostArch().equals("arm64") ? "aarch64" : "i386:x86-64"), "-ex", "target remote /run/k.gdb",
                 tmp.resolve("kernel.dbg").toString());
     }
 
@@ -56,7 +57,7 @@ class DebugSessionTest {
     void aGuestOfAnotherArchitectureNeedsGdbMultiarch() throws Exception {
         Path gdb = program("gdb");
         String other = hostArch().equals("x86_64") ? "arm64" : "x86_64";
-        assertThatThrownBy(() -> DebugSession.command(tmp.resolve("k.dbg"), tmp.resolve("k"), other, 1, List.of(),
+        assertThatThrownBy(() -> DebugSession.command(tmp.resolve("k.dbg"), tmp.resolve("k"), other, "127.0.0.1:1", List.of(),
                 Map.of("PATH", gdb.getParent().toString())))
                 .isInstanceOf(UserException.class).hasMessageContaining("gdb-multiarch");
     }

@@ -149,9 +149,9 @@ public final class QemuCommand {
         o.add(Props.of("chardev", "socket").with("id", "qmp").with("path", state.qmpSocket().toString())
                 .with("server", "on").with("wait", "off"));
         o.add(Props.of("mon", null).with("chardev", "qmp").with("mode", "control"));
-        if (spec.gdbPort() != 0) {
+        if (spec.gdb() != null) {
             // Loopback only: the gdbstub reads and writes all guest memory without authentication.
-            o.add(new Value("gdb", gdbAddress(spec.gdbPort())));
+            o.add(new Value("gdb", spec.gdb().qemuDevice()));
         }
         if (x86) {
             o.add(Props.of("device", "isa-debug-exit"));
@@ -171,10 +171,6 @@ public final class QemuCommand {
     }
 
     /** QEMU's chardev address of a loopback gdbstub, for {@code -gdb} and the monitor's {@code gdbserver}. */
-    public static String gdbAddress(int port) {
-        return "tcp:127.0.0.1:" + port;
-    }
-
     public List<QemuOption> options() {
         return options;
     }

@@ -1,6 +1,7 @@
 package io.jkraft.machine.store;
 
 import io.jkraft.common.UserException;
+import io.jkraft.machine.GdbEndpoint;
 import io.jkraft.machine.MachineSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -302,10 +303,10 @@ public final class MachineStore {
     }
 
     /** Records that the machine's QEMU now serves a gdbstub on {@code port} (opened through its monitor). */
-    public MachineRecord recordGdbPort(String id, int port) {
+    public MachineRecord recordGdb(String id, GdbEndpoint endpoint) {
         return db.write(c -> {
             MachineRecord r = one(c, "id = ?", id).orElseThrow(() -> missing(id));
-            update(c, "UPDATE machines SET spec = ? WHERE id = ?", codec.write(r.spec().withGdbPort(port)), id);
+            update(c, "UPDATE machines SET spec = ? WHERE id = ?", codec.write(r.spec().withGdb(endpoint)), id);
             return one(c, "id = ?", id).orElseThrow();
         });
     }
@@ -418,8 +419,7 @@ public final class MachineStore {
     }
 
     private static MachineSpec named(MachineSpec s, String name) {
-        return new MachineSpec(name, s.kernel(), s.platform(), s.architecture(), s.memoryBytes(), s.cpus(),
-                s.kernelArgs(), s.appArgs(), s.env(), s.ports(), s.volumes(), s.initrd(), s.acceleration(), s.gdbPort());
+        return s.withName(name);
     }
 
     public static void deleteTree(Path dir) {

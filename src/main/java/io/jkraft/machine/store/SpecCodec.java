@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.jkraft.common.UserException;
+import io.jkraft.machine.GdbEndpoint;
 import io.jkraft.machine.MachineSpec;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -66,8 +67,10 @@ final class SpecCodec {
             g.writeEndArray();
             writePath(g, "initrd", spec.initrd());
             g.writeBooleanField("acceleration", spec.acceleration());
-            if (spec.gdbPort() != 0) {
-                g.writeNumberField("gdbPort", spec.gdbPort());
+            if (spec.gdb() != null && spec.gdb().isSocket()) {
+                g.writeStringField("gdbSocket", spec.gdb().socket().toString());
+            } else if (spec.gdb() != null) {
+                g.writeNumberField("gdbPort", spec.gdb().port());
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -100,12 +103,13 @@ final class SpecCodec {
                     case "volumes" -> f.volumes = volumes(p);
                     case "initrd" -> f.initrd = Path.of(p.getText());
                     case "acceleration" -> f.acceleration = p.getBooleanValue();
-                    case "gdbPort" -> f.gdbPort = p.getIntValue();
+                    case "gdbPort" -> f.gdb = GdbEndpoint.tcp(p.getIntValue());
+                    case "gdbSocket" -> f.gdb = GdbEndpoint.unix(Path.of(p.getText()));
                     default -> p.skipChildren();
                 }
             }
             return new MachineSpec(f.name, f.kernel, f.platform, f.architecture, f.memoryBytes, f.cpus, f.kernelArgs,
-                    f.appArgs, f.env, f.ports, f.volumes, f.initrd, f.acceleration, f.gdbPort);
+                    f.appArgs, f.env, f.ports, f.volumes, f.initrd, f.acceleration, f.gdb);
         } catch (IOException | RuntimeException e) {
             throw new UserException("the stored spec of machine " + id + " is unreadable: " + e.getMessage(),
                     "remove the machine with `jkraft rm " + id + "`", e);
@@ -127,7 +131,7 @@ final class SpecCodec {
         List<MachineSpec.VolumeMapping> volumes = List.of();
         Path initrd;
         boolean acceleration = true;
-        int gdbPort;
+        GdbEndpoint gdb;
     }
 
     private static void writePath(JsonGenerator g, String field, Path path) throws IOException {

@@ -4,6 +4,7 @@ import io.jkraft.profile.GuestMemory;
 import io.jkraft.profile.RegisterSnapshot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,7 +56,7 @@ public final class GdbClient implements AutoCloseable {
      * session up: features, no-ack mode, the target's architecture, its stop state. The guest is stopped
      * when this returns (QEMU stops it when a debugger connects); {@link #resume} lets it run.
      */
-    public static GdbClient connect(InetSocketAddress address, Duration timeout) throws IOException {
+    public static GdbClient connect(SocketAddress address, Duration timeout) throws IOException {
         GdbPacketChannel channel = GdbPacketChannel.open(address, timeout);
         try {
             String features = reply(channel, "qSupported:swbreak+;hwbreak+");

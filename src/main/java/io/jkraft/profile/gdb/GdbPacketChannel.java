@@ -2,12 +2,9 @@ package io.jkraft.profile.gdb;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +25,7 @@ final class GdbPacketChannel implements AutoCloseable {
     private static final int INTERRUPT = 0x03;
     private static final Duration RETRY_PAUSE = Duration.ofMillis(10);
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private final StubLink link;
     private final Duration timeout;
     private final byte[] buffer = new byte[64 * 1024];
     private int position;
@@ -41,27 +36,23 @@ final class GdbPacketChannel implements AutoCloseable {
     private boolean quiet;
     private byte[] payload = new byte[4096];
 
-    GdbPacketChannel(Socket socket, Duration timeout) throws IOException {
-        this.socket = socket;
+    GdbPacketChannel(StubLink link, Duration timeout) {
+        this.link = link;
         this.timeout = timeout;
-        socket.setTcpNoDelay(true);
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
     }
 
-    /** Connects to a gdbstub, retrying refused connections (QEMU still starting) for up to {@code timeout}. */
-    static GdbPacketChannel open(InetSocketAddress address, Duration timeout) throws IOException {
+    /**
+     * Connects to a gdbstub (127.0.0.1:PORT or a unix socket), retrying refused connections (QEMU still
+     * starting, its socket not there yet) for up to {@code timeout}.
+     */
+    static GdbPacketChannel open(SocketAddress address, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Socket socket = new Socket();
             try {
-                socket.connect(address, (int) Math.max(1, timeout.toMillis()));
-                return new GdbPacketChannel(socket, timeout);
-            } catch (ConnectException e) {
-                socket.close();
+                return new GdbPacketChannel(StubLink.connect(address, timeout.toMillis()), timeout);
+            } catch (SocketException e) { // refused, or a socket file not there yet
                 if (System.nanoTime() > deadline) {
-                    throw new GdbException("no gdbstub answers on " + address.getHostString() + ":" + address.getPort()
-                            + ": " + e.getMessage(), e);
+                    throw new GdbException("no gdbstub answers on " + describe(address) + ": " + e.getMessage(), e);
                 }
                 try {
                     Thread.sleep(RETRY_PAUSE);
@@ -271,8 +262,7 @@ final class GdbPacketChannel implements AutoCloseable {
             throw timedOut(null);
         }
         try {
-            socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
-            int n = in.read(buffer);
+            int n = link.read(buffer, Math.max(1, left / 1_000_000));
             if (n < 0) {
                 throw new GuestExitedException("QEMU closed the gdb connection (the guest has ended)", -1,
                         new EOFException());
@@ -288,8 +278,7 @@ final class GdbPacketChannel implements AutoCloseable {
 
     private void write(byte[] bytes) throws IOException {
         try {
-            out.write(bytes);
-            out.flush();
+            link.write(bytes);
         } catch (SocketException e) {
             throw gone(e);
         }
@@ -311,8 +300,12 @@ final class GdbPacketChannel implements AutoCloseable {
         return d;
     }
 
+    private static String describe(SocketAddress address) {
+        return address instanceof InetSocketAddress tcp ? tcp.getHostString() + ":" + tcp.getPort() : address.toString();
+    }
+
     @Override
     public void close() throws IOException {
-        socket.close();
+        link.close();
     }
 }

@@ -44,17 +44,17 @@ final class FixtureKernels {
     /** A spec for the fixture kernel with 8 MiB, one CPU, emulation and nothing attached. */
     static MachineSpec spec(String name, Path kernel, String arch) {
         return new MachineSpec(name, kernel, "qemu", arch, 8L << 20, 1, List.of(), List.of(), Map.of(), List.of(),
-                List.of(), null, false, 0);
+                List.of(), null, false, null);
     }
 
     static MachineSpec withArgs(MachineSpec s, List<String> kernelArgs, List<String> appArgs, Map<String, String> env) {
         return new MachineSpec(s.name(), s.kernel(), s.platform(), s.architecture(), s.memoryBytes(), s.cpus(),
-                kernelArgs, appArgs, env, s.ports(), s.volumes(), s.initrd(), s.acceleration(), s.gdbPort());
+                kernelArgs, appArgs, env, s.ports(), s.volumes(), s.initrd(), s.acceleration(), s.gdb());
     }
 
     static MachineSpec withDevices(MachineSpec s, List<MachineSpec.PortMapping> ports,
             List<MachineSpec.VolumeMapping> volumes, Path initrd) {
         return new MachineSpec(s.name(), s.kernel(), s.platform(), s.architecture(), s.memoryBytes(), s.cpus(),
-                s.kernelArgs(), s.appArgs(), s.env(), ports, volumes, initrd, s.acceleration(), s.gdbPort());
+                s.kernelArgs(), s.appArgs(), s.env(), ports, volumes, initrd, s.acceleration(), s.gdb());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jkraft.common.UserException;
+import io.jkraft.machine.GdbEndpoint;
 import io.jkraft.machine.MachineSpec;
 import io.jkraft.machine.MachineSpec.PortMapping;
 import io.jkraft.machine.MachineSpec.VolumeMapping;
@@ -22,7 +23,7 @@ class QemuCommandTest {
 
     private static MachineSpec spec(String arch, List<PortMapping> ports, List<VolumeMapping> volumes, Path initrd) {
         return new MachineSpec("m1", Path.of("/k/hello_qemu-" + arch), "qemu", arch, 64L << 20, 1,
-                List.of(), List.of("a", "b c"), Map.of("K", "v w"), ports, volumes, initrd, true, 0);
+                List.of(), List.of("a", "b c"), Map.of("K", "v w"), ports, volumes, initrd, true, null);
     }
 
     private static MachineSpec plain(String arch) {
@@ -51,7 +52,7 @@ class QemuCommandTest {
                 .doesNotContain("-bios", "-machine pc");
 
         MachineSpec twoCpus = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), "qemu", "x86_64", 64L << 20, 2,
-                List.of(), List.of(), Map.of(), List.of(), List.of(), null, true, 0);
+                List.of(), List.of(), Map.of(), List.of(), List.of(), null, true, null);
         assertThat(String.join(" ", QemuCommand.create(twoCpus, STATE, both).argv()))
                 .contains("-machine pc -accel tcg -cpu max -bios qboot.rom");
         var port = List.of(new PortMapping(null, 8080, 80, "tcp"));
@@ -74,9 +75,12 @@ class QemuCommandTest {
     }
 
     @Test
-    void aGdbPortBecomesALoopbackGdbstubAndNoPortNone() {
-        String withGdb = String.join(" ", QemuCommand.create(plain("arm64").withGdbPort(1234), STATE, TCG).argv());
+    void aGdbPortBecomesALoopbackGdbstubASocketAUnixOneAndNoPortNone() {
+        String withGdb = String.join(" ", QemuCommand.create(plain("arm64").withGdb(GdbEndpoint.tcp(1234)), STATE, TCG).argv());
         assertThat(withGdb).contains("-mon chardev=qmp,mode=control -gdb tcp:127.0.0.1:1234 ");
+        String withSocket = String.join(" ",
+                QemuCommand.create(plain("arm64").withGdb(GdbEndpoint.unix(Path.of("/run/g.sock"))), STATE, TCG).argv());
+        assertThat(withSocket).contains(" -gdb unix:/run/g.sock,server=on,wait=off ");
         assertThat(String.join(" ", QemuCommand.create(plain("arm64"), STATE, TCG).argv())).doesNotContain("-gdb");
     }
 
@@ -165,7 +169,7 @@ class QemuCommandTest {
     @Test
     void memoryIsRoundedUpToWholeMebibytes() {
         var spec = new MachineSpec("m", Path.of("/k"), "qemu", "x86_64", (8L << 20) + 1, 2,
-                List.of(), List.of(), Map.of(), List.of(), List.of(), null, false, 0);
+                List.of(), List.of(), Map.of(), List.of(), List.of(), null, false, null);
         assertThat(String.join(" ", QemuCommand.create(spec, STATE, TCG).argv())).contains("-m 9M -smp cpus=2")
                 .doesNotContain("-append");
     }
@@ -173,7 +177,7 @@ class QemuCommandTest {
     @Test
     void refusesOtherPlatformsAndOverlongSocketPaths() {
         var fc = new MachineSpec("m", Path.of("/k"), "fc", "x86_64", 1 << 20, 1,
-                List.of(), List.of(), Map.of(), List.of(), List.of(), null, false, 0);
+                List.of(), List.of(), Map.of(), List.of(), List.of(), null, false, null);
         assertThatThrownBy(() -> QemuCommand.create(fc, STATE, TCG)).isInstanceOf(UserException.class)
                 .hasMessageContaining("fc");
         var deep = new QemuStateDir(Path.of("/" + String.join("/", Collections.nCopies(40, "abc"))));

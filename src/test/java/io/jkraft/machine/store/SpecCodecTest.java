@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jkraft.common.UserException;
+import io.jkraft.machine.GdbEndpoint;
 import io.jkraft.machine.MachineSpec;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,15 +18,18 @@ class SpecCodecTest {
     void aSpecWithEveryFieldSurvivesTheRoundTrip() {
         MachineSpec spec = Specs.spec("web", Specs.tcp(8080), Specs.port("0.0.0.0", 5353, 53, "udp"));
         assertThat(codec.read("id", codec.write(spec))).isEqualTo(spec);
-        MachineSpec withGdb = spec.withGdbPort(40123);
+        MachineSpec withGdb = spec.withGdb(GdbEndpoint.tcp(40123));
         assertThat(codec.write(withGdb)).contains("\"gdbPort\":40123");
         assertThat(codec.read("id", codec.write(withGdb))).isEqualTo(withGdb);
+        MachineSpec withSocket = spec.withGdb(GdbEndpoint.unix(Path.of("/run/user/1000/web.gdb")));
+        assertThat(codec.write(withSocket)).contains("\"gdbSocket\":\"/run/user/1000/web.gdb\"").doesNotContain("gdbPort");
+        assertThat(codec.read("id", codec.write(withSocket))).isEqualTo(withSocket);
     }
 
     @Test
     void absentOptionalPartsStayAbsent() {
         MachineSpec bare = new MachineSpec(null, Path.of("/k"), "qemu", "arm64", 1L << 30, 2, List.of(), List.of(),
-                Map.of(), List.of(), List.of(), null, false, 0);
+                Map.of(), List.of(), List.of(), null, false, null);
         String json = codec.write(bare);
         assertThat(json).contains("\"initrd\":null", "\"acceleration\":false").doesNotContain("gdb");
         assertThat(codec.read("id", json)).isEqualTo(bare);
@@ -48,7 +52,7 @@ class SpecCodecTest {
         assertThat(spec.ports()).containsExactly(new MachineSpec.PortMapping("127.0.0.1", 8080, 80, "tcp"));
         assertThat(spec.volumes()).containsExactly(new MachineSpec.VolumeMapping(Path.of("/srv"), "/data", false));
         assertThat(spec.initrd()).isNull();
-        assertThat(spec.gdbPort()).isZero();
+        assertThat(spec.gdb()).isNull();
     }
 
     @Test
