@@ -19,8 +19,8 @@ import java.util.Locale;
  * that CPU from it, reads a few bytes and waits again: the guest stays stopped through all those switches.
  * The timer that ends the sampler's sleep likewise takes the vCPU's CPU from the running guest. A batch
  * thread waits for its turn instead (its share of the CPU stays the same), so QEMU answers everything and
- * resumes the guest before the sampler reads. Measured on 2 host CPUs under TCG: 1,500 to 2,200 samples/s at
- * most, and the guest's slowdown at 1000 Hz from 38 % to 22 %.
+ * resumes the guest before the sampler reads. Measured on 2 host CPUs under TCG: from about 1,500 to 1,800-2,100
+ * samples/s at most, and the guest's slowdown at 1000 Hz (its vCPU's lost run time) from 38 % to 23-27 %.
  */
 final class SamplerScheduling {
     private static final int SCHED_OTHER = 0;
