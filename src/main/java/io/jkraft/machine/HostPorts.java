@@ -8,19 +8,19 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Checks that published host ports are free before QEMU starts: QEMU's own error for a taken port comes
  * late and reads badly. Ports held by other machines are refused earlier, by the store's claims.
  */
 public final class HostPorts {
+    private static final Path PROC_NET_UNIX = Path.of("/proc/net/unix");
     private HostPorts() {}
 
     /**
@@ -65,16 +65,31 @@ public final class HostPorts {
             throw new UserException("gdb socket " + socket + " exists and is not a socket",
                     "choose another path with --gdb=unix:PATH");
         }
-        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+        // Not by connecting: a QEMU gdbstub stops its guest when a debugger connects and does not resume it
+        // when the connection closes.
+        if (listening(socket)) {
             throw new UserException("gdb socket " + socket + " is already in use",
                     "choose another path with --gdb=unix:PATH");
-        } catch (IOException nobodyListens) {
-            try {
-                Files.deleteIfExists(socket);
-            } catch (IOException e) {
-                throw new UserException("cannot remove the stale gdb socket " + socket + ": " + e.getMessage(),
-                        "remove it by hand or choose another path with --gdb=unix:PATH");
-            }
+        }
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            throw new UserException("cannot remove the stale gdb socket " + socket + ": " + e.getMessage(),
+                    "remove it by hand or choose another path with --gdb=unix:PATH");
+        }
+    }
+
+    /**
+     * Whether a process listens on the unix socket at {@code path}, from Linux's socket table (a listening
+     * socket has the accept flag, 0x10000); true when the table cannot be read, so that nothing is removed.
+     */
+    static boolean listening(Path path) {
+        try (Stream<String> lines = Files.lines(PROC_NET_UNIX)) {
+            String name = path.toString();
+            return lines.skip(1).map(l -> l.trim().split("\\s+", 8))
+                    .anyMatch(f -> f.length == 8 && f[7].equals(name) && (Long.parseLong(f[3], 16) & 0x10000) != 0);
+        } catch (IOException | UncheckedIOException | NumberFormatException e) {
+            return true;
         }
     }
 

@@ -102,6 +102,10 @@ class MachineGdbTest {
             assertThat(gdb.architecture()).isEqualTo("x86_64");
             assertThat(gdb.sampleAll().get(1).pc()).isBetween(0x100000L, 0x200000L);
         }
+        MachineCli.Result second = cli.run("run", "-W", "-M", "8Mi", "-d", "--gdb=unix:" + socket, "-n", "second",
+                kernel.toString(), "--", LifeKernel.IDLE);
+        assertThat(second.errors()).as("QEMU itself would take the path over").singleElement().asString()
+                .contains(socket + " is already in use");
 
         // A QEMU killed with -9 leaves its socket behind; the next start replaces it.
         cli.ok("stop", "sock");
