@@ -126,10 +126,12 @@ class ProfileCliTest {
         assertThat(cli.machine("cut").get("status").asText()).isEqualTo("running");
     }
 
-    @Test
-    void aGuestThatEndsWhileBeingSampledEndsTheProfileWithWhatWasTaken() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"--gdb", "--gdb=unix:"})
+    void aGuestThatEndsWhileBeingSampledEndsTheProfileWithWhatWasTaken(String gdb) throws Exception {
         SpinKernel spin = SpinKernel.build("arm64", tmp.resolve("k"));
-        cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb", "-n", "brief", spin.image().toString(), "--", SpinKernel.EXIT);
+        String option = gdb.endsWith(":") ? gdb + tmp.resolve("b.sock") : gdb;
+        cli.ok("run", "-W", "-M", "8Mi", "-d", option, "-n", "brief", spin.image().toString(), "--", SpinKernel.EXIT);
 
         MachineCli.Result r = cli.ok("profile", "brief", "-F", "200", "-T", "60", "-o", tmp.resolve("o").toString());
 

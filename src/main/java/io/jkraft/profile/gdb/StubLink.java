@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -111,7 +112,7 @@ sealed interface StubLink extends AutoCloseable {
             ByteBuffer into = ByteBuffer.wrap(buffer);
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
             while (true) {
-                int n = channel.read(into);
+                int n = broken(() -> channel.read(into));
                 if (n != 0) {
                     return n;
                 }
@@ -128,11 +129,26 @@ sealed interface StubLink extends AutoCloseable {
         public void write(byte[] bytes) throws IOException {
             ByteBuffer from = ByteBuffer.wrap(bytes);
             while (from.hasRemaining()) {
-                if (channel.write(from) == 0) {
+                if (broken(() -> channel.write(from)) == 0) {
                     writable.select(); // the stub has not read what came before: wait until it takes more
                     writable.selectedKeys().clear();
                 }
             }
+        }
+
+        /** A channel's I/O error as the TCP socket gives it (a broken pipe is a plain IOException here): the stub went away. */
+        private static int broken(ChannelCall call) throws IOException {
+            try {
+                return call.run();
+            } catch (SocketException | java.nio.channels.ClosedChannelException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new SocketException(e.getMessage(), e);
+            }
+        }
+
+        private interface ChannelCall {
+            int run() throws IOException;
         }
 
         @Override
