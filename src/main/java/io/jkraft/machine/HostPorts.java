@@ -81,7 +81,7 @@ public final class HostPorts {
 
     /**
      * Whether a process listens on the unix socket at {@code path}, from Linux's socket table (a listening
-     * socket has the accept flag, 0x10000); true when the table cannot be read, so that nothing is removed.
+     * socket has the accept flag, 0x10000). When the table cannot be read, nothing is removed: an error.
      */
     static boolean listening(Path path) {
         try (Stream<String> lines = Files.lines(PROC_NET_UNIX)) {
@@ -89,7 +89,9 @@ public final class HostPorts {
             return lines.skip(1).map(l -> l.trim().split("\\s+", 8))
                     .anyMatch(f -> f.length == 8 && f[7].equals(name) && (Long.parseLong(f[3], 16) & 0x10000) != 0);
         } catch (IOException | UncheckedIOException | NumberFormatException e) {
-            return true;
+            throw new UserException("gdb socket " + path + " exists, and whether something listens on it cannot be"
+                    + " told (" + PROC_NET_UNIX + ": " + e.getMessage() + ")",
+                    "remove it by hand if it is stale, or choose another path with --gdb=unix:PATH");
         }
     }
 
