@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Boot a unikernel: a project folder (built first when needed) or a kernel file.",
                 "In the foreground the console streams here and Ctrl-C stops the machine. Exit status: 0 the guest "
-                        + "shut down, 4 it crashed, 5 QEMU failed, 130 stopped; 1 and 2 are bad input."},
+                        + "shut down, 4 it crashed (or panicked), 5 QEMU failed, 6 QEMU stopped the guest for good (an "
+                        + "accelerator's internal error: try -W), 130 stopped; 1 and 2 are bad input."},
         footer = {"", "Examples:",
                 "  jkraft run examples/helloworld",
                 "  jkraft run -m arm64 -M 128Mi examples/helloworld -- first \"second arg\"",
@@ -31,6 +32,7 @@ import picocli.CommandLine.Spec;
 final class RunCommand extends JkraftCommand {
     static final int CRASHED = 4;
     static final int QEMU_FAILED = 5;
+    static final int STALLED = 6;
     static final int STOPPED = 130;
 
 
@@ -91,8 +93,13 @@ final class RunCommand extends JkraftCommand {
     @Option(names = "--no-start", description = "Create the machine paused; resume it with unpause.")
     boolean noStart;
 
-    @Option(names = {"-W", "--disable-acceleration"}, description = "Emulate (TCG) even when KVM works.")
+    @Option(names = {"-W", "--disable-acceleration"}, description = "Emulate (TCG) even when KVM works (--accel tcg).")
     boolean noAcceleration;
+
+    @Option(names = "--accel", paramLabel = "auto|kvm|tcg", description = "auto (default): KVM when it really runs a "
+            + "guest here, else TCG, and a guest KVM fails on at once is started again under TCG; kvm: KVM or an error; "
+            + "tcg: emulate.")
+    String accel;
 
     @Option(names = "--gdb", arity = "0..1", parameterConsumer = GdbPortConsumer.class, paramLabel = "PORT|unix:PATH",
             description = "Serve QEMU's gdbstub on 127.0.0.1:PORT, or on a unix socket at PATH (a free port without "
@@ -175,7 +182,17 @@ final class RunCommand extends JkraftCommand {
         return new RunRequest(before.isEmpty() ? null : Path.of(before.getFirst()), kraftfile, plat,
                 arch, target, name, memory, cpus, kernelArgs, env, ports, volumes, initrd, rootfs,
                 dashes < 0 ? null : List.copyOf(positionals.subList(positionals.size() - appCount, positionals.size())),
-                !noAcceleration, gdb);
+                acceleration(), gdb);
+    }
+
+    private io.jkraft.machine.Acceleration acceleration() {
+        io.jkraft.machine.Acceleration asked = accel == null ? null : io.jkraft.machine.Acceleration.parse(accel);
+        if (noAcceleration && asked != null && asked != io.jkraft.machine.Acceleration.TCG) {
+            throw new io.jkraft.common.UserException("-W (emulate) and --accel " + accel + " contradict each other",
+                    "give one of them");
+        }
+        return noAcceleration ? io.jkraft.machine.Acceleration.TCG
+                : asked == null ? io.jkraft.machine.Acceleration.AUTO : asked;
     }
 
     private int foreground(MachineService machines, MachineService.Started started) {
@@ -190,7 +207,11 @@ final class RunCommand extends JkraftCommand {
                 }
             }
         });
-        MachineExit exit = machines.follow(started, terminal.console());
+        MachineExit exit = machines.follow(started, terminal.console(), notice -> {
+            if (!global.quiet()) {
+                terminal.err().println(notice);
+            }
+        });
         if (!done.compareAndSet(false, true)) {
             return STOPPED;
         }
@@ -209,6 +230,7 @@ final class RunCommand extends JkraftCommand {
             case STOPPED -> STOPPED;
             case CRASHED -> CRASHED;
             case FAILED, LOST -> QEMU_FAILED;
+            case STALLED -> STALLED;
         };
     }
 }

@@ -48,6 +48,7 @@ final class RunFastPath {
             new Valued(List.of("-v", "--volume"), true, (c, v) -> c.volumes.add(v)),
             new Valued(List.of("--initrd"), false, (c, v) -> { c.initrd = Path.of(v); return true; }),
             new Valued(List.of("--rootfs"), false, (c, v) -> { c.rootfs = v; return true; }),
+            new Valued(List.of("--accel"), false, (c, v) -> { c.accel = v; return true; }),
             new Valued(List.of("--log-level"), false, RunFastPath::logLevel));
 
     private static final List<Flag> FLAGS = List.of(

@@ -184,7 +184,7 @@ final class TrainCommand implements Callable<Integer> {
     private static void trainMachines(Path dir, Path kernel) {
         MachineStore store = MachineStore.open(dir.resolve("state"));
         MachineSpec spec = new MachineSpec(null, kernel, "qemu", "x86_64", 64L << 20, 1, List.of(), List.of("a b"),
-                Map.of("K", "V"), List.of(RunFlags.port("8080:80")), List.of(), null, true, null);
+                Map.of("K", "V"), List.of(RunFlags.port("8080:80")), List.of(), null, io.jkraft.machine.Acceleration.AUTO, null);
         MachineRecord r = store.create(spec);
         QemuCommand.create(r.spec(), new QemuStateDir(r.stateDir()),
                 new QemuCommand.Options(Path.of("qemu-system-x86_64"), Accelerator.tcg("training"), false)).argv();

@@ -22,6 +22,8 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The machine lifecycle: run, start, stop, pause, remove, list and logs, over the store and the QEMU
@@ -30,6 +32,8 @@ import java.util.List;
  */
 public final class MachineService {
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    /** How long ps waits for a running machine's monitor to say its state; a busy one is left as running. */
+    private static final Duration STALL_QUERY = Duration.ofSeconds(1);
 
     private final MachineStore store;
     private final QemuLauncher launcher;
@@ -86,12 +90,25 @@ public final class MachineService {
         }
     }
 
-    /** Streams the console to {@code out} until the guest ends; records how it ended. */
-    public MachineExit follow(Started started, OutputStream out) {
+    /**
+     * Streams the console to {@code out} until the guest ends, or until QEMU stops it for good (then QEMU is
+     * ended); records how it ended. A guest that KVM failed on before its first console line, with the
+     * accelerator left to jkraft, is started again once under TCG, and {@code notices} hears of it.
+     */
+    public MachineExit follow(Started started, OutputStream out, Consumer<String> notices) {
+        Started current = started;
         try {
-            MachineExit exit = started.process().follow(out);
-            recordExit(started.record(), exit);
-            return exit;
+            while (true) {
+                MachineExit exit = current.process().follow(out);
+                if (current == started && kvmFailedAtOnce(current, exit)) {
+                    notices.accept("KVM could not run the guest (" + exit.detail() + "); starting it again with TCG "
+                            + "emulation, which later runs with this QEMU use at once");
+                    current = bootUnderTcg(current, exit);
+                    continue;
+                }
+                recordExit(current.record(), exit);
+                return exit;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -99,20 +116,68 @@ public final class MachineService {
         }
     }
 
+    private static boolean kvmFailedAtOnce(Started started, MachineExit exit) throws IOException {
+        QemuStateDir state = new QemuStateDir(started.record().stateDir());
+        return exit.acceleratorFailed() && started.accelerator().isKvm()
+                && started.record().spec().acceleration() == Acceleration.AUTO
+                && (!Files.exists(state.consoleLog()) || Files.size(state.consoleLog()) == 0);
+    }
+
+    private Started bootUnderTcg(Started failed, MachineExit exit) {
+        MachineRecord r = store.markExited(failed.record().id(), exit.qemuExitCode());
+        r = store.prepareStart(r.id());
+        try {
+            QemuLauncher.Plan plan = launcher.fallBackToTcg(r.spec(), r.stateDir(), false, exit.detail());
+            return started(r, launcher.start(plan), plan);
+        } catch (IOException | RuntimeException e) {
+            throw failedStart(r, e);
+        }
+    }
+
     /** Leaves a started machine running without this process. */
     public void detach(Started started) {
+        started.process().release();
         store.release(started.record().id());
     }
 
     /** Every machine, with records corrected against the processes that really run. */
     public List<MachineRecord> list() {
         reconciler.reconcile();
-        return store.list();
+        List<MachineRecord> all = store.list();
+        return all.stream().anyMatch(this::endIfStalled) ? store.list() : all;
     }
 
     public MachineRecord inspect(String name) {
         reconciler.reconcile();
-        return store.get(name);
+        MachineRecord r = store.get(name);
+        return endIfStalled(r) ? store.get(r.id()) : r;
+    }
+
+    /**
+     * Ends a running machine that nobody follows (a detached one) whose QEMU stopped the guest for good
+     * (internal-error, guest-panicked, ...), recording why first: such a guest cannot go on, and a record
+     * saying "running" would be a lie. A foreground run's own follower does this for its machine.
+     */
+    private boolean endIfStalled(MachineRecord r) {
+        if (r.status() != MachineStatus.RUNNING || (r.owner() != null && r.owner().isAlive())) {
+            return false;
+        }
+        QemuProcess process = attach(r);
+        if (!process.saysStalled()) {
+            return false;
+        }
+        Optional<String> stalled = process.stalledState(STALL_QUERY);
+        if (stalled.isEmpty()) {
+            return false;
+        }
+        try {
+            MachineExit exit = process.markStalled(stalled.get());
+            store.markErrored(r.id(), exit.detail());
+            process.stop(STOP_GRACE);
+        } catch (IOException | RuntimeException e) {
+            // Another process settled or removed it meanwhile; the next look sees what it did.
+        }
+        return true;
     }
 
     /** Starts an existing machine that is not running. */
@@ -245,6 +310,13 @@ public final class MachineService {
             }
             QemuProcess process = attach(r);
             new ConsoleTail(state.consoleLog()).follow(out, 0, () -> !follow || !process.isRunning());
+            if (Files.exists(state.guestStoppedFile()) && Files.exists(state.qemuLog())) {
+                // QEMU's own account (for an internal error, its register dump) goes with the console.
+                out.write(("--- QEMU stopped the guest; its output (" + state.qemuLog() + "):\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                Files.copy(state.qemuLog(), out);
+                out.flush();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -304,7 +376,7 @@ public final class MachineService {
     }
 
     private void recordExit(MachineRecord r, MachineExit exit) {
-        if (exit.outcome() == MachineExit.Outcome.LOST) {
+        if (exit.outcome() == MachineExit.Outcome.LOST || exit.stoppedByQemu()) {
             store.markErrored(r.id(), exit.detail());
         } else {
             store.markExited(r.id(), exit.qemuExitCode());

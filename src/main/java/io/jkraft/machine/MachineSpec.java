@@ -20,7 +20,7 @@ import java.util.Map;
  * @param ports        published ports
  * @param volumes      host folders shared over 9pfs
  * @param initrd       an initrd (newc cpio) to attach, or null
- * @param acceleration false to force emulation (-W/--disable-acceleration)
+ * @param acceleration KVM when it works, KVM only, or emulation (--accel, -W/--disable-acceleration)
  * @param gdb          where QEMU's gdbstub listens (a loopback port or a unix socket), or null when it has none
  */
 public record MachineSpec(
@@ -36,10 +36,11 @@ public record MachineSpec(
         List<PortMapping> ports,
         List<VolumeMapping> volumes,
         Path initrd,
-        boolean acceleration,
+        Acceleration acceleration,
         GdbEndpoint gdb) {
 
     public MachineSpec {
+        acceleration = acceleration == null ? Acceleration.AUTO : acceleration;
         kernelArgs = List.copyOf(kernelArgs);
         appArgs = List.copyOf(appArgs);
         env = Map.copyOf(env);

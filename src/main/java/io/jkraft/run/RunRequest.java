@@ -21,10 +21,10 @@ import java.util.List;
  * @param initrd      --initrd, or null
  * @param rootfs      --rootfs, or null (the Kraftfile's rootfs applies)
  * @param appArgs     arguments after --, or null to use the Kraftfile's cmd
- * @param acceleration false for -W/--disable-acceleration
+ * @param acceleration --accel (auto, kvm, tcg; -W/--disable-acceleration is tcg)
  * @param gdb         --gdb as written: null for none, "" for a free loopback port, a port, or unix:PATH
  */
 public record RunRequest(Path what, Path kraftfile, String platform, String architecture, String target,
         String name, String memory, int cpus, List<String> kernelArgs, List<String> env, List<String> ports,
-        List<String> volumes, Path initrd, String rootfs, List<String> appArgs, boolean acceleration,
+        List<String> volumes, Path initrd, String rootfs, List<String> appArgs, io.jkraft.machine.Acceleration acceleration,
         String gdb) {}

@@ -2,9 +2,9 @@ package io.jkraft.machine.qemu;
 
 import io.jkraft.machine.HostSystem;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.channels.FileChannel;
@@ -22,24 +22,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 /**
- * Decides once whether QEMU can use KVM here. Opening /dev/kvm is not enough: in some nested setups the
- * device works but QEMU aborts while setting up the vCPU ("failed to set MSR ..."), so the probe starts
- * the real QEMU with the same machine and CPU flags a run would use, lets the CPUs run, and asks over
- * QMP whether they are still running.
+ * Decides once whether QEMU can use KVM here. Opening /dev/kvm is not enough, nor is a vCPU that runs: in
+ * some nested setups QEMU aborts while setting up the vCPU ("failed to set MSR ..."), in others KVM runs an
+ * empty machine but stops a real guest at its first SSE instruction ("KVM internal error. Suberror: 1
+ * (emulation failure)") and QEMU keeps it paused for ever. So the probe boots {@link ProbeGuest}, which does
+ * what Unikraft's early boot does, with the same machine and CPU flags a run would use, and calls KVM usable
+ * only when that guest printed its line and ended as it should.
  *
  * <p>The QEMU result is cached in a file keyed by the binary's path and modification time and the host
- * kernel release, so only the first run after an upgrade pays for the probe (about 0.1 s). /dev/kvm
+ * kernel release, so only the first run after an upgrade pays for the probe (about 0.1 s); a guest that KVM
+ * fails on all the same is remembered there too ({@link #rememberUnusable}). /dev/kvm
  * access is checked every time: it is cheap and changes when the user joins the kvm group.
  */
 public final class AcceleratorProbe {
 
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
-    private static final String QMP_SCRIPT = """
-            {"execute":"qmp_capabilities"}
-            {"execute":"cont"}
-            {"execute":"query-status"}
-            {"execute":"quit"}
-            """;
+    /** What QEMU prints when KVM cannot go on with the guest; QEMU then keeps it paused for ever. */
+    private static final String INTERNAL_ERROR = "KVM internal error";
 
     private final Path cacheDir;
     private final Path kvmDevice;
@@ -84,6 +83,19 @@ public final class AcceleratorProbe {
         return decided;
     }
 
+    /**
+     * Remembers that KVM cannot run guests with {@code qemu} on this host although the probe let it through
+     * (a guest failed with an internal error at once), so later runs use TCG without trying.
+     */
+    public void rememberUnusable(Path qemu, String why) {
+        try {
+            String key = cacheKey(qemu);
+            writeCache(cacheDir.resolve(cacheName(key)), key, Accelerator.tcg("KVM could not run a guest: " + why));
+        } catch (IOException e) {
+            // Not remembered: the next run tries KVM again and falls back again.
+        }
+    }
+
     /** Why /dev/kvm cannot be used, or null when it opens for reading and writing as QEMU needs. */
     private String kvmDeviceProblem() {
         if (!Files.exists(kvmDevice)) {
@@ -98,51 +110,70 @@ public final class AcceleratorProbe {
     }
 
     private Accelerator probe(Path qemu, String architecture) {
-        List<String> cmd = new ArrayList<>(List.of(qemu.toString(), "-nodefaults", "-no-user-config",
-                "-display", "none", "-S", "-qmp", "stdio", "-accel", "kvm"));
-        // The same machine and CPU as QemuCommand uses with KVM: the abort depends on the CPU model.
-        cmd.addAll(architecture.equals("x86_64")
-                ? List.of("-machine", "pc", "-cpu", "host,+x2apic,-pmu")
-                : List.of("-machine", "virt", "-cpu", "host"));
+        Path kernel = null;
         try {
-            Process process = new ProcessBuilder(cmd).start();
-            try (OutputStream in = process.getOutputStream()) {
-                in.write(QMP_SCRIPT.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // QEMU died before reading its input (the abort this probe looks for); its exit says why.
-            }
+            Files.createDirectories(cacheDir);
+            kernel = Files.createTempFile(cacheDir, "probe-", ".img");
+            Files.write(kernel, ProbeGuest.image(architecture));
+            List<String> cmd = new ArrayList<>(List.of(qemu.toString()));
+            cmd.addAll(ProbeGuest.qemuArguments(architecture, kernel));
+            // The machine and CPU a run would use with KVM: what KVM fails on depends on the CPU model.
+            boolean x86 = architecture.equals("x86_64");
+            boolean microvm = x86 && QemuCommand.Options.detect(qemu, Accelerator.kvm()).microvm();
+            QemuCommand.machine(x86 ? (microvm ? "microvm" : "pc") : "virt", x86, Accelerator.kvm())
+                    .forEach(o -> cmd.addAll(o.render()));
+            Process process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            Thread errReader = Thread.ofVirtual().start(() -> copy(process.getErrorStream(), err));
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            // KVM's internal error leaves QEMU up with the guest paused: its message is the answer, not a hang.
+            Thread errReader = Thread.ofVirtual().start(() -> copyUntil(process, process.getErrorStream(), err,
+                    INTERNAL_ERROR));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Thread outReader = Thread.ofVirtual().start(() -> copyUntil(process, process.getInputStream(), out, null));
+            boolean ended = process.waitFor(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!ended) {
                 process.destroyForcibly();
-                return Accelerator.tcg("QEMU with KVM did not answer within " + PROBE_TIMEOUT.toSeconds() + " s");
+                process.waitFor(5, TimeUnit.SECONDS);
             }
-            errReader.join();
-            return verdict(process.exitValue(), out, err.toString(StandardCharsets.UTF_8));
+            errReader.join(1000);
+            outReader.join(1000);
+            String stderr = err.toString(StandardCharsets.UTF_8);
+            if (!ended && !stderr.contains(INTERNAL_ERROR)) {
+                return Accelerator.tcg("QEMU with KVM did not run the probe guest to its end within "
+                        + PROBE_TIMEOUT.toSeconds() + " s");
+            }
+            return verdict(architecture, process.exitValue(), out.toString(StandardCharsets.UTF_8), stderr);
         } catch (IOException e) {
             return Accelerator.tcg("cannot run " + qemu + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Accelerator.tcg("interrupted while probing KVM");
+        } finally {
+            if (kernel != null) {
+                try {
+                    Files.deleteIfExists(kernel);
+                } catch (IOException e) {
+                    // A leftover probe image in the cache folder is harmless.
+                }
+            }
         }
     }
 
-    /** KVM works when QEMU ended normally and reported the vCPUs running after {@code cont}. */
-    static Accelerator verdict(int exitCode, String qmpOutput, String stderr) {
-        if (exitCode != 0) {
-            return Accelerator.tcg("QEMU with KVM " + (exitCode > 128 ? "aborted" : "failed (exit " + exitCode + ")")
-                    + firstLine(stderr, ": "));
+    /** KVM works when the probe guest ran to its end: its line printed and its exit status. */
+    static Accelerator verdict(String architecture, int exitCode, String stdout, String stderr) {
+        if (ProbeGuest.succeeded(architecture, exitCode, stdout)) {
+            return Accelerator.kvm();
         }
-        for (String line : qmpOutput.split("\n")) {
-            int at = line.indexOf("\"status\"");
-            if (at >= 0) {
-                String rest = line.substring(at);
-                return rest.contains("\"running\"") ? Accelerator.kvm()
-                        : Accelerator.tcg("QEMU with KVM did not keep the guest running (" + rest.strip() + ")");
-            }
+        if (stderr.contains(INTERNAL_ERROR)) {
+            return Accelerator.tcg("QEMU with KVM stopped the probe guest: " + QemuLog.summary(stderr));
         }
-        return Accelerator.tcg("QEMU with KVM gave no status" + firstLine(stderr, ": "));
+        if (exitCode > 128) {
+            return Accelerator.tcg("QEMU with KVM aborted" + firstLine(stderr, ": "));
+        }
+        String said = stdout.lines().filter(l -> l.startsWith("jkraft-probe:")).findFirst().map(l -> ", " + l.strip())
+                .orElse("");
+        return Accelerator.tcg("QEMU with KVM did not run the probe guest (exit " + exitCode + said + ")"
+                + firstLine(stderr, ": "));
     }
 
     private static String firstLine(String text, String prefix) {
@@ -205,11 +236,25 @@ public final class AcceleratorProbe {
         }
     }
 
-    private static void copy(InputStream in, ByteArrayOutputStream out) {
+    /** Copies until end of file; once {@code stopAt} shows up (when not null), ends the process too. */
+    private static void copyUntil(Process process, InputStream in, ByteArrayOutputStream out, String stopAt) {
+        byte[] buffer = new byte[4096];
         try {
-            in.transferTo(out);
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                synchronized (out) {
+                    out.write(buffer, 0, n);
+                    if (stopAt != null && out.toString(StandardCharsets.UTF_8).contains(stopAt)) {
+                        // The rest of its dump follows at once; a moment for it, then QEMU is ended.
+                        Thread.sleep(50);
+                        process.destroyForcibly();
+                    }
+                }
+            }
         } catch (IOException e) {
             // The process is gone; what was read so far is enough for a reason.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -8,8 +8,14 @@ package io.jkraft.machine.qemu;
  * @param outcome      what that means for the user
  * @param detail       one line saying what happened
  * @param hint         how to fix a failure, or null
+ * @param qemuState    the QEMU run state in which QEMU stopped the guest for good (internal-error,
+ *                     guest-panicked, ...) before jkraft ended it, or null
  */
-public record MachineExit(int qemuExitCode, Outcome outcome, String detail, String hint) {
+public record MachineExit(int qemuExitCode, Outcome outcome, String detail, String hint, String qemuState) {
+
+    public MachineExit(int qemuExitCode, Outcome outcome, String detail, String hint) {
+        this(qemuExitCode, outcome, detail, hint, null);
+    }
 
     public enum Outcome {
         /** The guest halted on its own and nothing on its console looks like a failure. */
@@ -18,10 +24,25 @@ public record MachineExit(int qemuExitCode, Outcome outcome, String detail, Stri
         CRASHED,
         /** QEMU itself failed: refused its arguments, or was killed by someone else. */
         FAILED,
+        /**
+         * QEMU stopped the guest for good and stayed up (an accelerator's internal error, an I/O error, a
+         * watchdog); jkraft then ended QEMU.
+         */
+        STALLED,
         /** The user stopped the machine. */
         STOPPED,
         /** QEMU is gone but its exit status was never recorded (the wrapper was killed too). */
         LOST
+    }
+
+    /** Whether QEMU stopped the guest before jkraft ended it: QEMU's exit status then says nothing. */
+    public boolean stoppedByQemu() {
+        return qemuState != null;
+    }
+
+    /** Whether the guest failed because the accelerator (KVM) could not run it. */
+    public boolean acceleratorFailed() {
+        return "internal-error".equals(qemuState);
     }
 
     /** Whether this is an ending the user can call success: a clean power-off or their own stop. */

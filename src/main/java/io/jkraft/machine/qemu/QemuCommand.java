@@ -7,7 +7,6 @@ import io.jkraft.machine.MachineSpec.VolumeMapping;
 import io.jkraft.machine.qemu.QemuOption.Flag;
 import io.jkraft.machine.qemu.QemuOption.Props;
 import io.jkraft.machine.qemu.QemuOption.Value;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,8 +38,6 @@ public final class QemuCommand {
     /** QEMU's exit status when an x86_64 Unikraft guest crashes (isa-debug-exit 42). */
     public static final int GUEST_CRASH_STATUS = 85;
 
-    /** Unix socket paths longer than this do not fit in sockaddr_un. */
-    private static final int MAX_SOCKET_PATH = 107;
     private static final String QBOOT = "qboot.rom";
     private static final String MICROVM_BIOS = "bios-microvm.bin";
 
@@ -116,7 +113,6 @@ public final class QemuCommand {
                     "build and run the qemu target (-p qemu)");
         }
         boolean x86 = binaryName(spec.architecture()).endsWith("x86_64");
-        checkSocketPath(state.qmpSocket());
         boolean pciDevices = !spec.ports().isEmpty() || !spec.volumes().isEmpty();
 
         List<QemuOption> o = new ArrayList<>();
@@ -146,21 +142,35 @@ public final class QemuCommand {
         o.add(Props.of("rtc", null).with("base", "utc"));
         o.add(Props.of("chardev", "file").with("id", "console").with("path", state.consoleLog().toString()));
         o.add(new Value("serial", "chardev:console"));
-        o.add(Props.of("chardev", "socket").with("id", "qmp").with("path", state.qmpSocket().toString())
-                .with("server", "on").with("wait", "off"));
-        o.add(Props.of("mon", null).with("chardev", "qmp").with("mode", "control"));
+        // Bare socket names: QEMU runs in the state folder (see QemuStateDir#reach), so a folder of any length
+        // works. Two monitors, because QEMU serves one client per monitor: a foreground run holds the second
+        // to follow QEMU's events while ps, stop and pause use the first.
+        for (String monitor : List.of(QemuStateDir.QMP_SOCKET, QemuStateDir.EVENTS_SOCKET)) {
+            String id = monitor.substring(0, monitor.indexOf('.'));
+            o.add(Props.of("chardev", "socket").with("id", id).with("path", monitor)
+                    .with("server", "on").with("wait", "off"));
+            o.add(Props.of("mon", null).with("chardev", id).with("mode", "control"));
+        }
         if (spec.gdb() != null) {
             // Loopback only: the gdbstub reads and writes all guest memory without authentication.
             o.add(new Value("gdb", spec.gdb().qemuDevice()));
         }
         if (x86) {
             o.add(Props.of("device", "isa-debug-exit"));
+            // A guest that reports a panic (pvpanic, I/O port 0x505) is kept as it is, paused, rather than reset
+            // or powered off: the run's follower sees the state (guest-panicked), says so and ends QEMU.
+            o.add(Props.of("device", "pvpanic"));
         }
+        o.add(Props.of("action", null).with("panic", "pause"));
+        // QEMU logs "Guest crashed" there on a panic: how a later ps learns of it without asking QEMU.
+        o.add(new Value("d", "guest_errors"));
+        o.add(new Value("D", state.guestErrorsLog().toString()));
         o.addAll(network(spec.ports()));
         o.addAll(volumes(spec.volumes()));
-        o.add(new Value("kernel", spec.kernel().toString()));
+        // Absolute: QEMU's working folder is the state folder, not the user's.
+        o.add(new Value("kernel", spec.kernel().toAbsolutePath().toString()));
         if (spec.initrd() != null) {
-            o.add(new Value("initrd", spec.initrd().toString()));
+            o.add(new Value("initrd", spec.initrd().toAbsolutePath().toString()));
         }
         String commandLine = KernelCommandLine.of(x86 ? null : spec.kernel().getFileName().toString(),
                 spec.kernelArgs(), spec.env(), fstab(spec), spec.appArgs());
@@ -188,7 +198,8 @@ public final class QemuCommand {
         return commandLine;
     }
 
-    private static List<QemuOption> machine(String type, boolean x86, Accelerator accelerator) {
+    /** The machine, accelerator and CPU options; the accelerator probe boots its guest with the same. */
+    static List<QemuOption> machine(String type, boolean x86, Accelerator accelerator) {
         List<QemuOption> o = new ArrayList<>();
         o.add(Props.of("machine", type));
         if (accelerator.isKvm()) {
@@ -275,13 +286,6 @@ public final class QemuCommand {
 
     private static long mebibytes(long bytes) {
         return Math.max(1, (bytes + (1 << 20) - 1) >> 20);
-    }
-
-    private static void checkSocketPath(Path socket) {
-        if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
-            throw new UserException("the machine's state folder path is too long for a unix socket: " + socket,
-                    "use a shorter XDG_STATE_HOME or machine name");
-        }
     }
 
     @Override

@@ -45,9 +45,28 @@ public final class QemuLauncher {
     /** Decides how to run {@code spec} with {@code stateDir} as its state folder. */
     public Plan plan(MachineSpec spec, Path stateDir, boolean startPaused) {
         Path binary = findBinary(spec.architecture());
-        Accelerator accelerator = spec.acceleration()
-                ? probe.decide(binary, spec.architecture())
-                : Accelerator.tcg(null);
+        Accelerator accelerator = switch (spec.acceleration()) {
+            case AUTO -> probe.decide(binary, spec.architecture());
+            // Asked for: no probe, and no fallback when it fails.
+            case KVM -> Accelerator.kvm();
+            case TCG -> Accelerator.tcg(null);
+        };
+        return plan(spec, stateDir, startPaused, binary, accelerator);
+    }
+
+    /**
+     * The plan for {@code spec} under TCG after KVM failed to run its guest, which the probe had let through:
+     * the host is remembered as one whose KVM cannot run guests with this QEMU, so later runs go to TCG at once.
+     *
+     * @param why what KVM did (QEMU's words)
+     */
+    public Plan fallBackToTcg(MachineSpec spec, Path stateDir, boolean startPaused, String why) {
+        Path binary = findBinary(spec.architecture());
+        probe.rememberUnusable(binary, why);
+        return plan(spec, stateDir, startPaused, binary, Accelerator.tcg(why).remembered());
+    }
+
+    private Plan plan(MachineSpec spec, Path stateDir, boolean startPaused, Path binary, Accelerator accelerator) {
         QemuStateDir state = new QemuStateDir(stateDir);
         QemuCommand command = QemuCommand.create(spec, state,
                 QemuCommand.Options.detect(binary, accelerator));

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * A QEMU process for one machine, started so that it outlives jkraft: {@code setsid} gives it its own
@@ -34,17 +35,25 @@ public final class QemuProcess {
             echo $? >"$state/exit-code.tmp" && mv -f "$state/exit-code.tmp" "$state/exit-code"
             """;
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(5);
+    /** A QEMU that stopped its guest for good answers quit at once; the signals follow after this. */
+    private static final Duration STALLED_GRACE = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(10);
-    private static final int MAX_CONSOLE_BYTES = 1 << 20;
 
     private final QemuStateDir state;
     private final long pid;
     private final GuestConsoleHints.Context hints;
+    /** QEMU's second monitor, connected before the guest first ran, for {@link #follow}; null when not held. */
+    private RunStateWatch watch;
 
-    private QemuProcess(QemuStateDir state, long pid, GuestConsoleHints.Context hints) {
+    private QemuProcess(QemuStateDir state, long pid, GuestConsoleHints.Context hints, RunStateWatch watch) {
         this.state = state;
         this.pid = pid;
         this.hints = Objects.requireNonNull(hints, "hints");
+        this.watch = watch;
+    }
+
+    private ExitReading reading() {
+        return new ExitReading(state, hints);
     }
 
     /**
@@ -61,7 +70,8 @@ public final class QemuProcess {
     public static Spawned spawn(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints)
             throws IOException {
         Files.createDirectories(state.dir());
-        for (Path stale : List.of(state.exitCodeFile(), state.stopRequestedFile(), state.pidFile(),
+        for (Path stale : List.of(state.exitCodeFile(), state.stopRequestedFile(), state.guestStoppedFile(),
+                state.guestErrorsLog(), state.pidFile(),
                 state.qemuLog(), state.consoleLog(), state.wrapperPidFile(), state.dir().resolve("exit-code.tmp"))) {
             Files.deleteIfExists(stale);
         }
@@ -69,7 +79,8 @@ public final class QemuProcess {
                 state.dir().toString()));
         cmd.addAll(command.argv());
         try {
-            Process wrapper = new ProcessBuilder(cmd)
+            // QEMU works in the state folder and binds its sockets there by their bare names (QemuStateDir#reach).
+            Process wrapper = new ProcessBuilder(cmd).directory(state.dir().toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -88,16 +99,23 @@ public final class QemuProcess {
          * {@link UserException} with QEMU's own message when it refused to start.
          */
         public QemuProcess finish(boolean paused, Duration startTimeout) throws IOException {
-            try (QmpClient qmp = QmpClient.connect(state.qmpSocket(), startTimeout,
-                    () -> wrapper.isAlive() && !Files.exists(state.exitCodeFile()))) {
+            RunStateWatch watch = null;
+            BooleanSupplier starting = () -> wrapper.isAlive() && !Files.exists(state.exitCodeFile());
+            try (QmpClient qmp = QmpClient.connect(state.reach(wrapper.pid(), QemuStateDir.QMP_SOCKET), startTimeout,
+                    starting)) {
                 qmp.queryStatus();
+                // Before the guest runs: QEMU 7.2 can hang at exit when a monitor command (the handshake
+                // included) is in flight as the guest ends, and a unikernel may end within milliseconds.
+                watch = RunStateWatch.open(state.reach(wrapper.pid(), QemuStateDir.EVENTS_SOCKET), startTimeout,
+                        starting);
                 if (!paused) {
                     qmp.cont();
                 }
             } catch (IOException e) {
+                closeQuietly(watch);
                 return endedOrFailed(state, wrapper, hints, e);
             }
-            return new QemuProcess(state, recordedPid(state), hints);
+            return new QemuProcess(state, recordedPid(state), hints, watch);
         }
 
         /** Ends QEMU (which never ran the guest) and its waiter, for a start that is given up. */
@@ -136,7 +154,23 @@ public final class QemuProcess {
 
     /** A handle on a machine started earlier, possibly by another jkraft process. */
     public static QemuProcess attach(QemuStateDir state, GuestConsoleHints.Context hints) {
-        return new QemuProcess(state, recordedPid(state), hints);
+        return new QemuProcess(state, recordedPid(state), hints, null);
+    }
+
+    /** Lets go of QEMU's second monitor (a detached run: nobody follows the machine from here). */
+    public void release() {
+        closeQuietly(watch);
+        watch = null;
+    }
+
+    private static void closeQuietly(RunStateWatch watch) {
+        if (watch != null) {
+            try {
+                watch.close();
+            } catch (IOException e) {
+                // Closing our end of a socket; nothing to do about a failure.
+            }
+        }
     }
 
     public QemuStateDir state() {
@@ -155,13 +189,82 @@ public final class QemuProcess {
 
     /** A QMP connection; close it when done, as QEMU serves one client at a time. */
     public QmpClient qmp() throws IOException {
-        return QmpClient.connect(state.qmpSocket(), QMP_TIMEOUT, this::isRunning);
+        return qmp(QMP_TIMEOUT);
+    }
+
+    private QmpClient qmp(Duration timeout) throws IOException {
+        return QmpClient.connect(reach(QemuStateDir.QMP_SOCKET), timeout, this::isRunning);
+    }
+
+    /** A short path to one of QEMU's sockets, through QEMU's working folder (or its waiter's). */
+    private Path reach(String socket) throws IOException {
+        long through = pid > 0 ? pid : wrapperPid();
+        if (through <= 0) {
+            throw new java.nio.file.NoSuchFileException(state.dir().resolve(socket).toString(), null,
+                    "QEMU's pid was never recorded");
+        }
+        return state.reach(through, socket);
+    }
+
+    /**
+     * Whether QEMU's own logs say it stopped the guest: KVM's internal error on its stderr, a guest panic in
+     * its guest-error log. Read from files, because a monitor command sent to a guest that might end under
+     * it can hang QEMU 7.2 at exit; once these words are there the guest is stopped, and may be asked.
+     */
+    public boolean saysStalled() {
+        return contains(state.qemuLog(), "internal error") || contains(state.guestErrorsLog(), "Guest crashed");
+    }
+
+    private static boolean contains(Path log, String words) {
+        try {
+            return Files.exists(log) && ExitReading.readTail(log).contains(words);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The run state in which QEMU stopped the guest for good (internal-error, guest-panicked, ...), asked over
+     * the monitor within {@code patience}; empty while the guest can go on, or when QEMU does not answer (a
+     * busy monitor is no reason to call a machine stalled).
+     */
+    public Optional<String> stalledState(Duration patience) {
+        if (!isRunning()) {
+            return Optional.empty();
+        }
+        try (QmpClient q = qmp(patience)) {
+            String status = q.queryStatus();
+            return RunStateWatch.forGood(status) ? Optional.of(status) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Ends a QEMU that stopped its guest for good in {@code qemuState}, recording why first (QEMU's own
+     * words from its log), so that the ending reads as that and not as a power-off.
+     */
+    public MachineExit endStalled(String qemuState) throws IOException {
+        markStalled(qemuState);
+        return stop(STALLED_GRACE);
+    }
+
+    /**
+     * Records that QEMU stopped the guest for good in {@code qemuState}, before QEMU is ended, and returns
+     * the ending as it will then read ({@link MachineExit#qemuExitCode()} -1: QEMU has not exited yet).
+     */
+    public MachineExit markStalled(String qemuState) throws IOException {
+        Path tmp = state.dir().resolve(state.guestStoppedFile().getFileName() + ".tmp");
+        Files.writeString(tmp, qemuState + "\n");
+        Files.move(tmp, state.guestStoppedFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return reading().stalledExit(-1, qemuState, ExitReading.readTail(state.consoleLog()));
     }
 
     /** How the machine ended, or empty while it runs. */
     public Optional<MachineExit> exit() throws IOException {
         if (Files.exists(state.exitCodeFile())) {
-            return Optional.of(classify(Integer.parseInt(Files.readString(state.exitCodeFile()).strip())));
+            return Optional.of(reading().classify(Integer.parseInt(Files.readString(state.exitCodeFile()).strip())));
         }
         if (qemuHandle().isPresent() || wrapperAlive()) {
             return Optional.empty();
@@ -189,8 +292,31 @@ public final class QemuProcess {
      * how it ended.
      */
     public MachineExit follow(OutputStream out) throws IOException {
-        new ConsoleTail(state.consoleLog()).follow(out, 0, () -> !isRunning());
+        String[] stalled = new String[1];
+        RunStateWatch w = watch;
+        try {
+            new ConsoleTail(state.consoleLog()).follow(out, 0, () -> {
+                if (stalled[0] == null && w != null) {
+                    stalled[0] = poll(w);
+                }
+                return stalled[0] != null || !isRunning();
+            });
+        } finally {
+            release();
+        }
+        if (stalled[0] != null) {
+            return endStalled(stalled[0]);
+        }
         return awaitExit(Duration.ofSeconds(2)).orElseThrow(() -> new IOException("QEMU " + pid + " has not ended"));
+    }
+
+    /** A watch that fails has lost QEMU, which has then ended: its exit says how. */
+    private static String poll(RunStateWatch watch) {
+        try {
+            return watch.poll().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
@@ -201,7 +327,7 @@ public final class QemuProcess {
         if (isRunning()) {
             // Only a running machine: marking one that already ended would hide how it ended.
             Files.writeString(state.stopRequestedFile(), "");
-            try (QmpClient qmp = QmpClient.connect(state.qmpSocket(), QMP_TIMEOUT, this::isRunning)) {
+            try (QmpClient qmp = qmp()) {
                 qmp.quit();
             } catch (IOException e) {
                 // A wedged or half-dead QEMU: the signals below still end it.
@@ -219,35 +345,6 @@ public final class QemuProcess {
         return exit.orElseThrow(() -> new IOException("QEMU " + pid + " did not end"));
     }
 
-    private MachineExit classify(int code) throws IOException {
-        String console = readTail(state.consoleLog());
-        if (Files.exists(state.stopRequestedFile())) {
-            return new MachineExit(code, Outcome.STOPPED, "stopped", null);
-        }
-        String hint = GuestConsoleHints.hint(console, hints).orElse(null);
-        if (code == QemuCommand.GUEST_CRASH_STATUS) {
-            return new MachineExit(code, Outcome.CRASHED, "the guest crashed", hint);
-        }
-        List<String> qemuLines = readTail(state.qemuLog()).lines().map(String::strip).filter(l -> !l.isEmpty())
-                .toList();
-        Optional<String> signalled = qemuLines.stream().filter(l -> l.contains("terminating on signal")).findFirst();
-        if (code == 0 && signalled.isPresent()) {
-            // QEMU exits 0 after SIGTERM/SIGINT/SIGHUP: someone other than jkraft stopped it.
-            return new MachineExit(code, Outcome.FAILED, signalled.get(), null);
-        }
-        if (code == 0 || code == QemuCommand.GUEST_POWER_OFF_STATUS) {
-            Optional<String> crash = GuestConsoleHints.crashLine(console);
-            return crash.isPresent()
-                    ? new MachineExit(code, Outcome.CRASHED, "the guest crashed: " + crash.get(), hint)
-                    : new MachineExit(code, Outcome.POWERED_OFF, "the guest powered off", null);
-        }
-        if (code > 128) {
-            return new MachineExit(code, Outcome.FAILED, "QEMU was killed by signal " + (code - 128), hint);
-        }
-        return new MachineExit(code, Outcome.FAILED,
-                "QEMU exited with " + code + ": " + (qemuLines.isEmpty() ? "no message" : qemuLines.getFirst()), hint);
-    }
-
     /** QEMU, if it still runs under the recorded pid; the command check guards against a reused pid. */
     private Optional<ProcessHandle> qemuHandle() {
         if (pid <= 0) {
@@ -259,11 +356,15 @@ public final class QemuProcess {
 
     /** The wrapper outlives QEMU by the moment it takes to record the exit status. */
     private boolean wrapperAlive() {
+        long wrapper = wrapperPid();
+        return wrapper > 0 && ProcessHandle.of(wrapper).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private long wrapperPid() {
         try {
-            long wrapper = Long.parseLong(Files.readString(state.wrapperPidFile()).strip());
-            return ProcessHandle.of(wrapper).map(ProcessHandle::isAlive).orElse(false);
+            return Long.parseLong(Files.readString(state.wrapperPidFile()).strip());
         } catch (IOException | NumberFormatException e) {
-            return false;
+            return -1;
         }
     }
 
@@ -280,9 +381,9 @@ public final class QemuProcess {
             boolean refused = Files.readString(state.exitCodeFile()).strip().equals("1")
                     && (!Files.exists(state.consoleLog()) || Files.size(state.consoleLog()) == 0);
             if (!refused) {
-                return new QemuProcess(state, recordedPid(state), hints);
+                return new QemuProcess(state, recordedPid(state), hints, null);
             }
-            String log = readTail(state.qemuLog()).strip();
+            String log = ExitReading.readTail(state.qemuLog()).strip();
             throw new UserException("QEMU refused to start: " + (log.isEmpty() ? cause.getMessage() : log),
                     "its full output is in " + state.qemuLog(), cause);
         } catch (IOException e) {
@@ -303,20 +404,6 @@ public final class QemuProcess {
             return readPid(state);
         } catch (IOException | NumberFormatException e) {
             return -1;
-        }
-    }
-
-    /** The last megabyte of a log: enough for hints, bounded for a guest that printed for days. */
-    private static String readTail(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            return "";
-        }
-        try (var channel = java.nio.channels.FileChannel.open(file)) {
-            long size = channel.size();
-            long from = Math.max(0, size - MAX_CONSOLE_BYTES);
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) (size - from));
-            channel.read(buffer, from);
-            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.ISO_8859_1);
         }
     }
 

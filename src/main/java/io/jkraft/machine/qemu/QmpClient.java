@@ -196,6 +196,36 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The events that have arrived by now, read without waiting (oldest first, kept ones included); the
+     * list of kept events is emptied. For a follower that checks QEMU's state between other work.
+     *
+     * @throws EOFException when QEMU closed the connection (it has ended)
+     */
+    public List<JsonNode> pollEvents() throws IOException {
+        while (true) {
+            String line = nextLine();
+            if (line != null) {
+                if (!line.isBlank()) {
+                    JsonNode message = json.readTree(line);
+                    if (message.has("event")) {
+                        keepEvent(message);
+                    }
+                }
+                continue;
+            }
+            readBuffer.clear();
+            int n = channel.read(readBuffer);
+            if (n < 0) {
+                throw new EOFException("QEMU closed the QMP connection");
+            }
+            if (n == 0) {
+                return takeEvents();
+            }
+            pending.write(readBuffer.array(), 0, n);
+        }
+    }
+
     private void keepEvent(JsonNode event) {
         if (events.size() == MAX_EVENTS) {
             events.removeFirst();

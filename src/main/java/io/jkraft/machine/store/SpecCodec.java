@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.jkraft.common.UserException;
+import io.jkraft.machine.Acceleration;
 import io.jkraft.machine.GdbEndpoint;
 import io.jkraft.machine.MachineSpec;
 import java.io.IOException;
@@ -66,7 +67,7 @@ final class SpecCodec {
             }
             g.writeEndArray();
             writePath(g, "initrd", spec.initrd());
-            g.writeBooleanField("acceleration", spec.acceleration());
+            g.writeStringField("accel", spec.acceleration().word());
             if (spec.gdb() != null && spec.gdb().isSocket()) {
                 g.writeStringField("gdbSocket", spec.gdb().socket().toString());
             } else if (spec.gdb() != null) {
@@ -102,7 +103,9 @@ final class SpecCodec {
                     case "ports" -> f.ports = ports(p);
                     case "volumes" -> f.volumes = volumes(p);
                     case "initrd" -> f.initrd = Path.of(p.getText());
-                    case "acceleration" -> f.acceleration = p.getBooleanValue();
+                    // Written by jkraft before --accel: true (as the host allows) or false (-W).
+                    case "acceleration" -> f.acceleration = p.getBooleanValue() ? Acceleration.AUTO : Acceleration.TCG;
+                    case "accel" -> f.acceleration = Acceleration.parse(p.getText());
                     case "gdbPort" -> f.gdb = GdbEndpoint.tcp(p.getIntValue());
                     case "gdbSocket" -> f.gdb = GdbEndpoint.unix(Path.of(p.getText()));
                     default -> p.skipChildren();
@@ -130,7 +133,7 @@ final class SpecCodec {
         List<MachineSpec.PortMapping> ports = List.of();
         List<MachineSpec.VolumeMapping> volumes = List.of();
         Path initrd;
-        boolean acceleration = true;
+        Acceleration acceleration = Acceleration.AUTO;
         GdbEndpoint gdb;
     }
 

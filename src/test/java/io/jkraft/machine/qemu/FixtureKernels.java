@@ -44,7 +44,7 @@ final class FixtureKernels {
     /** A spec for the fixture kernel with 8 MiB, one CPU, emulation and nothing attached. */
     static MachineSpec spec(String name, Path kernel, String arch) {
         return new MachineSpec(name, kernel, "qemu", arch, 8L << 20, 1, List.of(), List.of(), Map.of(), List.of(),
-                List.of(), null, false, null);
+                List.of(), null, io.jkraft.machine.Acceleration.TCG, null);
     }
 
     static MachineSpec withArgs(MachineSpec s, List<String> kernelArgs, List<String> appArgs, Map<String, String> env) {

@@ -29,9 +29,9 @@ class SpecCodecTest {
     @Test
     void absentOptionalPartsStayAbsent() {
         MachineSpec bare = new MachineSpec(null, Path.of("/k"), "qemu", "arm64", 1L << 30, 2, List.of(), List.of(),
-                Map.of(), List.of(), List.of(), null, false, null);
+                Map.of(), List.of(), List.of(), null, io.jkraft.machine.Acceleration.TCG, null);
         String json = codec.write(bare);
-        assertThat(json).contains("\"initrd\":null", "\"acceleration\":false").doesNotContain("gdb");
+        assertThat(json).contains("\"initrd\":null", "\"accel\":\"tcg\"").doesNotContain("gdb");
         assertThat(codec.read("id", json)).isEqualTo(bare);
     }
 
@@ -53,6 +53,9 @@ class SpecCodecTest {
         assertThat(spec.volumes()).containsExactly(new MachineSpec.VolumeMapping(Path.of("/srv"), "/data", false));
         assertThat(spec.initrd()).isNull();
         assertThat(spec.gdb()).isNull();
+        assertThat(spec.acceleration()).isEqualTo(io.jkraft.machine.Acceleration.AUTO);
+        assertThat(codec.read("id", json.replace("\"acceleration\":true", "\"acceleration\":false")).acceleration())
+                .as("-W as an older jkraft stored it").isEqualTo(io.jkraft.machine.Acceleration.TCG);
     }
 
     @Test

@@ -15,7 +15,7 @@ final class Specs {
         return new MachineSpec(name, Path.of("/images/hello_qemu-x86_64"), "qemu", "x86_64", 64L << 20, 1,
                 List.of("vfs.fstab=[]"), List.of("--port", "8080"), Map.of("GREETING", "hi there"),
                 List.of(ports), List.of(new VolumeMapping(Path.of("/srv/data"), "/data", true)),
-                Path.of("/images/initrd.cpio"), true, null);
+                Path.of("/images/initrd.cpio"), io.jkraft.machine.Acceleration.AUTO, null);
     }
 
     static PortMapping port(String hostIp, int hostPort, int guestPort, String protocol) {
