@@ -17,6 +17,9 @@ import java.nio.file.Path;
  *       machine runs until stopped but costs no CPU, so many of them fit on a small test host.</li>
  *   <li>{@value #CRASH}: writes Unikraft's crash code (42) to QEMU's isa-debug-exit port, as a crashing
  *       Unikraft guest does; QEMU exits with 85.</li>
+ *   <li>{@value #PANIC}: prints {@value #PANICKING} and reports a panic on QEMU's pvpanic device (I/O port
+ *       0x505), then halts; under {@code -action panic=pause} QEMU stays up with the guest in
+ *       {@code guest-panicked}.</li>
  *   <li>otherwise it returns 0, and the fixture core resets the machine (QEMU exits with 0).</li>
  * </ul>
  */
@@ -24,6 +27,8 @@ final class LifeKernel {
     static final String IDLE = "idle";
     static final String IDLING = "idling";
     static final String CRASH = "crash";
+    static final String PANIC = "panic";
+    static final String PANICKING = "panicking";
 
     private static final String SOURCE = """
             #include <stdio.h>
@@ -44,6 +49,12 @@ final class LifeKernel {
             	for (i = 1; i < argc; i++) {
             		if (!strcmp(argv[i], "idle")) {
             			printf("idling\\n");
+            			for (;;)
+            				__asm__ volatile("cli; hlt");
+            		}
+            		if (!strcmp(argv[i], "panic")) {
+            			printf("panicking\\n");
+            			outb(0x505, 1);
             			for (;;)
             				__asm__ volatile("cli; hlt");
             		}

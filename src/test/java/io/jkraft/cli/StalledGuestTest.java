@@ -1,0 +1,78 @@
+package io.jkraft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A guest that QEMU stops for good while QEMU stays up, with real QEMU: {@link LifeKernel} reports a panic
+ * on the pvpanic device, and under jkraft's {@code -action panic=pause} QEMU keeps it in
+ * {@code guest-panicked} for ever. Nothing may wait on such a machine: a foreground run ends with the
+ * panic, a detached one is called errored by ps, and no QEMU is left either way.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StalledGuestTest {
+    private Path kernel;
+    private MachineCli cli;
+
+    @BeforeAll
+    void buildKernel(@TempDir Path shared) throws Exception {
+        kernel = LifeKernel.build(shared);
+    }
+
+    @BeforeEach
+    void isolatedState(@TempDir Path perTest) {
+        cli = new MachineCli(perTest);
+    }
+
+    @AfterEach
+    void noMachineOutlivesTheTest() throws Exception {
+        cli.cleanUp();
+    }
+
+    @Test
+    void aForegroundRunOfAPanickedGuestEndsWithThePanic_exitStatus4_andLeavesNoQemu() throws Exception {
+        MachineCli.Result r = cli.run("run", "-W", "-M", "8Mi", "-n", "pan", kernel.toString(), "--", LifeKernel.PANIC);
+
+        assertThat(r.status()).as(r.err()).isEqualTo(RunCommand.CRASHED);
+        assertThat(r.console()).contains(LifeKernel.PANICKING);
+        assertThat(r.errors()).singleElement().asString()
+                .isEqualTo("error: the guest panicked (QEMU state guest-panicked)");
+        assertThat(cli.processes()).as("QEMU is ended, not left paused").isEmpty();
+        JsonNode pan = cli.machine("pan");
+        assertThat(pan.get("status").asText()).isEqualTo("errored");
+        assertThat(pan.get("error").asText()).startsWith("the guest panicked");
+    }
+
+    @Test
+    void aDetachedPanickedGuestIsErroredInPs_withTheReason_andLogsKeepQemusWords() throws Exception {
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "dpan", kernel.toString(), "--", LifeKernel.PANIC);
+        MachineCli.await("the guest to panic", () -> cli.ok("logs", "dpan").console().contains(LifeKernel.PANICKING)
+                || !cli.machine("dpan").get("status").asText().equals("running"));
+
+        MachineCli.await("ps to call it errored", () -> cli.machine("dpan").get("status").asText().equals("errored"));
+
+        JsonNode dpan = cli.machine("dpan");
+        assertThat(dpan.get("error").asText()).isEqualTo("the guest panicked (QEMU state guest-panicked)");
+        assertThat(cli.processes()).as("ps ended the paused QEMU").isEmpty();
+        assertThat(cli.ok("ps", "-a").out()).contains("dpan", "errored");
+        String logs = cli.ok("logs", "dpan").console();
+        assertThat(logs).contains(LifeKernel.PANICKING, "QEMU stopped the guest", "Guest crashed");
+    }
+
+    @Test
+    void aRunningGuestThatPrintsNothingNewIsNotCalledStalled() throws Exception {
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "quiet", kernel.toString(), "--", LifeKernel.IDLE);
+        MachineCli.await("the guest to idle", () -> cli.ok("logs", "quiet").console().contains(LifeKernel.IDLING));
+
+        assertThat(cli.machine("quiet").get("status").asText()).isEqualTo("running");
+        assertThat(cli.ok("inspect", "quiet").out()).contains("\"running\"");
+    }
+}
