@@ -119,9 +119,13 @@ public final class AcceleratorProbe {
             cmd.addAll(ProbeGuest.qemuArguments(architecture, kernel));
             // The machine and CPU a run would use with KVM: what KVM fails on depends on the CPU model.
             boolean x86 = architecture.equals("x86_64");
-            boolean microvm = x86 && QemuCommand.Options.detect(qemu, Accelerator.kvm()).microvm();
+            QemuCommand.Options how = QemuCommand.Options.detect(qemu, Accelerator.kvm());
+            boolean microvm = x86 && how.microvm();
             QemuCommand.machine(x86 ? (microvm ? "microvm" : "pc") : "virt", x86, Accelerator.kvm())
                     .forEach(o -> cmd.addAll(o.render()));
+            if (microvm && how.firmwareDir() != null) {
+                cmd.addAll(List.of("-bios", how.firmwareDir().resolve(QemuCommand.MICROVM_BIOS).toString()));
+            }
             Process process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
             ByteArrayOutputStream err = new ByteArrayOutputStream();

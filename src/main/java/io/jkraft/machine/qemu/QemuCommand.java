@@ -39,7 +39,7 @@ public final class QemuCommand {
     public static final int GUEST_CRASH_STATUS = 85;
 
     private static final String QBOOT = "qboot.rom";
-    private static final String MICROVM_BIOS = "bios-microvm.bin";
+    static final String MICROVM_BIOS = "bios-microvm.bin";
 
     /**
      * How to run, decided outside the spec.
@@ -48,18 +48,40 @@ public final class QemuCommand {
      * @param accelerator KVM or TCG
      * @param qboot       whether qboot.rom can be used (see {@link #hasFirmware})
      * @param microvm     whether the microvm machine's firmware can be used
+     * @param firmwareDir where those were found when QEMU would not find them by itself (a wrapper script
+     *                    on PATH), so they are given by absolute path; null when QEMU finds them
      */
-    public record Options(Path binary, Accelerator accelerator, boolean qboot, boolean microvm) {
+    public record Options(Path binary, Accelerator accelerator, boolean qboot, boolean microvm, Path firmwareDir) {
+        public Options(Path binary, Accelerator accelerator, boolean qboot, boolean microvm) {
+            this(binary, accelerator, qboot, microvm, null);
+        }
+
         /** Without microvm's firmware. */
         public Options(Path binary, Accelerator accelerator, boolean qboot) {
             this(binary, accelerator, qboot, false);
         }
 
-        /** What the QEMU installed at {@code binary} offers. */
+        /**
+         * What the QEMU at {@code binary} offers. A QEMU that is not where its firmware is (a wrapper script, as
+         * some set-ups and CI put on PATH) would lose the fast machines (microvm, qboot): then the distribution's
+         * data folders are looked in, and the firmware given by path.
+         */
         public static Options detect(Path binary, Accelerator accelerator) {
-            return new Options(binary, accelerator, hasFirmware(binary, QBOOT), hasFirmware(binary, MICROVM_BIOS));
+            Path own = ownDataDir(binary);
+            if (own != null && Files.isRegularFile(own.resolve(MICROVM_BIOS))) {
+                return new Options(binary, accelerator, Files.isRegularFile(own.resolve(QBOOT)), true, null);
+            }
+            for (Path shared : SHARED_DATA_DIRS) {
+                if (Files.isRegularFile(shared.resolve(MICROVM_BIOS)) && Files.isRegularFile(shared.resolve(QBOOT))) {
+                    return new Options(binary, accelerator, true, true, shared);
+                }
+            }
+            return new Options(binary, accelerator, own != null && Files.isRegularFile(own.resolve(QBOOT)), false, null);
         }
     }
+
+    /** Where distributions install QEMU's firmware. */
+    private static final List<Path> SHARED_DATA_DIRS = List.of(Path.of("/usr/share/qemu"), Path.of("/usr/local/share/qemu"));
 
     private final List<QemuOption> options;
     private final Path binary;
@@ -98,12 +120,16 @@ public final class QemuCommand {
      * {@code <prefix>/share/qemu} next to its {@code bin} folder (see {@code qemu -L help}).
      */
     static boolean hasFirmware(Path binary, String name) {
+        Path own = ownDataDir(binary);
+        return own != null && Files.isRegularFile(own.resolve(name));
+    }
+
+    private static Path ownDataDir(Path binary) {
         try {
             Path bin = binary.toRealPath().getParent();
-            return bin != null && bin.getParent() != null
-                    && Files.isRegularFile(bin.resolveSibling("share").resolve("qemu").resolve(name));
+            return bin == null || bin.getParent() == null ? null : bin.resolveSibling("share").resolve("qemu");
         } catch (java.io.IOException e) {
-            return false;
+            return null;
         }
     }
 
@@ -130,7 +156,9 @@ public final class QemuCommand {
         boolean microvm = x86 && how.microvm() && !pciDevices && spec.cpus() <= 1;
         o.addAll(machine(x86 ? (microvm ? "microvm" : "pc") : "virt", x86, how.accelerator()));
         if (x86 && !microvm && how.qboot() && !pciDevices) {
-            o.add(new Value("bios", QBOOT));
+            o.add(new Value("bios", how.firmwareDir() == null ? QBOOT : how.firmwareDir().resolve(QBOOT).toString()));
+        } else if (microvm && how.firmwareDir() != null) {
+            o.add(new Value("bios", how.firmwareDir().resolve(MICROVM_BIOS).toString()));
         }
         o.add(new Value("m", mebibytes(spec.memoryBytes()) + "M"));
         o.add(Props.of("smp", null).with("cpus", Integer.toString(Math.max(1, spec.cpus()))));

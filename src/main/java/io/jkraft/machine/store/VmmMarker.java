@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  *   <li>Every process that runs a machine (QEMU itself, and any wrapper that waits for it) has the
  *       machine's state folder, exactly as {@link MachineRecord#stateDir()} spells it, in its argv: as a
  *       whole argument, or inside one and followed by {@code /} or a character that cannot be part of a
- *       file name's stem. QEMU gets it through {@code -pidfile <stateDir>/machine.pid} (and the QMP socket,
- *       {@code -qmp unix:<stateDir>/qmp.sock,server=on,wait=off}); a shell wrapper has it in its script.</li>
+ *       file name's stem. QEMU gets it through {@code -pidfile <stateDir>/machine.pid} (its monitors' sockets
+ *       are bound by bare names in the state folder, its working folder); a shell wrapper has it in its script.</li>
  *   <li>Whoever waits for the VMM writes its exit status as decimal text to {@code <stateDir>/exit-code},
  *       through a temporary file and a rename, so that a reader never sees half a number; a VMM killed by
  *       signal n counts as exit status 128+n, as in shells.</li>

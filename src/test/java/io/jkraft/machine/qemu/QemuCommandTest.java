@@ -8,14 +8,19 @@ import io.jkraft.machine.GdbEndpoint;
 import io.jkraft.machine.MachineSpec;
 import io.jkraft.machine.MachineSpec.PortMapping;
 import io.jkraft.machine.MachineSpec.VolumeMapping;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Argv rendering only; nothing is started. */
 class QemuCommandTest {
+    @TempDir
+    Path tmp;
+
 
     private static final Path BIN = Path.of("/opt/qemu/bin/qemu-system-x86_64");
     private static final QemuStateDir STATE = new QemuStateDir(Path.of("/run/jk/m1"));
@@ -74,6 +79,26 @@ class QemuCommandTest {
         QemuCommand.Options found = QemuCommand.Options.detect(bin, Accelerator.tcg("test"));
         assertThat(found.microvm()).isTrue();
         assertThat(found.qboot()).isFalse();
+    }
+
+    @Test
+    void aQemuWrapperAwayFromItsFirmwareStillGetsTheFastMachines_byTheFirmwaresPath() throws Exception {
+        Path shared = Path.of("/usr/share/qemu");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(shared.resolve("bios-microvm.bin"))
+                && Files.isRegularFile(shared.resolve("qboot.rom")), "no QEMU firmware in /usr/share/qemu here");
+        Path wrapper = Files.createDirectories(tmp.resolve("wrapped/bin")).resolve("qemu-system-x86_64");
+        Files.writeString(wrapper, "#!/bin/sh\nexec /usr/bin/qemu-system-x86_64 \"$@\"\n");
+
+        QemuCommand.Options how = QemuCommand.Options.detect(wrapper, Accelerator.tcg("test"));
+
+        assertThat(how.microvm()).isTrue();
+        assertThat(how.firmwareDir()).isEqualTo(shared);
+        assertThat(String.join(" ", QemuCommand.create(plain("x86_64"), STATE, how).argv()))
+                .contains("-machine microvm -accel tcg -cpu max -bios /usr/share/qemu/bios-microvm.bin ");
+        MachineSpec twoCpus = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), "qemu", "x86_64", 64L << 20, 2,
+                List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.Acceleration.AUTO, null);
+        assertThat(String.join(" ", QemuCommand.create(twoCpus, STATE, how).argv()))
+                .contains("-machine pc -accel tcg -cpu max -bios /usr/share/qemu/qboot.rom ");
     }
 
     @Test
