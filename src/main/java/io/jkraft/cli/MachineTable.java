@@ -48,9 +48,15 @@ final class MachineTable {
     private static String status(MachineRecord r) {
         return switch (r.status()) {
             case EXITED -> "exited (" + (r.exitCode() == null ? "?" : QemuCommand.guestExitStatus(r.exitCode())) + ")";
-            case ERRORED -> "errored";
+            // The reason, so that a machine QEMU stopped (KVM's internal error, a panic) says why in the table too.
+            case ERRORED -> r.error() == null || r.error().isBlank() ? "errored" : "errored: " + shorten(r.error(), 64);
             default -> r.status().word();
         };
+    }
+
+    private static String shorten(String text, int max) {
+        String line = text.lines().findFirst().orElse("").strip();
+        return line.length() <= max ? line : line.substring(0, max - 3) + "...";
     }
 
     private static String ago(Instant then, Instant now) {

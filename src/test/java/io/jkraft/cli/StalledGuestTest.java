@@ -62,7 +62,7 @@ class StalledGuestTest {
         JsonNode dpan = cli.machine("dpan");
         assertThat(dpan.get("error").asText()).isEqualTo("the guest panicked (QEMU state guest-panicked)");
         assertThat(cli.processes()).as("ps ended the paused QEMU").isEmpty();
-        assertThat(cli.ok("ps", "-a").out()).contains("dpan", "errored");
+        assertThat(cli.ok("ps", "-a").out()).contains("dpan", "errored: the guest panicked (QEMU state guest-panicked)");
         String logs = cli.ok("logs", "dpan").console();
         assertThat(logs).contains(LifeKernel.PANICKING, "QEMU stopped the guest", "Guest crashed");
     }

@@ -243,22 +243,38 @@ public final class AcceleratorProbe {
     /** Copies until end of file; once {@code stopAt} shows up (when not null), ends the process too. */
     private static void copyUntil(Process process, InputStream in, ByteArrayOutputStream out, String stopAt) {
         byte[] buffer = new byte[4096];
+        boolean ending = false;
         try {
             int n;
             while ((n = in.read(buffer)) > 0) {
                 synchronized (out) {
                     out.write(buffer, 0, n);
-                    if (stopAt != null && out.toString(StandardCharsets.UTF_8).contains(stopAt)) {
-                        // The rest of its dump follows at once; a moment for it, then QEMU is ended.
-                        Thread.sleep(50);
-                        process.destroyForcibly();
+                    if (stopAt != null && !ending && out.toString(StandardCharsets.UTF_8).contains(stopAt)) {
+                        ending = true;
+                        Thread.ofVirtual().start(() -> endAfterDump(process, out));
                     }
                 }
             }
         } catch (IOException e) {
             // The process is gone; what was read so far is enough for a reason.
+        }
+    }
+
+    /** Ends QEMU once its register dump is written (its last line starts "Code="), or after half a second. */
+    private static void endAfterDump(Process process, ByteArrayOutputStream err) {
+        long deadline = System.nanoTime() + 500_000_000L;
+        try {
+            while (System.nanoTime() < deadline) {
+                synchronized (err) {
+                    if (err.toString(StandardCharsets.UTF_8).contains("\nCode=")) {
+                        break;
+                    }
+                }
+                Thread.sleep(5);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        process.destroyForcibly();
     }
 }
