@@ -35,6 +35,8 @@ public final class QemuProcess {
             echo $? >"$state/exit-code.tmp" && mv -f "$state/exit-code.tmp" "$state/exit-code"
             """;
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(5);
+    /** How long QEMU may take from announcing its end (SHUTDOWN) to exiting. */
+    private static final Duration EXIT_PATIENCE = Duration.ofSeconds(10);
     /** A QEMU that stopped its guest for good answers quit at once; the signals follow after this. */
     private static final Duration STALLED_GRACE = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(10);
@@ -293,19 +295,28 @@ public final class QemuProcess {
      */
     public MachineExit follow(OutputStream out) throws IOException {
         String[] stalled = new String[1];
+        boolean[] hungAtExit = new boolean[1];
         RunStateWatch w = watch;
         try {
             new ConsoleTail(state.consoleLog()).follow(out, 0, () -> {
                 if (stalled[0] == null && w != null) {
                     stalled[0] = poll(w);
+                    hungAtExit[0] = w.endingFor(EXIT_PATIENCE) && isRunning();
                 }
-                return stalled[0] != null || !isRunning();
+                return stalled[0] != null || hungAtExit[0] || !isRunning();
             });
         } finally {
             release();
         }
         if (stalled[0] != null) {
             return endStalled(stalled[0]);
+        }
+        if (hungAtExit[0]) {
+            // QEMU announced its end and never got there (QEMU 7.2 can hang in its exit): the guest is done.
+            qemuHandle().ifPresent(ProcessHandle::destroyForcibly);
+            awaitExit(Duration.ofSeconds(5));
+            return new MachineExit(-1, Outcome.FAILED, "QEMU announced the guest's end (SHUTDOWN) but did not exit within "
+                    + EXIT_PATIENCE.toSeconds() + " s; jkraft killed it", "its messages are in " + state.qemuLog());
         }
         return awaitExit(Duration.ofSeconds(2)).orElseThrow(() -> new IOException("QEMU " + pid + " has not ended"));
     }

@@ -21,6 +21,8 @@ public final class RunStateWatch implements AutoCloseable {
     private final QmpClient qmp;
     /** Set once QEMU announced its end: no command may be sent then (QEMU 7.2 can hang at exit on one). */
     private boolean ending;
+    /** When QEMU announced its end (System.nanoTime), or 0. */
+    private long endingSince;
 
     private RunStateWatch(QmpClient qmp) {
         this.qmp = qmp;
@@ -56,10 +58,18 @@ public final class RunStateWatch implements AutoCloseable {
             if (name.equals("GUEST_PANICKED")) {
                 return Optional.of("guest-panicked");
             }
-            ending |= name.equals("SHUTDOWN");
+            if (name.equals("SHUTDOWN") && !ending) {
+                ending = true;
+                endingSince = System.nanoTime();
+            }
             stopped |= name.equals("STOP");
         }
         return stopped && !ending ? now() : Optional.empty();
+    }
+
+    /** Whether QEMU announced its end (SHUTDOWN) longer than {@code patience} ago. */
+    public boolean endingFor(Duration patience) {
+        return ending && System.nanoTime() - endingSince > patience.toNanos();
     }
 
     /** Ends QEMU. */
