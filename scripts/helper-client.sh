@@ -25,8 +25,17 @@ jkraft_helper_base() {
 # 128 + the signal when the user interrupted it before it ran. Otherwise returns 97 (this command is not for
 # the helper), 98 (the helper serves another folder, environment or jar: start a new one) or 99 (no helper
 # answered; the command did not run).
+#
+# Every wait has a way out. The helper has jkraft_helper_take_wait seconds (default 5) to take the request,
+# else it is cancelled and the launcher runs the command itself; once taken, the helper's answer (it only
+# reads a few /proc files first) has jkraft_helper_answer_wait more (default 30), else the launcher gives
+# up on that helper with status 3 (it cannot run a command that may have started). Neither trips on a
+# working helper, however loaded the machine; tests shorten them. The command itself may run as long as it
+# runs (a foreground machine, logs -f): the wait ends with its status, with the helper's end, or on a second
+# signal (the first is forwarded to the command).
 jkraft_helper_run() {
-  local base="$1" jar="$2" d pid id line out=0 err=0 sig=""
+  local base="$1" jar="$2" d pid id line out=0 err=0 sig="" signals=0 claimed="" waited=0
+  local take="${jkraft_helper_take_wait:-5}" patience="${jkraft_helper_answer_wait:-30}"
   shift 2
   # A file's write position is not shared with a process that opens it anew: such output stays here.
   [ -f /proc/self/fd/1 ] || [ -f /proc/self/fd/2 ] && return 97
@@ -41,29 +50,41 @@ jkraft_helper_run() {
   mkfifo -m 600 "$d/$id.status" "$d/$id.control" 2>/dev/null || return 99
   # The helper writes to copies of stdout and stderr (6, 7): bash points 1 and 2 elsewhere for a moment
   # whenever a builtin's output is redirected, as for the request line below, and the helper may open
-  # them at any moment after that line.
+  # them at any moment after that line. Opened for reading and writing, so that no open waits for the helper.
   exec 3<>"$d/$id.status" 4<>"$d/$id.control" 6>&1 7>&2
   # From here a signal is forwarded; one that comes before the helper claims the request cancels it.
-  trap 'sig=2; echo INT >&4' INT
-  trap 'sig=15; echo TERM >&4' TERM
-  trap 'sig=1; echo HUP >&4' HUP
+  trap 'jkraft_helper_signal 2 INT' INT
+  trap 'jkraft_helper_signal 15 TERM' TERM
+  trap 'jkraft_helper_signal 1 HUP' HUP
   if [ -t 1 ]; then out=1; fi
   if [ -t 2 ]; then err=1; fi
   if ! { printf '%s\0' "$@" >"$d/$id.args" && printf '%s %s %s %s\n' "$id" "$$" "$out" "$err" 2>/dev/null 1<>"$d/requests"; }; then
     jkraft_helper_abandon "$d" "$id" "$sig"
     return 99
   fi
-  if ! read -r -t 3 -u 3 line; then
+  if read -r -t "$take" -u 3 line; then
+    jkraft_helper_claimed
+  else
     # No answer in time, or a signal: cancel, unless the helper claimed it meanwhile (one rename wins).
     if mv "$d/$id.args" "$d/$id.cancelled" 2>/dev/null; then
+      if [ -z "$sig" ]; then
+        echo "jkraft: the resident helper (pid $pid) did not take the command within $take s; running it without the helper" >&2
+      fi
       jkraft_helper_abandon "$d" "$id" "$sig"
       return 99
     fi
+    jkraft_helper_claimed
     until read -r -t 1 -u 3 line; do
       # A helper removes its folder only with no command claimed, so then this one never ran.
       if ! kill -0 "$pid" 2>/dev/null || [ ! -d "$d" ]; then
         jkraft_helper_abandon "$d" "" "$sig"
         return 99
+      fi
+      waited=$((waited + 1))
+      if [ "$waited" -ge "$patience" ]; then
+        echo "jkraft: the resident helper (pid $pid) took the command but did not answer within $((take + waited)) s; giving up on that helper (the next command starts a new one)" >&2
+        jkraft_helper_retire "$base" "$pid"
+        exit 3
       fi
     done
   fi
@@ -79,10 +100,45 @@ jkraft_helper_run() {
       if read -r -t 0.1 -u 3 line && [[ $line == "exit "* ]]; then
         exit "${line#exit }"
       fi
-      echo "jkraft: the resident helper ended while running the command" >&2
+      echo "jkraft: the resident helper (pid $pid) ended while running the command" >&2
       exit 3
     fi
   done
+}
+
+# The launcher's trap for signal NUMBER (NAME): the first is forwarded to the helper, which runs the
+# command's interrupt actions and answers 128 + NUMBER. A second one, once the helper has taken the command,
+# stops waiting for that answer: the command ends anyway, as it finds this launcher gone. (Before the take,
+# the first signal cancels the request, and nothing runs.)
+jkraft_helper_signal() { # NUMBER NAME
+  signals=$((signals + 1))
+  if [ "$signals" = 1 ]; then
+    sig=$1
+    echo "$2" >&4
+  elif [ -n "$claimed" ]; then
+    jkraft_helper_leave
+  fi
+}
+
+# Notes that the helper took the command; a second signal that came meanwhile takes effect now.
+jkraft_helper_claimed() {
+  claimed=1
+  if [ "$signals" -ge 2 ]; then
+    jkraft_helper_leave
+  fi
+}
+
+jkraft_helper_leave() {
+  echo "jkraft: the resident helper (pid $pid) has not ended the command since the first signal; not waiting for it" >&2
+  exit $((128 + sig))
+}
+
+# Sends no more commands to the helper PID in BASE: the next launcher starts a new one, which takes its place.
+jkraft_helper_retire() { # BASE PID
+  local current
+  if read -r current <"$1/current/pid" 2>/dev/null && [ "$current" = "$2" ]; then
+    rm -f "$1/current"
+  fi
 }
 
 # Lets go of a request the helper did not run (FOLDER, ID to remove its files, or empty, SIGNAL): a

@@ -1,9 +1,10 @@
 package io.jkraft.build;
 
 import io.jkraft.common.UserException;
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,13 +30,12 @@ final class MakeRunner {
                 Process process = start(pb);
                 IOException[] failed = new IOException[1];
                 Thread reader = Thread.ofPlatform().daemon().name("jkraft-make-output").start(() -> {
-                    try (BufferedReader in = new BufferedReader(
-                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                        for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    try (InputStream in = process.getInputStream()) {
+                        copyLines(process, in, line -> {
                             out.write(line);
                             out.write('\n');
                             lines.accept(line);
-                        }
+                        });
                     } catch (IOException e) {
                         failed[0] = e;
                     }
@@ -59,6 +59,68 @@ final class MakeRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserException("interrupted while running make");
+        }
+    }
+
+    interface LineSink {
+        void accept(String line) throws IOException;
+    }
+
+    /**
+     * Hands make's output on line by line (ended by {@code \n}, {@code \r\n} or {@code \r}, as
+     * {@link java.io.BufferedReader#readLine} ends them) until make has ended and all it wrote is read.
+     *
+     * <p>It reads only what is there and never waits in a read. A process that a recipe leaves running (a
+     * daemon that inherited the output) keeps the pipe open after make's end; a read waiting in it would
+     * wait for that process, and it would also keep the JDK from closing the pipe at make's exit (it does so
+     * to end such reads, but needs the stream that the waiting read holds), so the build would never end.
+     */
+    static void copyLines(Process process, InputStream in, LineSink sink) throws IOException {
+        byte[] buffer = new byte[16384];
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        boolean afterCr = false;
+        long pauseMillis = 1;
+        while (true) {
+            boolean ended = !process.isAlive(); // before looking: what make wrote before its end is there by then
+            int available = in.available();
+            if (available <= 0) {
+                if (ended) {
+                    break;
+                }
+                sleep(pauseMillis);
+                pauseMillis = Math.min(pauseMillis * 2, 20);
+                continue;
+            }
+            pauseMillis = 1;
+            int n = in.read(buffer, 0, Math.min(available, buffer.length));
+            if (n < 0) {
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                byte b = buffer[i];
+                if (b == '\n' && afterCr) {
+                    afterCr = false;
+                } else if (b == '\n' || b == '\r') {
+                    sink.accept(line.toString(StandardCharsets.UTF_8));
+                    line.reset();
+                    afterCr = b == '\r';
+                } else {
+                    line.write(b);
+                    afterCr = false;
+                }
+            }
+        }
+        if (line.size() > 0) {
+            sink.accept(line.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading make's output");
         }
     }
 

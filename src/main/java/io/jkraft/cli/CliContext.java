@@ -19,7 +19,6 @@ import io.jkraft.run.RunService;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -83,12 +82,16 @@ final class CliContext {
         openStoreEarly();
         MachineStore opened;
         try {
-            opened = store.join();
-        } catch (CompletionException e) {
+            // get(), not join(): an interrupt (Ctrl-C of a command the resident helper runs) ends the wait.
+            opened = store.get();
+        } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             throw new UserException("cannot open the machine store: " + e.getCause(), null, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted while opening the machine store");
         }
         return new MachineService(opened, qemuLauncher());
     }

@@ -126,6 +126,12 @@ final class HelperRequest {
                 answer("refused direct the standard output or error is a file");
                 return;
             }
+            if (namedFifo(stdout) || namedFifo(stderr)) {
+                // Opening a FIFO for writing waits until it has a reader: for ever once its reader has gone. The
+                // launcher's own JVM writes to the descriptor it has, which opens nothing.
+                answer("refused direct the standard output or error is a named FIFO");
+                return;
+            }
             try {
                 out = new GatedOutputStream(new FileOutputStream(stdout.toFile(), true));
                 err = new GatedOutputStream(new FileOutputStream(stderr.toFile(), true));
@@ -171,7 +177,7 @@ final class HelperRequest {
      * A launcher gone before its answer is treated like a killed JVM: the command stops and writes nowhere.
      */
     private void listen(Thread worker) {
-        try (FileChannel control = FileChannel.open(file("control"), StandardOpenOption.READ);
+        try (FileChannel control = openControl(file("control"));
                 BufferedReader lines = new BufferedReader(new InputStreamReader(Channels.newInputStream(control),
                         StandardCharsets.US_ASCII))) {
             for (String line = lines.readLine(); !finished.get(); line = lines.readLine()) {
@@ -191,6 +197,33 @@ final class HelperRequest {
             }
         } catch (IOException e) {
             // the command finished and interrupted this thread
+        }
+    }
+
+    /**
+     * Opens a launcher's control FIFO for reading only, without waiting: such an open waits until the FIFO has
+     * a writer, for ever if the launcher has gone meanwhile. A writer of the helper's own for the moment of the
+     * open makes it return at once; once that one is closed, the launcher is the only writer, and its end (or
+     * its being gone already) reads as end-of-file.
+     */
+    static FileChannel openControl(Path fifo) throws IOException {
+        try (FileChannel ownWriter = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return FileChannel.open(fifo, StandardOpenOption.READ);
+        }
+    }
+
+    /**
+     * Whether a launcher's descriptor (its {@code /proc/PID/fd} entry) is a FIFO with a name. An anonymous
+     * pipe ({@code pipe:[N]}) is not: opening one through {@code /proc} never waits for a reader.
+     */
+    static boolean namedFifo(Path descriptor) {
+        try {
+            if (Files.readSymbolicLink(descriptor).toString().startsWith("pipe:")) {
+                return false;
+            }
+            return ((Integer) Files.getAttribute(descriptor, "unix:mode") & 0170000) == 0010000;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // gone, or not a FIFO: its open fails or returns at once
         }
     }
 

@@ -1,5 +1,7 @@
 package io.jkraft.index;
 
+import io.jkraft.common.Durations;
+import io.jkraft.common.IdleTimeoutInputStream;
 import io.jkraft.common.UserException;
 import io.jkraft.source.FetchPolicy;
 import io.jkraft.source.GitOrigin;
@@ -11,8 +13,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -34,6 +38,9 @@ import java.util.regex.Pattern;
 final class IndexReader {
     static final String INDEX_FILE = "index.yaml";
     private static final int MAX_DEPTH = 8;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** For the answer's headers, and then for each read of its body. */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://.*");
     private static final Pattern SCP_LIKE = Pattern.compile("[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:(?!//).+");
 
@@ -209,11 +216,13 @@ final class IndexReader {
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new UserException("cannot read " + uri + " over " + scheme, "use an https URL or a file");
             }
+            // Every wait bounded: the connection, the answer (up to its headers) and each read of the body,
+            // which the JDK's client does not bound.
             try (HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                    .connectTimeout(Duration.ofSeconds(30)).build()) {
-                HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                    .connectTimeout(CONNECT_TIMEOUT).build()) {
+                HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(uri).timeout(ANSWER_TIMEOUT)
                         .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-                try (InputStream in = r.body()) {
+                try (InputStream in = new IdleTimeoutInputStream(r.body(), ANSWER_TIMEOUT, r.uri().getRawAuthority())) {
                     if (r.statusCode() / 100 != 2) {
                         throw new UserException("reading " + uri + " failed: HTTP " + r.statusCode(),
                                 "check the URL given to jkraft pkg source");
@@ -221,8 +230,17 @@ final class IndexReader {
                     return new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
             }
+        } catch (HttpConnectTimeoutException e) {
+            throw new UserException("cannot read " + uri + ": " + uri.getRawAuthority()
+                    + " did not accept a connection within " + Durations.words(CONNECT_TIMEOUT),
+                    "check the URL and the network", e);
+        } catch (HttpTimeoutException e) {
+            throw new UserException("cannot read " + uri + ": " + uri.getRawAuthority() + " did not answer within "
+                    + Durations.words(ANSWER_TIMEOUT), "the server took the connection but did not answer; try again later", e);
         } catch (IOException e) {
-            throw new UserException("cannot read " + uri + ": " + e, "check the path or URL, and the network", e);
+            // a stalled body says who stopped sending
+            throw new UserException("cannot read " + uri + ": " + (e instanceof IdleTimeoutInputStream.Stalled
+                    ? e.getMessage() : e.toString()), "check the path or URL, and the network", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserException("interrupted while reading " + uri, null, e);

@@ -3,17 +3,22 @@ package io.jkraft.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkraft.common.Durations;
 import io.jkraft.common.UserException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,14 +29,29 @@ import java.util.concurrent.TimeUnit;
  * Helpers are run as Docker runs them: {@code docker-credential-NAME get}, the host on standard input.
  */
 public final class CredentialStore {
+    /** A helper may ask for a keyring to be unlocked first; one that has not answered by then is not going to. */
+    private static final Duration HELPER_TIMEOUT = Duration.ofSeconds(30);
+
     private final Path ownFile;
     private final Path dockerConfig;
+    private final Path helpers;
+    private final Duration helperTimeout;
     private final ObjectMapper json = new ObjectMapper();
 
     /** @param ownFile jkraft's credentials file; @param dockerConfig Docker's config.json (may not exist) */
     public CredentialStore(Path ownFile, Path dockerConfig) {
+        this(ownFile, dockerConfig, null, HELPER_TIMEOUT);
+    }
+
+    /**
+     * @param helpers       the folder of the {@code docker-credential-NAME} programs, or null for PATH (tests)
+     * @param helperTimeout how long a helper may take to answer
+     */
+    CredentialStore(Path ownFile, Path dockerConfig, Path helpers, Duration helperTimeout) {
         this.ownFile = ownFile;
         this.dockerConfig = dockerConfig;
+        this.helpers = helpers;
+        this.helperTimeout = helperTimeout;
     }
 
     /** Docker's config file as Docker finds it: {@code $DOCKER_CONFIG/config.json}, else under the home folder. */
@@ -144,34 +164,65 @@ public final class CredentialStore {
         return slash < 0 ? k : k.substring(0, slash);
     }
 
+    /**
+     * Runs {@code docker-credential-NAME get}. Its output is read on another thread, so that a helper that
+     * never ends (one waiting for a keyring nobody unlocks) is ended after {@link #helperTimeout} instead of
+     * holding the command for ever.
+     */
     private Optional<Credentials> runHelper(String name, String registry) {
         String program = "docker-credential-" + name;
         try {
-            Process p = new ProcessBuilder(program, "get").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(helpers == null ? program : helpers.resolve(program).toString(), "get")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            CompletableFuture<byte[]> out = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().name("jkraft-credential-helper").start(() -> {
+                try (InputStream in = p.getInputStream()) {
+                    out.complete(in.readAllBytes());
+                } catch (IOException e) {
+                    out.completeExceptionally(e);
+                }
+            });
             try (OutputStream in = p.getOutputStream()) {
                 in.write(registry.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // it ended without reading the host; its exit status says how it went
             }
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new UserException(program + " did not answer within 30 s", "check the credential helper");
+            boolean ended;
+            try {
+                ended = p.waitFor(helperTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                end(p);
+                throw e;
+            }
+            if (!ended) {
+                end(p);
+                throw new UserException("the credential helper " + program + " (named in " + dockerConfig
+                        + ") did not answer within " + Durations.words(helperTimeout) + " for " + registry,
+                        "check the helper (it may wait for a keyring to be unlocked), or log in with `jkraft login "
+                                + registry + "` instead");
             }
             if (p.exitValue() != 0) {
                 // Docker's helpers exit 1 with "credentials not found": then the registry is used anonymously
                 return Optional.empty();
             }
-            JsonNode answer = json.readTree(out);
+            // The JDK closes the pipe once the helper has ended, even if something it started holds it.
+            JsonNode answer = json.readTree(out.join());
             String user = answer.path("Username").asText("");
             String secret = answer.path("Secret").asText("");
             return Optional.of(user.equals("<token>") ? new Credentials(null, null, secret)
                     : Credentials.basic(user, secret));
-        } catch (IOException e) {
+        } catch (IOException | CompletionException e) {
             throw new UserException("cannot run the credential helper " + program + " named in " + dockerConfig,
                     "install it, or log in with `jkraft login " + registry + "` instead");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserException("interrupted while running " + program);
         }
+    }
+
+    private static void end(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     private JsonNode read(Path file) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkraft.common.IdleTimeoutInputStream;
 import io.jkraft.common.UserException;
 import io.jkraft.pkg.oci.BlobBatch;
 import io.jkraft.pkg.oci.Descriptor;
@@ -131,6 +132,11 @@ final class ImagePuller {
         }
         try (InputStream in = r.body()) {
             batch.put(in, blob, "blob " + blob.digest() + " from " + client.registry() + "/" + repo);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof IdleTimeoutInputStream.Stalled stalled) {
+                throw RegistryErrors.unreachable(client.registry(), r.uri(), stalled, null);
+            }
+            throw e;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

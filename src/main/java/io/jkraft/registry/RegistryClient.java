@@ -10,6 +10,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -88,6 +89,10 @@ public final class RegistryClient {
                     r = withRetries(() -> exchangeOnce(https, "GET", Map.of(), HttpRequest.BodyPublishers.noBody(),
                             null), https);
                 }
+            } catch (HttpTimeoutException silent) {
+                // It never took the connection, or took it and said nothing: a TLS-only registry answers a plain
+                // request with 400 or closes the connection, so https would only wait as long again.
+                throw RegistryErrors.unreachable(registry, plain, silent, null);
             } catch (IOException notPlain) {
                 r = withRetries(() -> exchangeOnce(https, "GET", Map.of(), HttpRequest.BodyPublishers.noBody(), null),
                         https);
@@ -128,6 +133,7 @@ public final class RegistryClient {
     /**
      * Sends a request, authenticated for {@code request.scope()}; retries connect failures, 429 and
      * 502/503/504 with a growing pause, and fetches a fresh token once when the registry answers 401.
+     * A timeout is not retried: it has waited its whole bound already.
      */
     HttpResponse<InputStream> send(Request request) {
         boolean reauthenticated = false;
@@ -164,7 +170,7 @@ public final class RegistryClient {
                 }
                 return r;
             } catch (IOException e) {
-                if (attempt >= ATTEMPTS || e instanceof SSLException) {
+                if (attempt >= ATTEMPTS || e instanceof SSLException || e instanceof HttpTimeoutException) {
                     throw RegistryErrors.unreachable(registry, uri, e, null);
                 }
                 pause(attempt);
@@ -191,7 +197,7 @@ public final class RegistryClient {
             BodyPublisher body, String auth) throws IOException {
         URI target = uri;
         for (int hop = 0; hop <= 5; hop++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(10))
+            HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(http.timeouts().answerFor(method))
                     .method(method, body);
             headers.forEach(b::header);
             if (auth != null && sameOrigin(target, uri)) {
@@ -286,7 +292,7 @@ public final class RegistryClient {
             b = HttpRequest.newBuilder(URI.create(realm + (realm.contains("?") ? "&" : "?") + query)).GET();
             c.filter(Credentials::hasPassword).ifPresent(cr -> b.header("Authorization", cr.basicHeader()));
         }
-        HttpRequest req = b.timeout(Duration.ofMinutes(1)).build();
+        HttpRequest req = b.timeout(http.timeouts().answer()).build();
         HttpResponse<InputStream> r = withRetries(() -> {
             try {
                 return http.send(req);

@@ -2,11 +2,14 @@ package io.jkraft.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.common.IdleTimeoutInputStream;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import javax.net.ssl.SSLException;
 
@@ -18,6 +21,9 @@ final class RegistryErrors {
     private RegistryErrors() {}
 
     static UserException unreachable(String registry, URI uri, IOException e, String hint) {
+        if (e instanceof HttpTimeoutException || e instanceof IdleTimeoutInputStream.Stalled) {
+            return timedOut(registry, uri, e, hint);
+        }
         String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (hint == null) {
             hint = e instanceof SSLException
@@ -27,6 +33,23 @@ final class RegistryErrors {
                     : "check the address and that the registry is running and reachable";
         }
         return new UserException("cannot reach registry " + registry + " (" + withoutQuery(uri) + "): " + why, hint, e);
+    }
+
+    /**
+     * A wait that reached its bound; the message (from {@link HttpTransport}) names the host, the request and
+     * the bound. A host other than the registry's (its token service, a storage it redirects to) is named as such.
+     */
+    private static UserException timedOut(String registry, URI uri, IOException e, String hint) {
+        String message = e.getMessage();
+        String said = registry.equalsIgnoreCase(uri.getRawAuthority()) ? "registry " + message
+                : message + ", for registry " + registry;
+        if (hint == null) {
+            hint = e instanceof HttpConnectTimeoutException
+                    ? "check the address, and that the registry is running and reachable from here (a firewall may drop"
+                    + " the connection)"
+                    : "it took the connection but is not answering: it may be overloaded or hung; try again later";
+        }
+        return new UserException(said, hint, e);
     }
 
     static UserException denied(String registry, int status, String what, boolean hadCredentials) {

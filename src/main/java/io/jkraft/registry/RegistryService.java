@@ -43,18 +43,25 @@ public final class RegistryService implements AutoCloseable {
 
     RegistryService(Path storeDir, CredentialStore credentials, java.util.List<String> insecure,
             TransferListener listener, long chunkSize, Duration backoff) {
+        this(storeDir, credentials, insecure, listener, chunkSize, backoff, HttpTransport.Timeouts.DEFAULT);
+    }
+
+    /** @param timeouts how long a registry may keep this service waiting (tests give short ones) */
+    RegistryService(Path storeDir, CredentialStore credentials, java.util.List<String> insecure,
+            TransferListener listener, long chunkSize, Duration backoff, HttpTransport.Timeouts timeouts) {
         this.storeDir = storeDir;
         this.credentials = credentials;
         this.policy = new TransportPolicy(insecure);
         this.listener = listener;
-        this.http = new HttpTransport(Duration.ofSeconds(15));
+        this.http = new HttpTransport(timeouts);
         this.chunkSize = chunkSize;
         this.backoff = backoff;
     }
 
     /** A service that uploads blobs larger than {@code bytes} in chunks of that size (tests use small ones). */
     public RegistryService withChunkSize(long bytes) {
-        return new RegistryService(storeDir, credentials, policy.insecureRegistries(), listener, bytes, backoff);
+        return new RegistryService(storeDir, credentials, policy.insecureRegistries(), listener, bytes, backoff,
+                http.timeouts());
     }
 
     private RegistryClient client(String registry) {

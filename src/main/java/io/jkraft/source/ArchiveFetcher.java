@@ -1,13 +1,17 @@
 package io.jkraft.source;
 
+import io.jkraft.common.Durations;
+import io.jkraft.common.IdleTimeoutInputStream;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,12 +31,24 @@ import java.util.function.Consumer;
  * {@code archive-urls/}) and not downloaded again.
  */
 final class ArchiveFetcher {
+    /** How long a server may keep a download waiting: for the connection, the answer, each read of the body. */
+    record Timeouts(Duration connect, Duration answer, Duration idle) {
+        static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(30), Duration.ofSeconds(60),
+                Duration.ofSeconds(60));
+    }
+
     private final CacheDirs dirs;
     private final Consumer<String> progress;
+    private final Timeouts timeouts;
 
     ArchiveFetcher(CacheDirs dirs, Consumer<String> progress) {
+        this(dirs, progress, Timeouts.DEFAULT);
+    }
+
+    ArchiveFetcher(CacheDirs dirs, Consumer<String> progress, Timeouts timeouts) {
         this.dirs = dirs;
         this.progress = progress;
+        this.timeouts = timeouts;
     }
 
     FetchedSource fetch(ArchiveOrigin o, boolean noFetch) {
@@ -122,14 +138,20 @@ final class ArchiveFetcher {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    private static void http(URI uri, OutputStream out) throws IOException {
+    /**
+     * Every wait is bounded: the connection, the answer (the JDK's request timeout, which ends with the
+     * headers) and each read of the body ({@link IdleTimeoutInputStream}: the JDK does not bound those).
+     */
+    private void http(URI uri, OutputStream out) throws IOException {
         try (HttpClient client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(30))
+                .connectTimeout(timeouts.connect())
                 .build()) {
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build();
+            HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeouts.answer()).GET().build();
             HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
+            // The host that answered: a redirect may have led elsewhere.
+            try (InputStream in = new IdleTimeoutInputStream(response.body(), timeouts.idle(),
+                    response.uri().getRawAuthority())) {
                 if (response.statusCode() / 100 != 2) {
                     throw new UserException("downloading " + uri + " failed: HTTP " + response.statusCode(),
                             response.statusCode() == 404 ? "check the source: URL in the Kraftfile"
@@ -140,6 +162,17 @@ final class ArchiveFetcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserException("interrupted while downloading " + uri, null, e);
+        } catch (HttpConnectTimeoutException e) {
+            throw new UserException("cannot download " + uri + ": " + uri.getRawAuthority()
+                    + " did not accept a connection within " + Durations.words(timeouts.connect()),
+                    "check the URL and your network connection", e);
+        } catch (HttpTimeoutException e) {
+            throw new UserException("cannot download " + uri + ": " + uri.getRawAuthority() + " did not answer within "
+                    + Durations.words(timeouts.answer()), "the server took the connection but did not answer; try again"
+                    + " later, or check the URL", e);
+        } catch (IdleTimeoutInputStream.Stalled e) {
+            throw new UserException("cannot download " + uri + ": " + e.getMessage(),
+                    "the server stopped in the middle of the archive; try again later", e);
         } catch (IOException e) {
             throw new UserException("cannot download " + uri + ": " + e,
                     "check the URL and your network connection", e);

@@ -1,6 +1,11 @@
 package io.jkraft.source;
 
+import io.jkraft.common.Durations;
 import io.jkraft.common.UserException;
+import java.io.InterruptedIOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +41,22 @@ final class GitErrors {
         return new UserException("no branch, tag or commit " + ref + " in " + o.url(),
                 known.isEmpty() ? "check the version in the Kraftfile"
                         : "check the version in the Kraftfile; the repository has e.g. " + String.join(", ", known));
+    }
+
+    /**
+     * A failed call to a remote; one that reached its {@code timeout} (JGit gives a read that timed out as a
+     * SocketTimeoutException, or as the socket its alarm's interrupt closed) says so and names the remote.
+     */
+    static UserException unreachable(GitOrigin o, Exception e, Duration timeout) {
+        for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+            if (c instanceof SocketTimeoutException || c instanceof InterruptedIOException
+                    || (c instanceof SocketException && "Closed by interrupt".equals(c.getMessage()))) {
+                return new UserException("cannot fetch " + o.describe() + ": " + o.url() + " did not answer within "
+                        + Durations.words(timeout), "check the URL and your network connection; the server took the"
+                        + " connection (or dropped it) and sent nothing", e);
+            }
+        }
+        return unreachable(o, e);
     }
 
     static UserException unreachable(GitOrigin o, Exception e) {

@@ -4,6 +4,7 @@ import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -40,15 +41,31 @@ final class GitFetcher {
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{7,40}");
     /** Kraftfiles write versions as {@code v0.17.0} or {@code 0.17.0}; Unikraft tags them RELEASE-0.17.0. */
     private static final Pattern VERSION = Pattern.compile("v?(\\d+\\.\\d+(?:\\.\\d+)?)");
-    private static final int TIMEOUT_SECONDS = 120;
+    /** JGit's bound on each connect and each read from a remote. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
     private static final String REMOTE_TRACKING = Constants.R_REMOTES + "origin/";
     private final CacheDirs dirs;
     private final Consumer<String> progress;
+    private final Duration timeout;
 
     GitFetcher(CacheDirs dirs, Consumer<String> progress) {
+        this(dirs, progress, DEFAULT_TIMEOUT);
+    }
+
+    /** @param timeout the bound on each connect and read from a remote, in whole seconds (tests give 1 s) */
+    GitFetcher(CacheDirs dirs, Consumer<String> progress, Duration timeout) {
         this.dirs = dirs;
         this.progress = progress;
+        this.timeout = timeout;
+    }
+
+    private int timeoutSeconds() {
+        return (int) Math.max(1, timeout.toSeconds());
+    }
+
+    private <T> T remote(GitOrigin o, GitRemoteCall.Call<T> call) {
+        return GitRemoteCall.run(o, timeout, call);
     }
 
     FetchedSource fetch(GitOrigin o, FetchPolicy policy) {
@@ -236,13 +253,11 @@ final class GitFetcher {
             FetchCommand fetch = git.fetch().setRemote(o.url())
                     .setRefSpecs(new RefSpec("+" + remoteName + ":" + fullName))
                     .setTagOpt(TagOpt.NO_TAGS)
-                    .setTimeout(TIMEOUT_SECONDS);
+                    .setTimeout(timeoutSeconds());
             if (shallow) {
                 fetch.setDepth(1);
             }
-            fetch.call();
-        } catch (GitAPIException e) {
-            throw GitErrors.unreachable(o, e);
+            remote(o, fetch::call);
         }
         Ref fetched = repo.exactRef(fullName);
         if (fetched == null) {
@@ -257,13 +272,11 @@ final class GitFetcher {
         progress.accept("fetching " + GitErrors.repoName(o.url()) + " (full history, to find " + o.ref()
                 + ") from " + o.url());
         try (Git git = new Git(repo)) {
-            git.fetch().setRemote(o.url())
+            FetchCommand fetch = git.fetch().setRemote(o.url())
                     .setRefSpecs("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
                     .setTagOpt(TagOpt.NO_TAGS)
-                    .setTimeout(TIMEOUT_SECONDS)
-                    .call();
-        } catch (GitAPIException e) {
-            throw GitErrors.unreachable(o, e);
+                    .setTimeout(timeoutSeconds());
+            remote(o, fetch::call);
         }
     }
 
@@ -290,14 +303,9 @@ final class GitFetcher {
     }
 
     private Map<String, Ref> lsRemote(GitOrigin o, boolean withHead) {
-        try {
-            return Git.lsRemoteRepository().setRemote(o.url())
-                    .setHeads(!withHead).setTags(!withHead)
-                    .setTimeout(TIMEOUT_SECONDS)
-                    .callAsMap();
-        } catch (GitAPIException e) {
-            throw GitErrors.unreachable(o, e);
-        }
+        return remote(o, Git.lsRemoteRepository().setRemote(o.url())
+                .setHeads(!withHead).setTags(!withHead)
+                .setTimeout(timeoutSeconds())::callAsMap);
     }
 
     private static String defaultBranch(Map<String, Ref> remote, GitOrigin o) {

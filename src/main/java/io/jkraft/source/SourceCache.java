@@ -4,6 +4,7 @@ import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -35,11 +36,17 @@ public final class SourceCache {
      *                 {@code fetching unikraft (stable) from https://github.com/unikraft/unikraft}
      */
     public SourceCache(Path root, Consumer<String> progress) {
+        this(root, progress, null);
+    }
+
+    /** @param timeout how long a remote may keep a fetch waiting, or null for each fetcher's own (tests) */
+    SourceCache(Path root, Consumer<String> progress, Duration timeout) {
         Objects.requireNonNull(progress, "progress");
         this.dirs = new CacheDirs(Objects.requireNonNull(root, "root"));
         GitSystemConfig.install();
-        this.git = new GitFetcher(dirs, progress);
-        this.archives = new ArchiveFetcher(dirs, progress);
+        this.git = new GitFetcher(dirs, progress, timeout == null ? GitFetcher.DEFAULT_TIMEOUT : timeout);
+        this.archives = new ArchiveFetcher(dirs, progress, timeout == null ? ArchiveFetcher.Timeouts.DEFAULT
+                : new ArchiveFetcher.Timeouts(timeout, timeout, timeout));
     }
 
     public Path root() {

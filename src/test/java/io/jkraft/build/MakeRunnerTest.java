@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real make on a makefile of the test's own. */
@@ -55,6 +56,25 @@ class MakeRunnerTest {
         }
         assertThat(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false))
                 .as("the recipe's process %d is gone", sleeper).isFalse();
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang if it were not so
+    void aProcessTheRecipeLeavesRunningDoesNotKeepTheBuildWaiting(@TempDir Path dir) throws Exception {
+        // The output is read to its end after make's exit; a daemon that inherited the pipe holds it open,
+        // and the JDK closes the reading side once make has ended.
+        Path core = Files.createDirectories(dir.resolve("core"));
+        Path pid = dir.resolve("daemon.pid");
+        Files.writeString(core.resolve("Makefile"), "all:\n\t@sleep 600 & echo $$! > " + pid + "; echo started\n");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try {
+            assertThat(new MakeRunner().run(invocation(dir, core), dir.resolve("make.log"), lines::add)).isZero();
+            assertThat(lines).contains("started");
+        } finally {
+            if (Files.exists(pid)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
     }
 
     private static MakeInvocation invocation(Path dir, Path core) {

@@ -291,6 +291,31 @@ class ResidentHelperTest {
         assertThat(Files.readString(out)).isEmpty();
     }
 
+    @Test
+    void outputToANamedFifoWhoseReaderHasGoneStaysWithTheLauncherInsteadOfHangingIt() throws Exception {
+        // The helper would open the FIFO again through /proc, and an open for writing waits for a reader.
+        Path fifo = dir.resolve("out.fifo");
+        HelperRequest.mkfifo(fifo);
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "exec 3<>\"$3\"; exec >\"$3\"; exec 3<&-; "
+                + ". \"$0\"; jkraft_helper_run \"$1\" \"$2\" ps", CLIENT.toString(), base.toString(), jar.toString(),
+                fifo.toString()).directory(dir.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(cli.environment());
+        Process launcher = pb.start();
+        clients.add(launcher);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread reader = drain(launcher.getErrorStream(), err);
+        assertThat(launcher.waitFor(MachineCli.PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .as("the launcher ends; its stderr: %s", err).isTrue();
+        reader.join(MachineCli.PATIENCE.toMillis());
+        assertThat(launcher.exitValue()).as("not for the helper: the launcher runs it; stderr: %s", err).isEqualTo(97);
+        MachineCli.await("the request files to go", () -> {
+            try (var files = Files.list(helperFolder())) {
+                return files.noneMatch(f -> f.getFileName().toString().contains("."));
+            }
+        });
+    }
+
     /** The client's status; when it does not end, the failure shows what the helper was doing. */
     private int awaitExitOrExplain(Client client) throws Exception {
         try {

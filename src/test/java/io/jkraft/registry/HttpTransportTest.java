@@ -25,7 +25,7 @@ class HttpTransportTest {
     @Test
     void plainHttpRequestsAreHttp11WithoutAnH2cUpgradeAndReuseOneConnection() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             HttpTransport transport = new HttpTransport(Duration.ofSeconds(5))) {
+             HttpTransport transport = new HttpTransport(HttpTransport.Timeouts.all(Duration.ofSeconds(5)))) {
             CompletableFuture<List<String>> seen = CompletableFuture.supplyAsync(() -> serveTwo(server));
             URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v2/");
             for (int i = 0; i < 2; i++) {

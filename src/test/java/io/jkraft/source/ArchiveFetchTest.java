@@ -6,15 +6,21 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.sun.net.httpserver.HttpServer;
 import io.jkraft.common.UserException;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,6 +31,7 @@ import org.apache.commons.compress.compressors.xz.XZUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class ArchiveFetchTest {
@@ -185,6 +192,38 @@ class ArchiveFetchTest {
         assertThatThrownBy(() -> cache.fetch(new ArchiveOrigin(url("/pkg.tar.gz"), null), false))
                 .isInstanceOf(UserException.class).hasMessageContaining("cannot download");
         assertNothingKept();
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang without the fix
+    void aServerThatStopsSendingTheArchiveEndsTheFetchNamingIt() throws Exception {
+        // The JDK's request timeout ends with the headers: the body's reads need a bound of their own.
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket stalling = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        Socket s = stalling.accept();
+                        held.add(s);
+                        s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000))
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        s.getOutputStream().flush();
+                    }
+                } catch (IOException e) {
+                    // the test is over
+                }
+            });
+            String host = "127.0.0.1:" + stalling.getLocalPort();
+            SourceCache patient = new SourceCache(root, m -> {}, Duration.ofSeconds(1));
+            assertThatThrownBy(() -> patient.fetch(new ArchiveOrigin(URI.create("http://" + host + "/pkg.tar.gz"), null),
+                    false)).isInstanceOf(UserException.class)
+                    .hasMessageContaining(host + " stopped sending (nothing for 1 s)");
+            assertNothingKept();
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
     }
 
     @Test

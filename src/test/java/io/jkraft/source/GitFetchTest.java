@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jkraft.common.UserException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.jgit.lib.Repository;
@@ -15,7 +20,10 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GitFetchTest {
     @TempDir
@@ -45,6 +53,38 @@ class GitFetchTest {
     private Repository bare() throws Exception {
         return new FileRepositoryBuilder().setGitDir(root.resolve("git")
                 .resolve(GitFetcher.repoKey(origin.url())).toFile()).setMustExist(true).build();
+    }
+
+    /**
+     * A git server (git://, or smart HTTP) that takes the connection and never says anything: the fetch ends
+     * after JGit's timeout with a message naming the URL. Over git:// it waited for ever before (JGit's alarm
+     * interrupts a thread that a platform thread's socket read does not notice).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"git", "http"})
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang without the fix
+    void aServerThatAcceptsAndNeverAnswersEndsTheFetchNamingIt(String scheme) throws Exception {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException e) {
+                    // the test is over
+                }
+            });
+            String url = scheme + "://127.0.0.1:" + silent.getLocalPort() + "/silent.git";
+            SourceCache patient = new SourceCache(root, messages::add, Duration.ofSeconds(1));
+            assertThatThrownBy(() -> patient.fetch(new GitOrigin(url, "main"), false))
+                    .isInstanceOf(UserException.class)
+                    .hasMessage("cannot fetch " + url + " (main): " + url + " did not answer within 1 s");
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
     }
 
     @Test

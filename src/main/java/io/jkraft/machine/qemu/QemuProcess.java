@@ -34,7 +34,10 @@ public final class QemuProcess {
             "$@" </dev/null >"$state/qemu.log" 2>&1
             echo $? >"$state/exit-code.tmp" && mv -f "$state/exit-code.tmp" "$state/exit-code"
             """;
-    private static final Duration QMP_TIMEOUT = Duration.ofSeconds(5);
+    /** Generous: a QEMU on a loaded host answers in milliseconds, but nothing is lost by waiting for a slow one. */
+    private static final Duration QMP_TIMEOUT = Duration.ofSeconds(15);
+    /** How long the waiter may take to record QEMU's exit status on a loaded host. */
+    private static final Duration WAITER_PATIENCE = Duration.ofSeconds(10);
     /** How long QEMU may take from announcing its end (SHUTDOWN) to exiting. */
     private static final Duration EXIT_PATIENCE = Duration.ofSeconds(10);
     /** A QEMU that stopped its guest for good answers quit at once; the signals follow after this. */
@@ -318,7 +321,8 @@ public final class QemuProcess {
             return new MachineExit(-1, Outcome.FAILED, "QEMU announced the guest's end (SHUTDOWN) but did not exit within "
                     + EXIT_PATIENCE.toSeconds() + " s; jkraft killed it", "its messages are in " + state.qemuLog());
         }
-        return awaitExit(Duration.ofSeconds(2)).orElseThrow(() -> new IOException("QEMU " + pid + " has not ended"));
+        return awaitExit(WAITER_PATIENCE).orElseThrow(() -> new IOException("QEMU " + pid + " ended, but its waiter "
+                + "recorded no exit status within " + WAITER_PATIENCE.toSeconds() + " s (" + state.exitCodeFile() + ")"));
     }
 
     /** A watch that fails has lost QEMU, which has then ended: its exit says how. */

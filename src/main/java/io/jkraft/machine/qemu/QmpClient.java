@@ -39,6 +39,10 @@ public final class QmpClient implements AutoCloseable {
     private final SocketChannel channel;
     private final Selector selector;
     private final Duration timeout;
+    /** Where the monitor is, for messages. */
+    private final Path socket;
+    /** The command being answered, for messages. */
+    private String waitingFor = "the greeting";
     private final ObjectMapper json = new ObjectMapper();
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(8192);
@@ -46,9 +50,10 @@ public final class QmpClient implements AutoCloseable {
     private JsonNode greeting;
     private long nextId = 1;
 
-    private QmpClient(SocketChannel channel, Duration timeout) throws IOException {
+    private QmpClient(SocketChannel channel, Duration timeout, Path socket) throws IOException {
         this.channel = channel;
         this.timeout = timeout;
+        this.socket = socket;
         channel.configureBlocking(false);
         this.selector = Selector.open();
     }
@@ -68,8 +73,13 @@ public final class QmpClient implements AutoCloseable {
         while (true) {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
-                channel.connect(address);
-                QmpClient client = new QmpClient(channel, timeout);
+                // Non-blocking: a blocking connect to a monitor whose backlog is full (its one client busy, others
+                // queued) waits for ever; Linux refuses a non-blocking one at once (EAGAIN), and this loop retries.
+                channel.configureBlocking(false);
+                if (!channel.connect(address)) {
+                    throw new SocketException("the monitor did not take the connection yet");
+                }
+                QmpClient client = new QmpClient(channel, timeout, socket);
                 try {
                     client.handshake(deadline);
                     return client;
@@ -110,6 +120,7 @@ public final class QmpClient implements AutoCloseable {
     /** Runs a command and returns its {@code return} value; a QMP error becomes a {@link QmpException}. */
     public JsonNode execute(String command, Map<String, ?> arguments) throws IOException {
         long id = nextId++;
+        waitingFor = command;
         ObjectNode request = json.createObjectNode().put("execute", command).put("id", id);
         if (!arguments.isEmpty()) {
             request.set("arguments", json.valueToTree(arguments));
@@ -285,7 +296,8 @@ public final class QmpClient implements AutoCloseable {
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new SocketTimeoutException("timed out after " + timeout.toMillis() + " ms waiting " + what);
+                    throw new SocketTimeoutException("QEMU's monitor at " + socket + " did not answer within "
+                            + timeout.toMillis() + " ms (waiting " + what + " to " + waitingFor + ")");
                 }
                 if (selector.select(Math.max(1, left / 1_000_000)) > 0) {
                     selector.selectedKeys().clear();

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  */
 public final class Reconciler {
     /** How long a waiter that outlived its VMM may take to record the exit code. */
-    private static final Duration WAITER_GRACE = Duration.ofMillis(500);
+    private static final Duration WAITER_GRACE = Duration.ofSeconds(5);
 
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 

@@ -49,10 +49,15 @@ final class GdbPacketChannel implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
-                return new GdbPacketChannel(StubLink.connect(address, timeout.toMillis()), timeout);
-            } catch (SocketException e) { // refused, or a socket file not there yet
+                long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                return new GdbPacketChannel(StubLink.connect(address, left), timeout);
+            } catch (SocketTimeoutException e) {
+                throw new GdbException("no gdbstub answers on " + describe(address) + ": it did not take the connection"
+                        + " within " + timeout.toMillis() + " ms", e);
+            } catch (SocketException e) { // refused, a socket file not there yet, or a unix backlog that is full
                 if (System.nanoTime() > deadline) {
-                    throw new GdbException("no gdbstub answers on " + describe(address) + ": " + e.getMessage(), e);
+                    throw new GdbException("no gdbstub answers on " + describe(address) + " within " + timeout.toMillis()
+                            + " ms: " + e.getMessage(), e);
                 }
                 try {
                     Thread.sleep(RETRY_PAUSE);
@@ -278,7 +283,9 @@ final class GdbPacketChannel implements AutoCloseable {
 
     private void write(byte[] bytes) throws IOException {
         try {
-            link.write(bytes);
+            link.write(bytes, timeout.toMillis());
+        } catch (SocketTimeoutException e) {
+            throw new GdbException("the gdbstub took nothing of what was sent within " + timeout.toMillis() + " ms", e);
         } catch (SocketException e) {
             throw gone(e);
         }

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -15,23 +16,30 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 
 /**
- * The bytes of one connection to a gdbstub: over TCP (127.0.0.1:PORT) or a unix socket. Reads wait at most
- * a timeout; a unix channel has no socket timeout, so it waits in a selector.
+ * The bytes of one connection to a gdbstub: over TCP (127.0.0.1:PORT) or a unix socket. Connecting and
+ * reading wait at most a timeout; a unix channel has no socket timeout, so it waits in selectors, and so do
+ * its writes. A TCP write is not bounded, but waits only once the kernel's send buffer is full, which a
+ * client that reads every answer (each read bounded) before it sends again never fills.
  */
 sealed interface StubLink extends AutoCloseable {
     /** Reads what has arrived, waiting up to {@code timeoutMillis} for something; -1 at the end of the stream. */
     int read(byte[] buffer, long timeoutMillis) throws IOException;
 
-    void write(byte[] bytes) throws IOException;
+    /** Writes everything; a unix socket's stub that takes nothing for {@code timeoutMillis} is a timeout. */
+    void write(byte[] bytes, long timeoutMillis) throws IOException;
 
     @Override
     void close() throws IOException;
 
-    /** Connects once (refused when nothing listens yet); the caller retries. */
+    /**
+     * Connects once, waiting up to {@code timeoutMillis} ({@link SocketTimeoutException}); refused when
+     * nothing listens yet, or when a unix socket's backlog is full (its stub serves another client): a
+     * {@link SocketException}, and the caller retries.
+     */
     static StubLink connect(SocketAddress address, long timeoutMillis) throws IOException {
         return switch (address) {
             case InetSocketAddress tcp -> Tcp.connect(tcp, timeoutMillis);
-            case UnixDomainSocketAddress unix -> Unix.connect(unix);
+            case UnixDomainSocketAddress unix -> Unix.connect(unix, timeoutMillis);
             default -> throw new IllegalArgumentException("not a gdbstub address: " + address);
         };
     }
@@ -67,7 +75,7 @@ sealed interface StubLink extends AutoCloseable {
         }
 
         @Override
-        public void write(byte[] bytes) throws IOException {
+        public void write(byte[] bytes, long timeoutMillis) throws IOException {
             out.write(bytes);
             out.flush();
         }
@@ -90,11 +98,30 @@ sealed interface StubLink extends AutoCloseable {
             this.writable = writable;
         }
 
-        static Unix connect(UnixDomainSocketAddress address) throws IOException {
-            SocketChannel channel = SocketChannel.open(address);
+        /**
+         * Connects without blocking: a blocking connect to a unix socket whose backlog is full (QEMU's stub
+         * keeps one client and queues the next) would wait until the stub takes another client, for ever.
+         * Linux refuses such a connect at once instead (EAGAIN, a SocketException the caller retries).
+         */
+        static Unix connect(UnixDomainSocketAddress address, long timeoutMillis) throws IOException {
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             Selector readable = null;
             try {
                 channel.configureBlocking(false);
+                if (!channel.connect(address)) {
+                    try (Selector connectable = Selector.open()) {
+                        channel.register(connectable, SelectionKey.OP_CONNECT);
+                        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+                        while (!channel.finishConnect()) {
+                            long left = (deadline - System.nanoTime()) / 1_000_000;
+                            if (left <= 0) {
+                                throw new SocketTimeoutException("no connection within " + timeoutMillis + " ms");
+                            }
+                            connectable.select(left);
+                            connectable.selectedKeys().clear();
+                        }
+                    }
+                }
                 readable = Selector.open();
                 Selector writable = Selector.open();
                 channel.register(readable, SelectionKey.OP_READ);
@@ -126,11 +153,17 @@ sealed interface StubLink extends AutoCloseable {
         }
 
         @Override
-        public void write(byte[] bytes) throws IOException {
+        public void write(byte[] bytes, long timeoutMillis) throws IOException {
             ByteBuffer from = ByteBuffer.wrap(bytes);
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
             while (from.hasRemaining()) {
                 if (broken(() -> channel.write(from)) == 0) {
-                    writable.select(); // the stub has not read what came before: wait until it takes more
+                    // the stub has not read what came before: wait until it takes more
+                    long left = (deadline - System.nanoTime()) / 1_000_000;
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("nothing taken within " + timeoutMillis + " ms");
+                    }
+                    writable.select(left);
                     writable.selectedKeys().clear();
                 }
             }

@@ -8,8 +8,14 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -170,6 +177,35 @@ class GdbClientTest {
             assertThatThrownBy(() -> GdbClient.connect(silent.getLocalPort(), Duration.ofMillis(300)))
                     .isInstanceOf(GdbException.class).hasMessageContaining("did not answer within 300 ms");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang without the fix
+    void aUnixSocketThatTakesNoMoreClientsIsATimeoutNamingItNotAHang() throws Exception {
+        // As QEMU's stub while a debugger holds it: listening, taking nobody, its backlog full.
+        Path path = scratch.resolve("busy.sock");
+        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(path);
+        List<SocketChannel> queued = new ArrayList<>();
+        try (ServerSocketChannel busy = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            busy.bind(address, 1);
+            while (true) {
+                SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+                c.configureBlocking(false);
+                queued.add(c);
+                try {
+                    c.connect(address);
+                } catch (SocketException full) {
+                    break;
+                }
+                assertThat(queued).as("the backlog fills").hasSizeLessThan(64);
+            }
+            assertThatThrownBy(() -> GdbClient.connect(address, Duration.ofMillis(300)))
+                    .isInstanceOf(GdbException.class).hasMessageContaining("no gdbstub answers on " + path);
+        } finally {
+            for (SocketChannel c : queued) {
+                c.close();
+            }
         }
     }
 
