@@ -2,7 +2,7 @@ package io.jkraft.machine;
 
 import io.jkraft.common.UserException;
 import io.jkraft.machine.qemu.QemuLauncher;
-import io.jkraft.machine.qemu.QemuProcess;
+import io.jkraft.machine.qemu.SpawnedQemu;
 import io.jkraft.machine.store.MachineStore;
 import io.jkraft.machine.store.StartIntent;
 import java.io.IOException;
@@ -22,10 +22,10 @@ public final class EarlyStart {
     private final String id;
     private final MachineSpec spec;
     private final QemuLauncher.Plan plan;
-    private final QemuProcess.Spawned spawned;
+    private final SpawnedQemu spawned;
     private final Path dir;
 
-    private EarlyStart(String id, MachineSpec spec, QemuLauncher.Plan plan, QemuProcess.Spawned spawned, Path dir) {
+    private EarlyStart(String id, MachineSpec spec, QemuLauncher.Plan plan, SpawnedQemu spawned, Path dir) {
         this.id = id;
         this.spec = spec;
         this.plan = plan;
@@ -77,7 +77,7 @@ public final class EarlyStart {
         return plan;
     }
 
-    QemuProcess.Spawned spawned() {
+    SpawnedQemu spawned() {
         return spawned;
     }
 

@@ -310,17 +310,7 @@ public final class MachineService {
             }
             QemuProcess process = attach(r);
             new ConsoleTail(state.consoleLog()).follow(out, 0, () -> !follow || !process.isRunning());
-            if (Files.exists(state.guestStoppedFile())) {
-                // QEMU's own account (for an internal error, its register dump) goes with the console.
-                for (java.nio.file.Path log : List.of(state.qemuLog(), state.guestErrorsLog())) {
-                    if (Files.exists(log) && Files.size(log) > 0) {
-                        out.write(("--- QEMU stopped the guest; " + log.getFileName() + ":\n")
-                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                        Files.copy(log, out);
-                    }
-                }
-                out.flush();
-            }
+            process.copyStoppedAccount(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

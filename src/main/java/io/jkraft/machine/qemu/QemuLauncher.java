@@ -75,12 +75,12 @@ public final class QemuLauncher {
     }
 
     /** Starts QEMU for a plan (created paused) and returns without waiting for it. */
-    public QemuProcess.Spawned spawn(Plan plan) throws IOException {
-        return QemuProcess.spawn(plan.command(), plan.state(), plan.hints());
+    public SpawnedQemu spawn(Plan plan) throws IOException {
+        return SpawnedQemu.spawn(plan.command(), plan.state(), plan.hints());
     }
 
     /** Waits for a spawned QEMU's monitor, then resumes it unless the plan keeps it paused. */
-    public QemuProcess finish(Plan plan, QemuProcess.Spawned spawned) throws IOException {
+    public QemuProcess finish(Plan plan, SpawnedQemu spawned) throws IOException {
         return spawned.finish(plan.startPaused(), START_TIMEOUT);
     }
 

@@ -2,19 +2,15 @@ package io.jkraft.machine.qemu;
 
 import io.jkraft.common.UserException;
 import io.jkraft.machine.qemu.MachineExit.Outcome;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * A QEMU process for one machine, started so that it outlives jkraft: {@code setsid} gives it its own
@@ -24,16 +20,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class QemuProcess {
 
-    /**
-     * Runs QEMU ({@code "$@"}) with its output in qemu.log, then writes its status atomically so that a
-     * reader never sees a half-written exit-code file.
-     */
-    private static final String WRAPPER = """
-            state=$1; shift
-            echo $$ >"$state/wrapper.pid"
-            "$@" </dev/null >"$state/qemu.log" 2>&1
-            echo $? >"$state/exit-code.tmp" && mv -f "$state/exit-code.tmp" "$state/exit-code"
-            """;
     /** Generous: a QEMU on a loaded host answers in milliseconds, but nothing is lost by waiting for a slow one. */
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(15);
     /** How long the waiter may take to record QEMU's exit status on a loaded host. */
@@ -50,7 +36,7 @@ public final class QemuProcess {
     /** QEMU's second monitor, connected before the guest first ran, for {@link #follow}; null when not held. */
     private RunStateWatch watch;
 
-    private QemuProcess(QemuStateDir state, long pid, GuestConsoleHints.Context hints, RunStateWatch watch) {
+    QemuProcess(QemuStateDir state, long pid, GuestConsoleHints.Context hints, RunStateWatch watch) {
         this.state = state;
         this.pid = pid;
         this.hints = Objects.requireNonNull(hints, "hints");
@@ -68,93 +54,7 @@ public final class QemuProcess {
      */
     public static QemuProcess start(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints,
             boolean paused, Duration startTimeout) throws IOException {
-        return spawn(command, state, hints).finish(paused, startTimeout);
-    }
-
-    /** Starts QEMU (created paused) and returns at once; {@link Spawned#finish} then waits for its monitor. */
-    public static Spawned spawn(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints)
-            throws IOException {
-        Files.createDirectories(state.dir());
-        for (Path stale : List.of(state.exitCodeFile(), state.stopRequestedFile(), state.guestStoppedFile(),
-                state.guestErrorsLog(), state.pidFile(),
-                state.qemuLog(), state.consoleLog(), state.wrapperPidFile(), state.dir().resolve("exit-code.tmp"))) {
-            Files.deleteIfExists(stale);
-        }
-        List<String> cmd = new ArrayList<>(List.of("setsid", "sh", "-c", WRAPPER, "jkraft-qemu",
-                state.dir().toString()));
-        cmd.addAll(command.argv());
-        try {
-            // QEMU works in the state folder and binds its sockets there by their bare names (QemuStateDir#reach).
-            Process wrapper = new ProcessBuilder(cmd).directory(state.dir().toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            return new Spawned(state, wrapper, hints);
-        } catch (IOException e) {
-            throw new UserException("cannot start QEMU: " + e.getMessage(),
-                    "setsid (util-linux) and sh must be on PATH", e);
-        }
-    }
-
-    /** A QEMU just started, still initialising or waiting (paused) for its monitor's {@code cont}. */
-    public record Spawned(QemuStateDir state, Process wrapper, GuestConsoleHints.Context hints) {
-        /**
-         * Waits until QEMU answers over QMP and resumes it, unless {@code paused}. Throws a
-         * {@link UserException} with QEMU's own message when it refused to start.
-         */
-        public QemuProcess finish(boolean paused, Duration startTimeout) throws IOException {
-            RunStateWatch watch = null;
-            BooleanSupplier starting = () -> wrapper.isAlive() && !Files.exists(state.exitCodeFile());
-            try (QmpClient qmp = QmpClient.connect(state.reach(wrapper.pid(), QemuStateDir.QMP_SOCKET), startTimeout,
-                    starting)) {
-                qmp.queryStatus();
-                // Before the guest runs: QEMU 7.2 can hang at exit when a monitor command (the handshake
-                // included) is in flight as the guest ends, and a unikernel may end within milliseconds.
-                watch = RunStateWatch.open(state.reach(wrapper.pid(), QemuStateDir.EVENTS_SOCKET), startTimeout,
-                        starting);
-                if (!paused) {
-                    qmp.cont();
-                }
-            } catch (IOException e) {
-                closeQuietly(watch);
-                return endedOrFailed(state, wrapper, hints, e);
-            }
-            return new QemuProcess(state, recordedPid(state), hints, watch);
-        }
-
-        /** Ends QEMU (which never ran the guest) and its waiter, for a start that is given up. */
-        public void abandon() {
-            // Until QEMU has written its pid file, the waiter may still be about to start it.
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (wrapper.isAlive() && recordedPid(state) <= 0 && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            // The waiter first, so that it does not write an exit code into a folder being removed; then
-            // QEMU and whatever else it started, waiting until they are gone.
-            List<ProcessHandle> all = new ArrayList<>(wrapper.descendants().toList());
-            long qemu = recordedPid(state);
-            if (qemu > 0) {
-                ProcessHandle.of(qemu).ifPresent(all::add);
-            }
-            wrapper.destroyForcibly();
-            all.forEach(ProcessHandle::destroyForcibly);
-            try {
-                wrapper.waitFor(5, TimeUnit.SECONDS);
-                for (ProcessHandle p : all) {
-                    p.onExit().get(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // Left to the reconciler, which finds it by the folder in its argv.
-            }
-        }
+        return SpawnedQemu.spawn(command, state, hints).finish(paused, startTimeout);
     }
 
     /** A handle on a machine started earlier, possibly by another jkraft process. */
@@ -168,7 +68,7 @@ public final class QemuProcess {
         watch = null;
     }
 
-    private static void closeQuietly(RunStateWatch watch) {
+    static void closeQuietly(RunStateWatch watch) {
         if (watch != null) {
             try {
                 watch.close();
@@ -209,6 +109,23 @@ public final class QemuProcess {
                     "QEMU's pid was never recorded");
         }
         return state.reach(through, socket);
+    }
+
+    /**
+     * For a guest QEMU stopped for good: QEMU's own account (for an internal error, its register dump; for a
+     * panic, its guest-error log) after a line saying what it is. Nothing for any other machine.
+     */
+    public void copyStoppedAccount(OutputStream out) throws IOException {
+        if (!Files.exists(state.guestStoppedFile())) {
+            return;
+        }
+        for (Path log : List.of(state.qemuLog(), state.guestErrorsLog())) {
+            if (Files.exists(log) && Files.size(log) > 0) {
+                out.write(("--- QEMU stopped the guest; " + log.getFileName() + ":\n").getBytes(StandardCharsets.UTF_8));
+                Files.copy(log, out);
+            }
+        }
+        out.flush();
     }
 
     /**
@@ -383,38 +300,12 @@ public final class QemuProcess {
         }
     }
 
-    private static QemuProcess endedOrFailed(QemuStateDir state, Process wrapper, GuestConsoleHints.Context hints,
-            IOException cause) {
-        try {
-            if (!wrapper.waitFor(2, TimeUnit.SECONDS)) {
-                // Up but not answering: do not leave it running unseen.
-                if (Files.exists(state.pidFile())) {
-                    ProcessHandle.of(readPid(state)).ifPresent(ProcessHandle::destroyForcibly);
-                }
-                throw new UserException("QEMU did not come up: " + cause.getMessage(), "see " + state.qemuLog(), cause);
-            }
-            boolean refused = Files.readString(state.exitCodeFile()).strip().equals("1")
-                    && (!Files.exists(state.consoleLog()) || Files.size(state.consoleLog()) == 0);
-            if (!refused) {
-                return new QemuProcess(state, recordedPid(state), hints, null);
-            }
-            String log = ExitReading.readTail(state.qemuLog()).strip();
-            throw new UserException("QEMU refused to start: " + (log.isEmpty() ? cause.getMessage() : log),
-                    "its full output is in " + state.qemuLog(), cause);
-        } catch (IOException e) {
-            throw new UserException("QEMU did not start: " + cause.getMessage(), null, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UserException("interrupted while starting QEMU", null, cause);
-        }
-    }
-
-    private static long readPid(QemuStateDir state) throws IOException {
+    static long readPid(QemuStateDir state) throws IOException {
         return Long.parseLong(Files.readString(state.pidFile()).strip());
     }
 
     /** QEMU's pid, or -1 once QEMU has ended: it removes its pid file on exit, which can be any moment. */
-    private static long recordedPid(QemuStateDir state) {
+    static long recordedPid(QemuStateDir state) {
         try {
             return readPid(state);
         } catch (IOException | NumberFormatException e) {
