@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jkraft.common.UserException;
+import io.jkraft.machine.MachineSpec;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -69,7 +70,10 @@ class PortClaimsTest {
                 .hasMessageContaining("machine wild already publishes 0.0.0.0:9090->80/tcp");
         assertThatThrownBy(() -> store.create(spec("v6", port("::", 9090, 80, "tcp"))))
                 .hasMessageContaining("machine wild");
-        store.create(spec("wild-udp", port("0.0.0.0", 9090, 80, "udp")));
+        assertThat(store.create(spec("wild-udp", port("0.0.0.0", 9090, 80, "udp"))).name())
+                .as("a tcp wildcard leaves the udp port free").isEqualTo("wild-udp");
+        assertThat(store.list()).extracting(MachineRecord::name)
+                .containsExactlyInAnyOrder("local", "lan", "udp", "wild", "wild-udp");
     }
 
     @Test
@@ -90,16 +94,22 @@ class PortClaimsTest {
                 .hasMessageContaining("not a port number");
         assertThatThrownBy(() -> store.create(spec("bad", port(null, 80, 80, "sctp"))))
                 .hasMessageContaining("only tcp and udp");
-        // host port 0 lets the system choose: nothing to claim
+        // host port 0 lets the system choose: nothing to claim, so two machines may both ask for it
         store.create(spec("any1", port(null, 0, 80, "tcp")));
-        store.create(spec("any2", port(null, 0, 80, "tcp")));
+        assertThat(store.create(spec("any2", port(null, 0, 80, "tcp"))).spec().ports()).singleElement()
+                .extracting(MachineSpec.PortMapping::hostPort).isEqualTo(0);
+        assertThat(store.find("twice")).as("a refused spec is not recorded").isEmpty();
     }
 
     @Test
     void removingAMachineFreesItsPorts() {
         MachineRecord r = store.create(spec("first", tcp(8080), port("0.0.0.0", 5353, 53, "udp")));
+        assertThatThrownBy(() -> store.create(spec("early", tcp(8080)))).hasMessageContaining("machine first");
         store.delete(r.id());
-        store.create(spec("second", tcp(8080), port("0.0.0.0", 5353, 53, "udp")));
+        MachineRecord second = store.create(spec("second", tcp(8080), port("0.0.0.0", 5353, 53, "udp")));
+        assertThat(second.spec().ports()).hasSize(2);
+        assertThatThrownBy(() -> store.create(spec("third", tcp(8080)))).as("now second holds it")
+                .hasMessageContaining("machine second");
     }
 
     @Test
