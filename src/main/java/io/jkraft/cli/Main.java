@@ -102,6 +102,13 @@ public final class Main implements Runnable {
         }
     }
 
+    /** Every command name users type, aliases included (not {@code help} and the hidden training command). */
+    static Set<String> commandNames() {
+        Set<String> names = new LinkedHashSet<>(COMMANDS.keySet());
+        names.removeAll(Set.of("help", "__train"));
+        return names;
+    }
+
     private static Map<String, Class<?>> commands() {
         Map<String, Class<?>> m = new LinkedHashMap<>();
         m.put("build", BuildCommand.class);

@@ -27,6 +27,11 @@ final class PkgCommand extends JkraftCommand {
     /** The subcommands by name and alias, in the order help lists them. */
     private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
 
+    /** The names of pkg's subcommands, aliases included. */
+    static java.util.Set<String> subcommandNames() {
+        return SUBCOMMANDS.keySet();
+    }
+
     private static Map<String, Class<?>> subcommands() {
         Map<String, Class<?>> m = new LinkedHashMap<>();
         m.put("ls", PkgListCommand.class);

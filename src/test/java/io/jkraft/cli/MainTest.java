@@ -41,12 +41,19 @@ class MainTest {
 
     @Test
     void everyCommand_hasHelpWithExamples() {
-        for (String command : new String[] {"build", "fetch", "clean", "menu"}) {
-            Run r = run(Map.of(), command, "--help");
-            assertThat(r.status()).as(command).isZero();
-            assertThat(r.out()).as(command).contains("Usage: jkraft " + command, "Examples:", "--log-level");
+        java.util.List<String[]> all = new java.util.ArrayList<>();
+        Main.commandNames().forEach(c -> all.add(new String[] {c}));
+        PkgCommand.subcommandNames().forEach(s -> all.add(new String[] {"pkg", s}));
+        assertThat(all).as("every command of the table, pkg's included").hasSizeGreaterThan(25);
+        String rootHelp = run(Map.of(), "--help").out();
+        for (String[] command : all) {
+            String name = String.join(" ", command);
+            Run r = run(Map.of(), java.util.stream.Stream.concat(java.util.Arrays.stream(command),
+                    java.util.stream.Stream.of("--help")).toArray(String[]::new));
+            assertThat(r.status()).as(name).isZero();
+            assertThat(r.out()).as(name).startsWith("Usage: jkraft ").contains("Examples:", "--log-level");
+            assertThat(rootHelp).as("the root help lists " + command[0]).contains(command[0]);
         }
-        assertThat(run(Map.of(), "--help").out()).contains("build", "fetch", "clean", "menu");
     }
 
     @Test
