@@ -137,6 +137,45 @@ class MainTest {
         assertThat(run(Map.of(), "__train").status()).isZero();
     }
 
+    /**
+     * What the AOT cache holds is what the training loaded: a training that trained nothing (returned at once,
+     * or failed quietly) would leave every start to load these classes one by one. Checked in a JVM of its
+     * own, as the launcher runs it, through the classes it loaded.
+     */
+    @Test
+    void aotTrainingLoadsTheClassesOfTheCommandsItTrainsFor() throws Exception {
+        assertThat(trainingLoads()).contains("io.jkraft.kraftfile.KraftfileParser", "io.jkraft.build.BuildService",
+                "io.jkraft.registry.RegistryClient", "io.jkraft.machine.store.MachineStore", "picocli.CommandLine");
+        assertThat(trainingLoads("--run")).contains("io.jkraft.cli.RunFastPath", "io.jkraft.machine.store.MachineStore",
+                "io.jkraft.machine.qemu.QmpClient", "io.jkraft.machine.qemu.QemuCommand");
+    }
+
+    private java.util.Set<String> trainingLoads(String... options) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-Xlog:class+load=info:file=" + tmp.resolve("loaded.txt"), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "__train"));
+        command.addAll(java.util.List.of(options));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("train.out").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        for (String folder : java.util.List.of("HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME",
+                "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR")) {
+            pb.environment().put(folder, tmp.resolve("train-" + folder).toString());
+        }
+        Process p = pb.start();
+        assertThat(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)).as("the training ends").isTrue();
+        assertThat(p.exitValue()).as(Files.readString(tmp.resolve("train.out"))).isZero();
+        java.util.Set<String> loaded = new java.util.HashSet<>();
+        for (String line : Files.readAllLines(tmp.resolve("loaded.txt"))) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\] (\\S+) source:").matcher(line);
+            if (m.find()) {
+                loaded.add(m.group(1));
+            }
+        }
+        return loaded;
+    }
+
     @Test
     void menu_withoutATerminal_saysItNeedsOne() throws Exception {
         Path app = Files.createDirectories(tmp.resolve("app"));
