@@ -22,7 +22,14 @@ final class LogsCommand extends JkraftCommand {
 
     @Override
     Integer execute() {
-        context.machineService().logs(name, follow, terminal.console());
+        try {
+            context.machineService().logs(name, follow, terminal.console());
+        } catch (java.io.UncheckedIOException e) {
+            if (e.getCause() instanceof io.jkraft.machine.qemu.ConsoleTail.OutputClosedException) {
+                return RunCommand.OUTPUT_CLOSED;
+            }
+            throw e;
+        }
         return 0;
     }
 }

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         description = {"Boot a unikernel: a project folder (built first when needed) or a kernel file.",
                 "In the foreground the console streams here and Ctrl-C stops the machine. Exit status: 0 the guest "
                         + "shut down, 4 it crashed (or panicked), 5 QEMU failed, 6 QEMU stopped the guest for good (an "
-                        + "accelerator's internal error: try -W), 130 stopped; 1 and 2 are bad input."},
+                        + "accelerator's internal error: try -W), 130 stopped, 141 its output was closed (the machine is then "
+                        + "stopped); 1 and 2 are bad input."},
         footer = {"", "Examples:",
                 "  jkraft run examples/helloworld",
                 "  jkraft run -m arm64 -M 128Mi examples/helloworld -- first \"second arg\"",
@@ -34,6 +35,8 @@ final class RunCommand extends JkraftCommand {
     static final int QEMU_FAILED = 5;
     static final int STALLED = 6;
     static final int STOPPED = 130;
+    /** 128 + SIGPIPE: the console's reader went away. */
+    static final int OUTPUT_CLOSED = 141;
 
 
     @Spec
@@ -207,11 +210,28 @@ final class RunCommand extends JkraftCommand {
                 }
             }
         });
-        MachineExit exit = machines.follow(started, terminal.console(), notice -> {
-            if (!global.quiet()) {
-                terminal.err().println(notice);
+        MachineExit exit;
+        try {
+            exit = machines.follow(started, terminal.console(), notice -> {
+                if (!global.quiet()) {
+                    terminal.err().println(notice);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            if (!(e.getCause() instanceof io.jkraft.machine.qemu.ConsoleTail.OutputClosedException)) {
+                throw e;
             }
-        });
+            // Nobody reads the console any more (`| head` ended): end as a program killed by SIGPIPE would,
+            // and take the machine with it, as Ctrl-C does.
+            if (done.compareAndSet(false, true)) {
+                undo.run();
+                machines.stop(id);
+                if (rm) {
+                    machines.remove(id, true);
+                }
+            }
+            return OUTPUT_CLOSED;
+        }
         if (!done.compareAndSet(false, true)) {
             return STOPPED;
         }

@@ -18,7 +18,10 @@ public final class Terminal {
     public Terminal() {
         this(new PrintWriter(System.out, true, StandardCharsets.UTF_8),
                 new PrintWriter(System.err, true, StandardCharsets.UTF_8),
-                System.console() != null && System.console().isTerminal(), System.out);
+                System.console() != null && System.console().isTerminal(),
+                // Not System.out: a PrintStream hides a closed pipe (`jkraft run app | head`), and the run would
+                // go on for ever with nobody reading.
+                new java.io.FileOutputStream(java.io.FileDescriptor.out));
     }
 
     public Terminal(PrintWriter out, PrintWriter err, boolean interactive) {

@@ -86,13 +86,17 @@ final class MachineCli {
     }
 
     Result run(String... args) {
+        return run(new ByteArrayOutputStream(), args);
+    }
+
+    /** Runs a command whose guest console goes to {@code console} (the result's console is empty unless it is a buffer). */
+    Result run(java.io.OutputStream console, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
         int status = Main.execute(args, new Terminal(new PrintWriter(out, true), new PrintWriter(err, true), false,
                 console), env);
-        return new Result(status, out.toString(), err.toString(),
-                console.toString(StandardCharsets.ISO_8859_1).replace("\r\n", "\n"));
+        return new Result(status, out.toString(), err.toString(), console instanceof ByteArrayOutputStream b
+                ? b.toString(StandardCharsets.ISO_8859_1).replace("\r\n", "\n") : "");
     }
 
     /** The machine service the CLI uses, on this CLI's state, for what no command offers yet. */

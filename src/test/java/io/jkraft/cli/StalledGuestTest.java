@@ -68,6 +68,29 @@ class StalledGuestTest {
     }
 
     @Test
+    void aForegroundRunWhoseOutputIsClosedStopsItsMachineAndEndsWith141() throws Exception {
+        // A pipe whose reader has gone (`jkraft run app | head -1`): the first write after it fails.
+        java.io.OutputStream closedPipe = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+            }
+        };
+
+        MachineCli.Result r = cli.run(closedPipe, "run", "-W", "-M", "8Mi", "-n", "piped", kernel.toString(), "--",
+                LifeKernel.IDLE);
+
+        assertThat(r.status()).as(r.err()).isEqualTo(RunCommand.OUTPUT_CLOSED);
+        assertThat(r.errors()).isEmpty();
+        assertThat(cli.processes()).as("the idle guest is stopped, not left running unread").isEmpty();
+        assertThat(cli.machine("piped").get("status").asText()).isEqualTo("exited");
+        cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "logged", kernel.toString(), "--", LifeKernel.IDLE);
+        MachineCli.await("the guest to idle", () -> cli.ok("logs", "logged").console().contains(LifeKernel.IDLING));
+        assertThat(cli.run(closedPipe, "logs", "-f", "logged").status()).as("logs -f | head ends too")
+                .isEqualTo(RunCommand.OUTPUT_CLOSED);
+    }
+
+    @Test
     void aRunningGuestThatPrintsNothingNewIsNotCalledStalled() throws Exception {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "quiet", kernel.toString(), "--", LifeKernel.IDLE);
         MachineCli.await("the guest to idle", () -> cli.ok("logs", "quiet").console().contains(LifeKernel.IDLING));

@@ -52,10 +52,10 @@ public final class ConsoleTail {
                 if (in != null) {
                     int n;
                     while ((n = in.read(buffer)) > 0) {
-                        out.write(buffer, 0, n);
+                        write(out, buffer, n);
                         position += n;
                     }
-                    out.flush();
+                    flush(out);
                 }
                 if (last) {
                     return position;
@@ -67,6 +67,32 @@ public final class ConsoleTail {
             if (in != null) {
                 in.close();
             }
+        }
+    }
+
+    /**
+     * The output is gone (a pipe whose reader ended, as with {@code | head}): nobody reads the console any
+     * more, which the caller may treat as a signal to stop, as a program killed by SIGPIPE would.
+     */
+    public static final class OutputClosedException extends IOException {
+        OutputClosedException(IOException cause) {
+            super("the console's output was closed: " + cause.getMessage(), cause);
+        }
+    }
+
+    private static void write(OutputStream out, byte[] buffer, int n) throws OutputClosedException {
+        try {
+            out.write(buffer, 0, n);
+        } catch (IOException e) {
+            throw new OutputClosedException(e);
+        }
+    }
+
+    private static void flush(OutputStream out) throws OutputClosedException {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new OutputClosedException(e);
         }
     }
 
