@@ -156,7 +156,11 @@ final class RunCommand extends JkraftCommand {
             terminal.err().println(notice);
         }
         if (detach || noStart) {
-            machines.detach(started);
+            machines.detach(started, fallBack -> {
+                if (!global.quiet()) {
+                    terminal.err().println(fallBack);
+                }
+            });
             terminal.out().println(started.record().name());
             return 0;
         }

@@ -32,6 +32,8 @@ import java.util.function.Consumer;
  */
 public final class MachineService {
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    /** How long a detached run under KVM waits for its guest's first output (Unikraft prints within milliseconds). */
+    private static final long DETACH_WATCH_MILLIS = 2000;
     /** How long ps waits for a running machine's monitor to say its state; a busy one is left as running. */
     private static final Duration STALL_QUERY = Duration.ofSeconds(1);
 
@@ -101,8 +103,7 @@ public final class MachineService {
             while (true) {
                 MachineExit exit = current.process().follow(out);
                 if (current == started && kvmFailedAtOnce(current, exit)) {
-                    notices.accept("KVM could not run the guest (" + exit.detail() + "); starting it again with TCG "
-                            + "emulation, which later runs with this QEMU use at once");
+                    notices.accept(fallBackNotice(exit));
                     current = bootUnderTcg(current, exit);
                     continue;
                 }
@@ -136,8 +137,40 @@ public final class MachineService {
 
     /** Leaves a started machine running without this process. */
     public void detach(Started started) {
-        started.process().release();
-        store.release(started.record().id());
+        detach(started, notice -> { });
+    }
+
+    /**
+     * Leaves a started machine running without this process. When jkraft chose KVM for it, it first waits
+     * (at most {@value #DETACH_WATCH_MILLIS} ms) for the guest's first console output, so that a guest KVM
+     * stops at once is started again under TCG here, as a foreground run's would be, and {@code notices}
+     * hears of it. Returns the machine as it is left.
+     */
+    public Started detach(Started started, Consumer<String> notices) {
+        Started current = started;
+        try {
+            if (started.accelerator().isKvm() && started.record().spec().acceleration() == Acceleration.AUTO
+                    && started.record().status() == MachineStatus.RUNNING) {
+                Optional<MachineExit> stopped = started.process().watchFirstOutput(Duration.ofMillis(DETACH_WATCH_MILLIS));
+                if (stopped.isPresent() && kvmFailedAtOnce(started, stopped.get())) {
+                    notices.accept(fallBackNotice(stopped.get()));
+                    current = bootUnderTcg(started, stopped.get());
+                } else if (stopped.isPresent()) {
+                    recordExit(started.record(), stopped.get());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            current.process().release();
+            store.release(started.record().id());
+        }
+        return current;
+    }
+
+    private static String fallBackNotice(MachineExit exit) {
+        return "KVM could not run the guest (" + exit.detail() + "); starting it again with TCG emulation, which "
+                + "later runs with this QEMU use at once";
     }
 
     /** Every machine, with records corrected against the processes that really run. */

@@ -103,6 +103,22 @@ class KvmFallbackTest {
     }
 
     @Test
+    void aDetachedGuestKvmFailsOnIsStartedAgainUnderTcgBeforeRunReturns() throws Exception {
+        MachineCli.Result r = cli.run("run", "-d", "-M", "8Mi", "-n", "bg", kernel.toString(), "--", LifeKernel.IDLE);
+
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out().strip()).isEqualTo("bg");
+        assertThat(r.err()).contains("KVM could not run the guest", "starting it again with TCG emulation");
+        List<String> runs = Files.readAllLines(wrapperLog);
+        assertThat(runs).hasSize(3);
+        assertThat(runs.get(2)).contains("-accel tcg");
+        MachineCli.await("the guest to idle under TCG", () -> cli.ok("logs", "bg").console().contains(LifeKernel.IDLING));
+        assertThat(cli.machine("bg").get("status").asText()).isEqualTo("running");
+        assertThat(cli.qemuOf(cli.machine("bg"))).singleElement()
+                .satisfies(v -> assertThat(v.argv()).contains("tcg").doesNotContain("kvm"));
+    }
+
+    @Test
     void withKvmAskedForThereIsNoFallback_butTheErrorItsWordsAndTheHint() throws Exception {
         MachineCli.Result r = cli.run("run", "--accel", "kvm", "-M", "8Mi", "-n", "kvm", kernel.toString());
 

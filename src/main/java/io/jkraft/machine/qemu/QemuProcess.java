@@ -242,6 +242,29 @@ public final class QemuProcess {
                 + "recorded no exit status within " + WAITER_PATIENCE.toSeconds() + " s (" + state.exitCodeFile() + ")"));
     }
 
+    /**
+     * For a run that is left running (detached): waits until the guest's first console output, its end, or
+     * {@code limit}, watching meanwhile for QEMU stopping it for good. Returns how it ended when QEMU did
+     * (QEMU has then been ended), else empty. The second monitor is let go either way.
+     */
+    public Optional<MachineExit> watchFirstOutput(Duration limit) throws IOException {
+        RunStateWatch w = watch;
+        String stalled = null;
+        long deadline = System.nanoTime() + limit.toNanos();
+        try {
+            while (w != null && stalled == null && isRunning() && System.nanoTime() < deadline
+                    && (!Files.exists(state.consoleLog()) || Files.size(state.consoleLog()) == 0)) {
+                stalled = poll(w);
+                if (stalled == null) {
+                    sleep(Duration.ofMillis(2));
+                }
+            }
+        } finally {
+            release();
+        }
+        return stalled == null ? Optional.empty() : Optional.of(endStalled(stalled));
+    }
+
     /** A watch that fails has lost QEMU, which has then ended: its exit says how. */
     private static String poll(RunStateWatch watch) {
         try {
