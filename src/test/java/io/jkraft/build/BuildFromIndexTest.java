@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,7 @@ class BuildFromIndexTest {
         return new BuildRequest(app, null, null, null, List.of("qemu/x86_64"), false, 2, false, false, false, Map.of(), null);
     }
 
+    @Tag("qemu")
     @Test
     void stableChannelOfALocalIndex_pointingToAGitRepository_servesTheCore() throws Exception {
         FixtureRepos repos = FixtureRepos.create(tmp.resolve("repos"));

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,7 @@ class BuildServiceTest {
         return new BuildRequest(app, null, null, null, List.of(targets), false, 2, noFetch, false, false, kconfig, null);
     }
 
+    @Tag("qemu")
     @Test
     void build_stableCore_bootsAndPrintsTheAppOutput() throws Exception {
         FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
@@ -90,6 +92,7 @@ class BuildServiceTest {
                 .as("a different kconfig is a different input").isFalse();
     }
 
+    @Tag("qemu")
     @Test
     void build_coreFromUrlAtReleaseTag_andLibraryFromTheMirror() throws Exception {
         String url = repos.base().resolve("unikraft").toUri().toString();
@@ -112,6 +115,7 @@ class BuildServiceTest {
         assertThat(console).contains("core-revision: release", "fixturelib says");
     }
 
+    @Tag("qemu")
     @Test
     void build_kconfigLayersReachTheKernel_andDroppedOptionsAreReported() throws Exception {
         FixtureApp.create(app, """
@@ -161,6 +165,7 @@ class BuildServiceTest {
         assertThat(app.resolve(".unikraft/build/hello_qemu-x86_64")).doesNotExist();
     }
 
+    @Tag("qemu")
     @Test
     void build_twoArchitecturesInParallel() throws Exception {
         assumeTrue(QemuBoot.available("arm64"), QemuBoot.unavailableReason("arm64"));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       used as the origin base, so the example's own {@code unikraft: stable} is fetched from it.</li>
  * </ul>
  */
+@Tag("qemu")
+@Tag("unikraft")
 class RealUnikraftTest {
     private static final String GREETING = "Hello from jkraft's example unikernel!";
     private static final Path EXAMPLE = Path.of("examples/helloworld");

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * gdbstub (a unix socket, or a port opened through the monitor), finds the guest spinning in c (gdb itself
  * cannot unwind the fixture's frameless leaf, which the profiler can) and detaches, leaving the guest running. jkraft runs as a process of its own here, so that gdb's output can be read.
  */
+@Tag("qemu")
+@Tag("gdb")
 class DebugCliTest {
     @TempDir
     Path tmp;

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * off, under which this host's KVM fails on exactly that instruction. Where KVM behaves otherwise (it runs
  * the guest, or is missing), the test is skipped, saying so.
  */
+@Tag("qemu")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KvmFallbackTest {
     private static final String FAILING_CPU = "host,+x2apic,-pmu,-arch-capabilities";

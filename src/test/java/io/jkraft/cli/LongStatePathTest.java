@@ -7,6 +7,7 @@ import io.jkraft.testing.ChainKernel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a space, a comma and a non-ASCII letter in it, as a user's home folder can have: QEMU's monitors, the
  * console, ps, logs, inspect, pause, stop, start, profile, rm, reconciliation after kill -9 and rm --all.
  */
+@Tag("qemu")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LongStatePathTest {
     private Path kernel;

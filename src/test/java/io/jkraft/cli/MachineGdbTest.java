@@ -12,6 +12,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --gdb=PORT} record the port that {@code inspect} shows and a client reaches, and a machine started
  * without one gets one through its monitor; {@code --gdb=unix:PATH} serves it on a unix socket.
  */
+@Tag("qemu")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MachineGdbTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,6 +62,7 @@ class PkgCliTest {
                 """.formatted(String.join(", ", platforms)));
     }
 
+    @Tag("qemu")
     @Test
     void packListRunRemovePrune() throws Exception {
         Path app = app();

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `pkg --push`, `pkg push`, `pkg pull`, `login`, `logout` in process, against the real docker-registry. */
+@Tag("qemu")
+@Tag("registry")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PkgRegistryCliTest {
     private FixtureRepos repos;

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Collectors;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code jkraft profile} against real QEMU under TCG: the chain fixture spins in main -> a -> b -> c (c a
  * frameless leaf compiled -O2), so the hottest folded stack must end in a;b;c on both architectures.
  */
+@Tag("qemu")
 class ProfileCliTest {
     @TempDir
     Path tmp;

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * functions (scripts/helper-client.sh) talking through FIFOs, with real QEMU for the foreground runs.
  * The client's status tells who ran the command: 97, 98 and 99 mean the helper did not.
  */
+@Tag("qemu")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ResidentHelperTest {
     private static final Path CLIENT = Path.of("scripts/helper-client.sh").toAbsolutePath();

@@ -7,6 +7,7 @@ import io.jkraft.testing.FixtureRepos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hint), a non-zero exit, no stack trace, and nothing recorded or started. Also the good path of
  * running a project folder, which is built first.
  */
+@Tag("qemu")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RunInputTest {
     private static final String KRAFTFILE = """

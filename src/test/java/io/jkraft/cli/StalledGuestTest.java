@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code guest-panicked} for ever. Nothing may wait on such a machine: a foreground run ends with the
  * panic, a detached one is called errored by ps, and no QEMU is left either way.
  */
+@Tag("qemu")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StalledGuestTest {
     private Path kernel;

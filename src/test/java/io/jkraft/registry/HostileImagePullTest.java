@@ -22,6 +22,7 @@ import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * An image whose layers try to write outside the unpack folder, served by a real registry: the pull
  * stores it (its digests are right), and unpacking it for `run` refuses it, writing nothing outside.
  */
+@Tag("registry")
 class HostileImagePullTest {
     @TempDir
     Path dir;

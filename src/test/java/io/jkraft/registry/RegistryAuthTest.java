@@ -19,11 +19,13 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Basic (htpasswd) and bearer-token authentication against the real docker-registry; plain HTTP policy. */
+@Tag("registry")
 class RegistryAuthTest {
     private static final String USER = "alice";
     private static final String PASSWORD = "pw-Zq8-not-in-output";

@@ -27,12 +27,14 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Push and pull against Debian's real docker-registry on 127.0.0.1, without authentication. */
+@Tag("registry")
 class RegistryServiceTest {
     @TempDir
     Path dir;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -152,6 +153,7 @@ class FixtureCoreTest {
         assertThat(make.run("menuconfig").exitCode()).isNotZero();
     }
 
+    @Tag("qemu")
     @Test
     void bootsOnX86PrintingBannerCommandLineConfigAndArguments() throws Exception {
         assumeTrue(QemuBoot.available("x86_64"), () -> QemuBoot.unavailableReason("x86_64"));
@@ -177,6 +179,7 @@ class FixtureCoreTest {
                 "main returned 0");
     }
 
+    @Tag("qemu")
     @Test
     void bootsOnArm64WithTheCommandLineFromTheDeviceTree() throws Exception {
         assumeTrue(QemuBoot.available("arm64"), () -> QemuBoot.unavailableReason("arm64"));
@@ -198,6 +201,7 @@ class FixtureCoreTest {
                 .doesNotContain("argv[1]: prog", "argv[3]: b");
     }
 
+    @Tag("qemu")
     @Test
     void externalLibraryIsBuiltAndLinkedWhenEnabled() throws Exception {
         assumeTrue(QemuBoot.available("x86_64"), () -> QemuBoot.unavailableReason("x86_64"));

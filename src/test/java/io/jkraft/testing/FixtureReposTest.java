@@ -13,6 +13,7 @@ import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +69,7 @@ class FixtureReposTest {
         assertThat(repos.core().resolve("NEWS")).doesNotExist();
     }
 
+    @Tag("qemu")
     @Test
     void clonedStableCoreBuildsAndBootsAsStable() throws Exception {
         assumeTrue(QemuBoot.available("x86_64"), () -> QemuBoot.unavailableReason("x86_64"));

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,6 +147,7 @@ class AcceleratorProbeTest {
                 .notice()).contains("(exit 1): -accel kvm: Could not access KVM kernel module");
     }
 
+    @Tag("qemu")
     @Test
     void realQemuHereDecidesOnceAndCachesTheAnswer() throws Exception {
         assumeTrue(QemuBoot.available("x86_64"), () -> QemuBoot.unavailableReason("x86_64"));

@@ -15,11 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The probe guests booted in real QEMU under TCG, on the machines and CPUs the probe and runs use. */
+@Tag("qemu")
 class ProbeGuestTest {
 
     /** Each boot takes well under a second; this only keeps a hanging guest from hanging the build. */

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -46,6 +47,7 @@ class GdbClientTest {
         }
     }
 
+    @Tag("qemu")
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "arm64"})
     void readsThreadsRegistersAndMemoryThatMatchTheKernel(String arch) throws Exception {
@@ -76,6 +78,7 @@ class GdbClientTest {
         }
     }
 
+    @Tag("qemu")
     @Test
     void sampledManyTimesTheGuestMakesProgressBetweenSamples() throws Exception {
         SpinKernel kernel = SpinKernel.build("x86_64", scratch);
@@ -104,6 +107,7 @@ class GdbClientTest {
         }
     }
 
+    @Tag("qemu")
     @Test
     void sampledAndResumedInOneWriteTheGuestRunsOnWithoutAResumeCall() throws Exception {
         SpinKernel kernel = SpinKernel.build("x86_64", scratch);
@@ -133,6 +137,7 @@ class GdbClientTest {
         }
     }
 
+    @Tag("qemu")
     @Test
     void aGuestThatEndsWhileSampledIsAGuestExitedExceptionNotAHang() throws Exception {
         SpinKernel kernel = SpinKernel.build("arm64", scratch);
@@ -154,6 +159,7 @@ class GdbClientTest {
         gdb.close();
     }
 
+    @Tag("qemu")
     @Test
     void anUnreadableAddressIsAnErrorAndTheSessionGoesOn() throws Exception {
         SpinKernel kernel = SpinKernel.build("x86_64", scratch);

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code info registers}, memory read with {@code xp}, {@code cont}; the fixture runs with paging off, so
  * physical addresses are its virtual ones): each real stack walks back through c, b, a and main.
  */
+@Tag("qemu")
 class QemuChainSnapshotTest {
     private static final int SAMPLES = 5;
 
