@@ -135,6 +135,19 @@ class KvmFallbackTest {
         assertThat(cli.ok("logs", "kvm").console()).contains("KVM internal error", "emulation failure", "EIP=");
     }
 
+    @Test
+    void aDetachedGuestKvmStopsWithKvmAskedForIsErroredInPsWithKvmsWords() throws Exception {
+        cli.ok("run", "-d", "--accel", "kvm", "-M", "8Mi", "-n", "stuck", kernel.toString(), "--", LifeKernel.IDLE);
+
+        MachineCli.await("ps to call it errored", () -> cli.machine("stuck").get("status").asText().equals("errored"));
+
+        assertThat(cli.machine("stuck").get("error").asText())
+                .startsWith("QEMU stopped the guest (QEMU state internal-error): KVM internal error. Suberror: 1");
+        assertThat(cli.ok("ps", "-a").out()).contains("stuck", "errored: QEMU stopped the guest");
+        assertThat(cli.processes()).as("ps ended the QEMU that KVM had left paused").isEmpty();
+        assertThat(cli.ok("logs", "stuck").console()).contains("KVM internal error", "EIP=");
+    }
+
     /** Null when this host's KVM stops the fixture guest with an internal error under {@link #FAILING_CPU}, else why not. */
     private String kvmFailsTheGuestHere(Path dir) throws Exception {
         if (!Files.isReadable(Path.of("/dev/kvm")) || !Files.isWritable(Path.of("/dev/kvm"))) {

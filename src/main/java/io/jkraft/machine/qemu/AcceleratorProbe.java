@@ -146,7 +146,9 @@ public final class AcceleratorProbe {
                 return Accelerator.tcg("QEMU with KVM did not run the probe guest to its end within "
                         + PROBE_TIMEOUT.toSeconds() + " s");
             }
-            return verdict(architecture, process.exitValue(), out.toString(StandardCharsets.UTF_8), stderr);
+            // A QEMU that outlived even SIGKILL's 5 s has no exit status yet: -1, which no verdict calls KVM.
+            int status = process.isAlive() ? -1 : process.exitValue();
+            return verdict(architecture, status, out.toString(StandardCharsets.UTF_8), stderr);
         } catch (IOException e) {
             return Accelerator.tcg("cannot run " + qemu + ": " + e.getMessage());
         } catch (InterruptedException e) {

@@ -62,9 +62,9 @@ final class ExitReading {
                 + " (QEMU state " + qemuState + ")" + (words.isEmpty() ? "" : ": " + words);
         String hint;
         if (qemuState.equals("internal-error")) {
-            hint = (hints.emulated() ? "QEMU's emulation could not run the guest"
-                    : "KVM cannot run this guest on this host (common under nested virtualisation): "
-                            + "run it with -W to emulate it (TCG)") + "; QEMU's register dump is in " + state.qemuLog();
+            // Only an accelerator stops a guest in internal-error (TCG aborts instead): on Linux, KVM.
+            hint = "KVM cannot run this guest on this host (common under nested virtualisation): run it with -W to "
+                    + "emulate it (TCG); QEMU's register dump is in " + state.qemuLog();
         } else {
             hint = GuestConsoleHints.hint(console, hints).orElse("QEMU's messages are in " + state.qemuLog());
         }
