@@ -8,9 +8,9 @@ import io.jkraft.config.JkraftPaths;
 import io.jkraft.index.IndexService;
 import io.jkraft.machine.EarlyStart;
 import io.jkraft.machine.MachineService;
-import io.jkraft.machine.MachineSpec;
+import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.qemu.AcceleratorProbe;
-import io.jkraft.machine.qemu.QemuLauncher;
+import io.jkraft.machine.qemu.QemuDriver;
 import io.jkraft.machine.store.MachineStore;
 import io.jkraft.pkg.PackageService;
 import io.jkraft.registry.RegistryService;
@@ -101,8 +101,8 @@ final class CliContext {
         return EarlyStart.begin(spec, qemuLauncher(), MachineStore.runtimeRoot(paths().stateDir()), keepPaused);
     }
 
-    private QemuLauncher qemuLauncher() {
-        return new QemuLauncher(new AcceleratorProbe(paths().cacheDir()), environment);
+    private QemuDriver qemuLauncher() {
+        return new QemuDriver(new AcceleratorProbe(paths().cacheDir()), environment);
     }
 
     RunService runService(BuildListener listener) {

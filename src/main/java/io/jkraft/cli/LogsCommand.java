@@ -25,7 +25,7 @@ final class LogsCommand extends JkraftCommand {
         try {
             context.machineService().logs(name, follow, terminal.console());
         } catch (java.io.UncheckedIOException e) {
-            if (e.getCause() instanceof io.jkraft.machine.qemu.ConsoleTail.OutputClosedException) {
+            if (e.getCause() instanceof io.jkraft.machine.api.ConsoleTail.OutputClosedException) {
                 return RunCommand.OUTPUT_CLOSED;
             }
             throw e;

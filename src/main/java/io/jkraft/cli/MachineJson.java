@@ -3,7 +3,7 @@ package io.jkraft.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.jkraft.machine.MachineSpec;
+import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.store.MachineRecord;
 import java.util.LinkedHashMap;

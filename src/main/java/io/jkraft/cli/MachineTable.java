@@ -1,6 +1,6 @@
 package io.jkraft.cli;
 
-import io.jkraft.machine.MachineSpec.PortMapping;
+import io.jkraft.machine.api.MachineSpec.PortMapping;
 import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.store.MachineRecord;
 import java.io.PrintWriter;

@@ -2,7 +2,7 @@ package io.jkraft.cli;
 
 import io.jkraft.common.UserException;
 import io.jkraft.machine.MachineService;
-import io.jkraft.machine.MachineSpec;
+import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.profile.ProfileService;
 import io.jkraft.profile.VcpuTime;
 import io.jkraft.profile.flame.TopFunctions.FunctionCost;

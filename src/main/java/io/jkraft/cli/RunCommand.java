@@ -2,8 +2,8 @@ package io.jkraft.cli;
 
 import io.jkraft.machine.EarlyStart;
 import io.jkraft.machine.MachineService;
-import io.jkraft.machine.MachineSpec;
-import io.jkraft.machine.qemu.MachineExit;
+import io.jkraft.machine.api.MachineSpec;
+import io.jkraft.machine.api.MachineExit;
 import io.jkraft.run.RunRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -192,14 +192,14 @@ final class RunCommand extends JkraftCommand {
                 acceleration(), gdb);
     }
 
-    private io.jkraft.machine.Acceleration acceleration() {
-        io.jkraft.machine.Acceleration asked = accel == null ? null : io.jkraft.machine.Acceleration.parse(accel);
-        if (noAcceleration && asked != null && asked != io.jkraft.machine.Acceleration.TCG) {
+    private io.jkraft.machine.api.Acceleration acceleration() {
+        io.jkraft.machine.api.Acceleration asked = accel == null ? null : io.jkraft.machine.api.Acceleration.parse(accel);
+        if (noAcceleration && asked != null && asked != io.jkraft.machine.api.Acceleration.TCG) {
             throw new io.jkraft.common.UserException("-W (emulate) and --accel " + accel + " contradict each other",
                     "give one of them");
         }
-        return noAcceleration ? io.jkraft.machine.Acceleration.TCG
-                : asked == null ? io.jkraft.machine.Acceleration.AUTO : asked;
+        return noAcceleration ? io.jkraft.machine.api.Acceleration.TCG
+                : asked == null ? io.jkraft.machine.api.Acceleration.AUTO : asked;
     }
 
     private int foreground(MachineService machines, MachineService.Started started) {
@@ -222,7 +222,7 @@ final class RunCommand extends JkraftCommand {
                 }
             });
         } catch (java.io.UncheckedIOException e) {
-            if (!(e.getCause() instanceof io.jkraft.machine.qemu.ConsoleTail.OutputClosedException)) {
+            if (!(e.getCause() instanceof io.jkraft.machine.api.ConsoleTail.OutputClosedException)) {
                 throw e;
             }
             // Nobody reads the console any more (`| head` ended): end as a program killed by SIGPIPE would,

@@ -11,13 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import io.jkraft.machine.MachineSpec;
-import io.jkraft.machine.RunFlags;
+import io.jkraft.machine.api.MachineSpec;
+import io.jkraft.machine.api.RunFlags;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.qemu.Accelerator;
 import io.jkraft.machine.qemu.AcceleratorProbe;
-import io.jkraft.machine.qemu.QemuLauncher;
-import io.jkraft.machine.qemu.ConsoleTail;
+import io.jkraft.machine.qemu.QemuDriver;
+import io.jkraft.machine.api.ConsoleTail;
 import io.jkraft.machine.qemu.GuestConsoleHints;
 import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.qemu.QemuStateDir;
@@ -125,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
             trainRun(dir, nowhere, List.of(kernel.toString()));
             trainMachines(dir, kernel);
             new MachineService(MachineStore.open(dir.resolve("state")),
-                    new QemuLauncher(new AcceleratorProbe(dir.resolve("cache")), Map.of()));
+                    new QemuDriver(new AcceleratorProbe(dir.resolve("cache")), Map.of()));
             QemuCommand.Options.detect(kernel, Accelerator.tcg("training"));
             Path starting = dir.resolve("state/runtime/" + MachineStore.newId(MachineStore.processRandom()));
             StartIntent.write(starting);
@@ -184,7 +184,7 @@ final class TrainCommand implements Callable<Integer> {
     private static void trainMachines(Path dir, Path kernel) {
         MachineStore store = MachineStore.open(dir.resolve("state"));
         MachineSpec spec = new MachineSpec(null, kernel, "qemu", "x86_64", 64L << 20, 1, List.of(), List.of("a b"),
-                Map.of("K", "V"), List.of(RunFlags.port("8080:80")), List.of(), null, io.jkraft.machine.Acceleration.AUTO, null);
+                Map.of("K", "V"), List.of(RunFlags.port("8080:80")), List.of(), null, io.jkraft.machine.api.Acceleration.AUTO, null);
         MachineRecord r = store.create(spec);
         QemuCommand.create(r.spec(), new QemuStateDir(r.stateDir()),
                 new QemuCommand.Options(Path.of("qemu-system-x86_64"), Accelerator.tcg("training"), false)).argv();

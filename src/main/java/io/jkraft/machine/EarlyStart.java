@@ -1,7 +1,9 @@
 package io.jkraft.machine;
 
+import io.jkraft.machine.api.MachineSpec;
+
 import io.jkraft.common.UserException;
-import io.jkraft.machine.qemu.QemuLauncher;
+import io.jkraft.machine.qemu.QemuDriver;
 import io.jkraft.machine.qemu.SpawnedQemu;
 import io.jkraft.machine.store.MachineStore;
 import io.jkraft.machine.store.StartIntent;
@@ -21,11 +23,11 @@ import java.nio.file.Path;
 public final class EarlyStart {
     private final String id;
     private final MachineSpec spec;
-    private final QemuLauncher.Plan plan;
+    private final QemuDriver.Plan plan;
     private final SpawnedQemu spawned;
     private final Path dir;
 
-    private EarlyStart(String id, MachineSpec spec, QemuLauncher.Plan plan, SpawnedQemu spawned, Path dir) {
+    private EarlyStart(String id, MachineSpec spec, QemuDriver.Plan plan, SpawnedQemu spawned, Path dir) {
         this.id = id;
         this.spec = spec;
         this.plan = plan;
@@ -44,7 +46,7 @@ public final class EarlyStart {
      * @param runtimeRoot the store's runtime folder ({@link MachineStore#runtimeRoot(Path)})
      * @param keepPaused  leave the guest paused after {@link MachineService#complete} (--no-start)
      */
-    public static EarlyStart begin(MachineSpec spec, QemuLauncher launcher, Path runtimeRoot, boolean keepPaused) {
+    public static EarlyStart begin(MachineSpec spec, QemuDriver launcher, Path runtimeRoot, boolean keepPaused) {
         // QEMU would take a gdb socket from whatever listens on it (it removes the path before binding).
         HostPorts.checkGdbFree(spec.gdb());
         String id = MachineStore.newId(MachineStore.processRandom());
@@ -54,7 +56,7 @@ public final class EarlyStart {
             // QEMU's -name is for people reading `ps`; a generated name is only known once recorded.
             MachineSpec forQemu = spec.name() == null || spec.name().isBlank()
                     ? spec.withName("jkraft-" + id.substring(0, 8)) : spec;
-            QemuLauncher.Plan plan = launcher.plan(forQemu, dir, keepPaused);
+            QemuDriver.Plan plan = launcher.plan(forQemu, dir, keepPaused);
             return new EarlyStart(id, spec, plan, launcher.spawn(plan), dir);
         } catch (IOException | RuntimeException e) {
             MachineStore.deleteTree(dir);
@@ -73,7 +75,7 @@ public final class EarlyStart {
         return spec;
     }
 
-    QemuLauncher.Plan plan() {
+    QemuDriver.Plan plan() {
         return plan;
     }
 

@@ -1,7 +1,9 @@
 package io.jkraft.machine;
 
+import io.jkraft.common.GdbEndpoint;
+
 import io.jkraft.common.UserException;
-import io.jkraft.machine.MachineSpec.PortMapping;
+import io.jkraft.machine.api.MachineSpec.PortMapping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;

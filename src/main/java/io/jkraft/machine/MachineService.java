@@ -1,11 +1,15 @@
 package io.jkraft.machine;
 
+import io.jkraft.machine.api.MachineSpec;
+import io.jkraft.machine.api.Acceleration;
+import io.jkraft.common.GdbEndpoint;
+
 import io.jkraft.common.UserException;
 import io.jkraft.machine.qemu.Accelerator;
-import io.jkraft.machine.qemu.ConsoleTail;
+import io.jkraft.machine.api.ConsoleTail;
 import io.jkraft.machine.qemu.GuestConsoleHints;
-import io.jkraft.machine.qemu.MachineExit;
-import io.jkraft.machine.qemu.QemuLauncher;
+import io.jkraft.machine.api.MachineExit;
+import io.jkraft.machine.qemu.QemuDriver;
 import io.jkraft.machine.qemu.QemuProcess;
 import io.jkraft.machine.qemu.QemuStateDir;
 import io.jkraft.machine.qemu.QmpClient;
@@ -38,10 +42,10 @@ public final class MachineService {
     private static final Duration STALL_QUERY = Duration.ofSeconds(1);
 
     private final MachineStore store;
-    private final QemuLauncher launcher;
+    private final QemuDriver launcher;
     private final Reconciler reconciler;
 
-    public MachineService(MachineStore store, QemuLauncher launcher) {
+    public MachineService(MachineStore store, QemuDriver launcher) {
         this.store = store;
         this.launcher = launcher;
         this.reconciler = new Reconciler(store);
@@ -128,7 +132,7 @@ public final class MachineService {
         MachineRecord r = store.markExited(failed.record().id(), exit.qemuExitCode());
         r = store.prepareStart(r.id());
         try {
-            QemuLauncher.Plan plan = launcher.fallBackToTcg(r.spec(), r.stateDir(), false, exit.detail());
+            QemuDriver.Plan plan = launcher.fallBackToTcg(r.spec(), r.stateDir(), false, exit.detail());
             return started(r, launcher.start(plan), plan);
         } catch (IOException | RuntimeException e) {
             throw failedStart(r, e);
@@ -378,14 +382,14 @@ public final class MachineService {
     private Started boot(MachineRecord created, boolean paused) {
         MachineRecord r = store.prepareStart(created.id());
         try {
-            QemuLauncher.Plan plan = launcher.plan(r.spec(), r.stateDir(), paused);
+            QemuDriver.Plan plan = launcher.plan(r.spec(), r.stateDir(), paused);
             return started(r, launcher.start(plan), plan);
         } catch (IOException | RuntimeException e) {
             throw failedStart(r, e);
         }
     }
 
-    private Started started(MachineRecord r, QemuProcess process, QemuLauncher.Plan plan) {
+    private Started started(MachineRecord r, QemuProcess process, QemuDriver.Plan plan) {
         MachineRecord running = store.markRunning(r.id(), process.pid());
         if (plan.startPaused()) {
             running = store.markPaused(r.id());

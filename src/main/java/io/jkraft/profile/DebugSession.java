@@ -1,7 +1,7 @@
 package io.jkraft.profile;
 
 import io.jkraft.common.UserException;
-import io.jkraft.machine.HostSystem;
+import io.jkraft.common.HostSystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

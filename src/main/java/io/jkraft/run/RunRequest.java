@@ -26,5 +26,5 @@ import java.util.List;
  */
 public record RunRequest(Path what, Path kraftfile, String platform, String architecture, String target,
         String name, String memory, int cpus, List<String> kernelArgs, List<String> env, List<String> ports,
-        List<String> volumes, Path initrd, String rootfs, List<String> appArgs, io.jkraft.machine.Acceleration acceleration,
+        List<String> volumes, Path initrd, String rootfs, List<String> appArgs, io.jkraft.machine.api.Acceleration acceleration,
         String gdb) {}

@@ -2,7 +2,7 @@ package io.jkraft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jkraft.machine.HostSystem;
+import io.jkraft.common.HostSystem;
 import io.jkraft.testing.ChainKernel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

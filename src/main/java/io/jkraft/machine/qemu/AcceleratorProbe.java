@@ -1,6 +1,6 @@
 package io.jkraft.machine.qemu;
 
-import io.jkraft.machine.HostSystem;
+import io.jkraft.common.HostSystem;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;

@@ -1,6 +1,8 @@
 package io.jkraft.machine.qemu;
 
-import io.jkraft.machine.qemu.MachineExit.Outcome;
+import io.jkraft.machine.api.MachineExit;
+
+import io.jkraft.machine.api.MachineExit.Outcome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.jkraft.machine.qemu;
 
 import io.jkraft.common.UserException;
-import io.jkraft.machine.MachineSpec;
-import io.jkraft.machine.MachineSpec.PortMapping;
-import io.jkraft.machine.MachineSpec.VolumeMapping;
+import io.jkraft.machine.api.MachineSpec;
+import io.jkraft.machine.api.MachineSpec.PortMapping;
+import io.jkraft.machine.api.MachineSpec.VolumeMapping;
 import io.jkraft.machine.qemu.QemuOption.Flag;
 import io.jkraft.machine.qemu.QemuOption.Props;
 import io.jkraft.machine.qemu.QemuOption.Value;

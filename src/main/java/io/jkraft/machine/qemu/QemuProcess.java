@@ -1,7 +1,11 @@
 package io.jkraft.machine.qemu;
 
+import io.jkraft.machine.api.MachineExit;
+
+import io.jkraft.machine.api.ConsoleTail;
+
 import io.jkraft.common.UserException;
-import io.jkraft.machine.qemu.MachineExit.Outcome;
+import io.jkraft.machine.api.MachineExit.Outcome;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.jkraft.machine.store;
 
-import io.jkraft.machine.MachineSpec;
+import io.jkraft.machine.api.MachineSpec;
 import java.nio.file.Path;
 import java.time.Instant;
 

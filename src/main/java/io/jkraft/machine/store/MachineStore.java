@@ -1,8 +1,8 @@
 package io.jkraft.machine.store;
 
 import io.jkraft.common.UserException;
-import io.jkraft.machine.GdbEndpoint;
-import io.jkraft.machine.MachineSpec;
+import io.jkraft.common.GdbEndpoint;
+import io.jkraft.machine.api.MachineSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.jkraft.machine.store;
 
 import io.jkraft.common.UserException;
-import io.jkraft.machine.MachineSpec.PortMapping;
+import io.jkraft.machine.api.MachineSpec.PortMapping;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.sql.Connection;

@@ -151,7 +151,7 @@ class AcceleratorProbeTest {
     @Test
     void realQemuHereDecidesOnceAndCachesTheAnswer() throws Exception {
         assumeTrue(QemuBoot.available("x86_64"), () -> QemuBoot.unavailableReason("x86_64"));
-        Path qemu = new QemuLauncher(new AcceleratorProbe(tmp), System.getenv()).findBinary("x86_64");
+        Path qemu = new QemuDriver(new AcceleratorProbe(tmp), System.getenv()).findBinary("x86_64");
         AcceleratorProbe probe = new AcceleratorProbe(tmp.resolve("cache"));
 
         Accelerator first = probe.decide(qemu, "x86_64");

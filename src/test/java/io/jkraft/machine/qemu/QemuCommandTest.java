@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jkraft.common.UserException;
-import io.jkraft.machine.GdbEndpoint;
-import io.jkraft.machine.MachineSpec;
-import io.jkraft.machine.MachineSpec.PortMapping;
-import io.jkraft.machine.MachineSpec.VolumeMapping;
+import io.jkraft.common.GdbEndpoint;
+import io.jkraft.machine.api.MachineSpec;
+import io.jkraft.machine.api.MachineSpec.PortMapping;
+import io.jkraft.machine.api.MachineSpec.VolumeMapping;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -28,7 +28,7 @@ class QemuCommandTest {
 
     private static MachineSpec spec(String arch, List<PortMapping> ports, List<VolumeMapping> volumes, Path initrd) {
         return new MachineSpec("m1", Path.of("/k/hello_qemu-" + arch), "qemu", arch, 64L << 20, 1,
-                List.of(), List.of("a", "b c"), Map.of("K", "v w"), ports, volumes, initrd, io.jkraft.machine.Acceleration.AUTO, null);
+                List.of(), List.of("a", "b c"), Map.of("K", "v w"), ports, volumes, initrd, io.jkraft.machine.api.Acceleration.AUTO, null);
     }
 
     private static MachineSpec plain(String arch) {
@@ -59,7 +59,7 @@ class QemuCommandTest {
                 .doesNotContain("-bios", "-machine pc");
 
         MachineSpec twoCpus = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), "qemu", "x86_64", 64L << 20, 2,
-                List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.Acceleration.AUTO, null);
+                List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.api.Acceleration.AUTO, null);
         assertThat(String.join(" ", QemuCommand.create(twoCpus, STATE, both).argv()))
                 .contains("-machine pc -accel tcg -cpu max -bios qboot.rom");
         var port = List.of(new PortMapping(null, 8080, 80, "tcp"));
@@ -96,7 +96,7 @@ class QemuCommandTest {
         assertThat(String.join(" ", QemuCommand.create(plain("x86_64"), STATE, how).argv()))
                 .contains("-machine microvm -accel tcg -cpu max -bios /usr/share/qemu/bios-microvm.bin ");
         MachineSpec twoCpus = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), "qemu", "x86_64", 64L << 20, 2,
-                List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.Acceleration.AUTO, null);
+                List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.api.Acceleration.AUTO, null);
         assertThat(String.join(" ", QemuCommand.create(twoCpus, STATE, how).argv()))
                 .contains("-machine pc -accel tcg -cpu max -bios /usr/share/qemu/qboot.rom ");
     }
@@ -196,7 +196,7 @@ class QemuCommandTest {
     @Test
     void memoryIsRoundedUpToWholeMebibytes() {
         var spec = new MachineSpec("m", Path.of("/k"), "qemu", "x86_64", (8L << 20) + 1, 2,
-                List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.Acceleration.TCG, null);
+                List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.api.Acceleration.TCG, null);
         assertThat(String.join(" ", QemuCommand.create(spec, STATE, TCG).argv())).contains("-m 9M -smp cpus=2")
                 .doesNotContain("-append");
     }
@@ -204,7 +204,7 @@ class QemuCommandTest {
     @Test
     void refusesOtherPlatformsAndTakesStateFoldersOfAnyLength() {
         var fc = new MachineSpec("m", Path.of("/k"), "fc", "x86_64", 1 << 20, 1,
-                List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.Acceleration.TCG, null);
+                List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.api.Acceleration.TCG, null);
         assertThatThrownBy(() -> QemuCommand.create(fc, STATE, TCG)).isInstanceOf(UserException.class)
                 .hasMessageContaining("fc");
         // 160 bytes and a comma: QEMU binds its sockets by bare names in its working folder, and commas are doubled.

@@ -1,14 +1,16 @@
 package io.jkraft.machine.qemu;
 
+import io.jkraft.machine.api.MachineExit;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jkraft.common.UserException;
-import io.jkraft.machine.MachineSpec;
-import io.jkraft.machine.MachineSpec.PortMapping;
-import io.jkraft.machine.MachineSpec.VolumeMapping;
-import io.jkraft.machine.qemu.MachineExit.Outcome;
+import io.jkraft.machine.api.MachineSpec;
+import io.jkraft.machine.api.MachineSpec.PortMapping;
+import io.jkraft.machine.api.MachineSpec.VolumeMapping;
+import io.jkraft.machine.api.MachineExit.Outcome;
 import io.jkraft.testing.QemuBoot;
 import java.io.ByteArrayOutputStream;
 import java.net.ServerSocket;
@@ -36,13 +38,13 @@ class QemuRunTest {
 
     private Path tmp;
     private FixtureKernels kernels;
-    private QemuLauncher launcher;
+    private QemuDriver launcher;
     private final List<QemuProcess> started = new ArrayList<>();
 
     @BeforeAll
     void buildOnce(@TempDir Path shared) {
         kernels = new FixtureKernels(shared.resolve("kernels"));
-        launcher = new QemuLauncher(new AcceleratorProbe(shared.resolve("cache")), System.getenv());
+        launcher = new QemuDriver(new AcceleratorProbe(shared.resolve("cache")), System.getenv());
     }
 
     @BeforeEach

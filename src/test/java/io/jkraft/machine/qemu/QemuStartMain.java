@@ -9,9 +9,9 @@ public final class QemuStartMain {
 
     /** Arguments: kernel (x86_64), state folder, cache folder. */
     public static void main(String[] args) throws Exception {
-        QemuLauncher launcher = new QemuLauncher(new AcceleratorProbe(Path.of(args[2])), Map.of("PATH",
+        QemuDriver launcher = new QemuDriver(new AcceleratorProbe(Path.of(args[2])), Map.of("PATH",
                 System.getenv("PATH")));
-        QemuLauncher.Plan plan = launcher.plan(FixtureKernels.spec("orphan", Path.of(args[0]), "x86_64"),
+        QemuDriver.Plan plan = launcher.plan(FixtureKernels.spec("orphan", Path.of(args[0]), "x86_64"),
                 Path.of(args[1]), true);
         QemuProcess process = launcher.start(plan);
         System.out.println(process.pid());

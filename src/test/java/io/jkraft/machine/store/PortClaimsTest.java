@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jkraft.common.UserException;
-import io.jkraft.machine.MachineSpec;
+import io.jkraft.machine.api.MachineSpec;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

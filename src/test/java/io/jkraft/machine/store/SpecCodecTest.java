@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jkraft.common.UserException;
-import io.jkraft.machine.GdbEndpoint;
-import io.jkraft.machine.MachineSpec;
+import io.jkraft.common.GdbEndpoint;
+import io.jkraft.machine.api.MachineSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,7 @@ class SpecCodecTest {
     @Test
     void absentOptionalPartsStayAbsent() {
         MachineSpec bare = new MachineSpec(null, Path.of("/k"), "qemu", "arm64", 1L << 30, 2, List.of(), List.of(),
-                Map.of(), List.of(), List.of(), null, io.jkraft.machine.Acceleration.TCG, null);
+                Map.of(), List.of(), List.of(), null, io.jkraft.machine.api.Acceleration.TCG, null);
         String json = codec.write(bare);
         assertThat(json).contains("\"initrd\":null", "\"accel\":\"tcg\"").doesNotContain("gdb");
         assertThat(codec.read("id", json)).isEqualTo(bare);
@@ -53,9 +53,9 @@ class SpecCodecTest {
         assertThat(spec.volumes()).containsExactly(new MachineSpec.VolumeMapping(Path.of("/srv"), "/data", false));
         assertThat(spec.initrd()).isNull();
         assertThat(spec.gdb()).isNull();
-        assertThat(spec.acceleration()).isEqualTo(io.jkraft.machine.Acceleration.AUTO);
+        assertThat(spec.acceleration()).isEqualTo(io.jkraft.machine.api.Acceleration.AUTO);
         assertThat(codec.read("id", json.replace("\"acceleration\":true", "\"acceleration\":false")).acceleration())
-                .as("-W as an older jkraft stored it").isEqualTo(io.jkraft.machine.Acceleration.TCG);
+                .as("-W as an older jkraft stored it").isEqualTo(io.jkraft.machine.api.Acceleration.TCG);
     }
 
     @Test

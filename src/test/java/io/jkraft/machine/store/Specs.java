@@ -1,8 +1,8 @@
 package io.jkraft.machine.store;
 
-import io.jkraft.machine.MachineSpec;
-import io.jkraft.machine.MachineSpec.PortMapping;
-import io.jkraft.machine.MachineSpec.VolumeMapping;
+import io.jkraft.machine.api.MachineSpec;
+import io.jkraft.machine.api.MachineSpec.PortMapping;
+import io.jkraft.machine.api.MachineSpec.VolumeMapping;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +15,7 @@ final class Specs {
         return new MachineSpec(name, Path.of("/images/hello_qemu-x86_64"), "qemu", "x86_64", 64L << 20, 1,
                 List.of("vfs.fstab=[]"), List.of("--port", "8080"), Map.of("GREETING", "hi there"),
                 List.of(ports), List.of(new VolumeMapping(Path.of("/srv/data"), "/data", true)),
-                Path.of("/images/initrd.cpio"), io.jkraft.machine.Acceleration.AUTO, null);
+                Path.of("/images/initrd.cpio"), io.jkraft.machine.api.Acceleration.AUTO, null);
     }
 
     static PortMapping port(String hostIp, int hostPort, int guestPort, String protocol) {

@@ -1,4 +1,4 @@
-package io.jkraft.machine.qemu;
+package io.jkraft.machine.api;
 
 import java.io.IOException;
 import java.io.InputStream;

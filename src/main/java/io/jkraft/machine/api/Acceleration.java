@@ -1,4 +1,4 @@
-package io.jkraft.machine;
+package io.jkraft.machine.api;
 
 import io.jkraft.common.UserException;
 import java.util.Locale;

@@ -1,10 +1,10 @@
-package io.jkraft.machine;
+package io.jkraft.machine.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jkraft.common.UserException;
-import io.jkraft.machine.MachineSpec.PortMapping;
+import io.jkraft.machine.api.MachineSpec.PortMapping;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.jkraft.machine;
+package io.jkraft.common;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -1,8 +1,8 @@
-package io.jkraft.machine;
+package io.jkraft.machine.api;
 
 import io.jkraft.common.UserException;
-import io.jkraft.machine.MachineSpec.PortMapping;
-import io.jkraft.machine.MachineSpec.VolumeMapping;
+import io.jkraft.machine.api.MachineSpec.PortMapping;
+import io.jkraft.machine.api.MachineSpec.VolumeMapping;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package io.jkraft.machine.qemu;
 
 import io.jkraft.common.UserException;
-import io.jkraft.machine.HostSystem;
-import io.jkraft.machine.MachineSpec;
+import io.jkraft.common.HostSystem;
+import io.jkraft.machine.api.MachineSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +14,7 @@ import java.util.Optional;
  * starts the process. Detached and foreground runs start the same way; foreground callers then
  * {@link QemuProcess#follow} the console.
  */
-public final class QemuLauncher {
+public final class QemuDriver {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
@@ -25,7 +25,7 @@ public final class QemuLauncher {
      * @param probe decides KVM or TCG
      * @param env   the environment whose PATH is searched for QEMU
      */
-    public QemuLauncher(AcceleratorProbe probe, Map<String, String> env) {
+    public QemuDriver(AcceleratorProbe probe, Map<String, String> env) {
         this.probe = probe;
         this.env = Map.copyOf(env);
     }

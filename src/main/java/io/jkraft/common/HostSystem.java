@@ -1,4 +1,4 @@
-package io.jkraft.machine;
+package io.jkraft.common;
 
 import java.io.File;
 import java.nio.file.Files;

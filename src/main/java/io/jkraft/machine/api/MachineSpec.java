@@ -1,4 +1,6 @@
-package io.jkraft.machine;
+package io.jkraft.machine.api;
+
+import io.jkraft.common.GdbEndpoint;
 
 import java.nio.file.Path;
 import java.util.List;
