@@ -6,11 +6,9 @@ import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
 import io.jkraft.index.IndexService;
-import io.jkraft.machine.EarlyStart;
+import io.jkraft.machine.MachineLauncher;
 import io.jkraft.machine.MachineService;
-import io.jkraft.machine.api.MachineSpec;
-import io.jkraft.machine.qemu.AcceleratorProbe;
-import io.jkraft.machine.qemu.QemuDriver;
+import io.jkraft.machine.VmmDrivers;
 import io.jkraft.machine.store.MachineStore;
 import io.jkraft.pkg.PackageService;
 import io.jkraft.registry.RegistryService;
@@ -31,6 +29,7 @@ final class CliContext {
     private final Interrupts interrupts;
     private final Function<Path, MachineStore> stores;
     private volatile CompletableFuture<MachineStore> store;
+    private VmmDrivers drivers;
 
     CliContext(Terminal terminal, Map<String, String> environment) {
         this(terminal, environment, Interrupts.JVM, MachineStore::open);
@@ -93,16 +92,20 @@ final class CliContext {
             Thread.currentThread().interrupt();
             throw new UserException("interrupted while opening the machine store");
         }
-        return new MachineService(opened, qemuLauncher());
+        return new MachineService(opened, drivers());
     }
 
-    /** Starts QEMU for a machine before the store is needed (see {@link EarlyStart}). */
-    EarlyStart startEarly(MachineSpec spec, boolean keepPaused) {
-        return EarlyStart.begin(spec, qemuLauncher(), MachineStore.runtimeRoot(paths().stateDir()), keepPaused);
+    /** Starts new machines; their VMM may start before the store is open (see {@link MachineLauncher}). */
+    MachineLauncher machineLauncher() {
+        return new MachineLauncher(drivers(), MachineStore.runtimeRoot(paths().stateDir()), this::machineService);
     }
 
-    private QemuDriver qemuLauncher() {
-        return new QemuDriver(new AcceleratorProbe(paths().cacheDir()), environment);
+    /** The machine drivers, made once per command. */
+    synchronized VmmDrivers drivers() {
+        if (drivers == null) {
+            drivers = VmmDrivers.standard(paths().cacheDir(), environment);
+        }
+        return drivers;
     }
 
     RunService runService(BuildListener listener) {

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.machine.MachineService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -18,7 +19,8 @@ final class InspectCommand extends JkraftCommand {
 
     @Override
     Integer execute() throws Exception {
-        terminal.out().println(MachineJson.write(MachineJson.of(context.machineService().inspect(name))));
+        MachineService service = context.machineService();
+        terminal.out().println(MachineJson.write(MachineJson.of(service.inspect(name), service::guestExitStatus)));
         terminal.out().flush();
         return 0;
     }

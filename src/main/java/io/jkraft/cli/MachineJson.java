@@ -4,23 +4,24 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jkraft.machine.api.MachineSpec;
-import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.store.MachineRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /** A machine as `ps -o json` and `inspect` show it: plain fields, paths as strings. */
 final class MachineJson {
     private MachineJson() {}
 
-    static Map<String, Object> of(MachineRecord r) {
+    /** @param exitStatus the exit status to show for a machine (MachineService#guestExitStatus) */
+    static Map<String, Object> of(MachineRecord r, Function<MachineRecord, Integer> exitStatus) {
         MachineSpec s = r.spec();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", r.id());
         m.put("name", r.name());
         m.put("status", r.status().word());
         m.put("pid", r.pid());
-        m.put("exitCode", r.exitCode() == null ? null : QemuCommand.guestExitStatus(r.exitCode()));
+        m.put("exitCode", exitStatus.apply(r));
         m.put("vmmExitCode", r.exitCode());
         m.put("error", r.error());
         m.put("created", r.createdAt() == null ? null : r.createdAt().toString());

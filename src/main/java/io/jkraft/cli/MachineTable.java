@@ -1,13 +1,13 @@
 package io.jkraft.cli;
 
 import io.jkraft.machine.api.MachineSpec.PortMapping;
-import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.store.MachineRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** The `ps` table, columns as kraft shows them. */
 final class MachineTable {
@@ -15,13 +15,14 @@ final class MachineTable {
 
     private MachineTable() {}
 
-    static void print(PrintWriter out, List<MachineRecord> machines) {
+    /** @param exitStatus the exit status to show for a machine (MachineService#guestExitStatus) */
+    static void print(PrintWriter out, List<MachineRecord> machines, Function<MachineRecord, Integer> exitStatus) {
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
         Instant now = Instant.now();
         for (MachineRecord r : machines) {
             rows.add(new String[] {r.name(), r.spec().kernel().getFileName().toString(),
-                    String.join(" ", r.spec().appArgs()), ago(r.createdAt(), now), status(r),
+                    String.join(" ", r.spec().appArgs()), ago(r.createdAt(), now), status(r, exitStatus),
                     (r.spec().memoryBytes() >> 20) + "Mi",
                     String.join(", ", r.spec().ports().stream().map(MachineTable::port).toList()),
                     r.spec().platform() + "/" + r.spec().architecture()});
@@ -45,9 +46,9 @@ final class MachineTable {
         return p.hostIp() + ":" + p.hostPort() + "->" + p.guestPort() + "/" + p.protocol();
     }
 
-    private static String status(MachineRecord r) {
+    private static String status(MachineRecord r, Function<MachineRecord, Integer> exitStatus) {
         return switch (r.status()) {
-            case EXITED -> "exited (" + (r.exitCode() == null ? "?" : QemuCommand.guestExitStatus(r.exitCode())) + ")";
+            case EXITED -> "exited (" + (r.exitCode() == null ? "?" : exitStatus.apply(r)) + ")";
             // The reason, so that a machine QEMU stopped (KVM's internal error, a panic) says why in the table too.
             case ERRORED -> r.error() == null || r.error().isBlank() ? "errored" : "errored: " + shorten(r.error(), 64);
             default -> r.status().word();

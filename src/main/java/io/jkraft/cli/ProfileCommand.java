@@ -1,17 +1,18 @@
 package io.jkraft.cli;
 
 import io.jkraft.common.UserException;
+import io.jkraft.machine.MachineLauncher;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.profile.ProfileService;
 import io.jkraft.profile.VcpuTime;
 import io.jkraft.profile.flame.TopFunctions.FunctionCost;
+import io.jkraft.run.RunRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -62,7 +63,7 @@ final class ProfileCommand extends JkraftCommand {
                 throw new UserException("profile takes a machine name or, after --, run's arguments; not both",
                         "jkraft profile NAME, or jkraft profile -- APP");
             }
-            String name = startDetached(machines, runArgs);
+            String name = startDetached(runArgs);
             try {
                 print(profiler.profile(name, options, this::progress), options);
             } finally {
@@ -79,19 +80,16 @@ final class ProfileCommand extends JkraftCommand {
         return 0;
     }
 
-    /** Starts what run's arguments name, detached and with a gdbstub; returns the machine's name. */
-    private String startDetached(MachineService machines, List<String> runArgs) {
-        CommandLine parser = new CommandLine(RunCommand.class, new Main.CommandFactory(context));
-        parser.parseArgs(runArgs.toArray(String[]::new));
-        RunCommand run = parser.getCommand();
-        run.originalArgs = List.copyOf(runArgs);
-        if (run.gdb == null) {
-            run.gdb = "";
+    /** Starts what run's arguments name, as run starts it, detached and with a gdbstub; returns the machine's name. */
+    private String startDetached(List<String> runArgs) {
+        RunRequest request = RunCommand.parse(context, runArgs).request();
+        if (request.gdb() == null) {
+            request = request.withGdb("");
         }
-        MachineSpec machine = context.runService(new ConsoleBuildListener(terminal, global)).prepare(run.request());
-        MachineService.Started started = machines.run(machine, false);
-        machines.detach(started);
-        return started.record().name();
+        MachineSpec machine = context.runService(new ConsoleBuildListener(terminal, global)).prepare(request);
+        MachineLauncher.Launched launched = context.machineLauncher().launch(machine, false);
+        launched.machines().detach(launched.started());
+        return launched.started().record().name();
     }
 
     private void progress(long samples, Duration elapsed) {

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.machine.MachineService;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.machine.store.MachineStatus;
 import java.util.List;
@@ -27,15 +28,16 @@ final class PsCommand extends JkraftCommand {
 
     @Override
     Integer execute() throws Exception {
-        List<MachineRecord> machines = context.machineService().list().stream()
+        MachineService service = context.machineService();
+        List<MachineRecord> machines = service.list().stream()
                 .filter(m -> all || m.status() == MachineStatus.RUNNING || m.status() == MachineStatus.PAUSED)
                 .toList();
         if (output == OutputFormat.json) {
-            terminal.out().println(MachineJson.write(machines.stream().map(MachineJson::of).toList()));
+            terminal.out().println(MachineJson.write(machines.stream().map(m -> MachineJson.of(m, service::guestExitStatus)).toList()));
         } else if (quiet) {
             machines.forEach(m -> terminal.out().println(m.name()));
         } else {
-            MachineTable.print(terminal.out(), machines);
+            MachineTable.print(terminal.out(), machines, service::guestExitStatus);
         }
         terminal.out().flush();
         return 0;

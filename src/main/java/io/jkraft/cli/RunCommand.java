@@ -1,6 +1,6 @@
 package io.jkraft.cli;
 
-import io.jkraft.machine.EarlyStart;
+import io.jkraft.machine.MachineLauncher;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.MachineExit;
@@ -131,27 +131,26 @@ final class RunCommand extends JkraftCommand {
         super(context);
     }
 
+    /**
+     * Run's arguments parsed as {@code jkraft run ARGS} parses them, for commands that take them too
+     * ({@code profile -- ARGS}); bad arguments are picocli's errors, as run's own.
+     */
+    static RunCommand parse(CliContext context, List<String> args) {
+        picocli.CommandLine parser = new picocli.CommandLine(RunCommand.class, new Main.CommandFactory(context));
+        parser.parseArgs(args.toArray(String[]::new));
+        RunCommand run = parser.getCommand();
+        run.originalArgs = List.copyOf(args);
+        return run;
+    }
+
     @Override
     Integer execute() {
         RunRequest request = request();
         MachineSpec machine = context.runService(new ConsoleBuildListener(terminal, global)).prepare(request);
-        MachineService machines;
-        MachineService.Started started;
-        if (EarlyStart.suits(machine)) {
-            // QEMU starts while the store opens and the machine is recorded; the guest runs once it is.
-            EarlyStart early = context.startEarly(machine, noStart);
-            try {
-                machines = context.machineService();
-            } catch (RuntimeException e) {
-                early.abandon();
-                throw e;
-            }
-            started = machines.complete(early);
-        } else {
-            machines = context.machineService();
-            started = machines.run(machine, noStart);
-        }
-        String notice = started.accelerator().notice();
+        MachineLauncher.Launched launched = context.machineLauncher().launch(machine, noStart);
+        MachineService machines = launched.machines();
+        MachineService.Started started = launched.started();
+        String notice = started.plan().notice();
         if (notice != null && !noAcceleration && !global.quiet()) {
             terminal.err().println(notice);
         }

@@ -14,9 +14,9 @@ import java.util.Map;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.RunFlags;
 import io.jkraft.machine.MachineService;
+import io.jkraft.machine.VmmDrivers;
 import io.jkraft.machine.qemu.Accelerator;
 import io.jkraft.machine.qemu.AcceleratorProbe;
-import io.jkraft.machine.qemu.QemuDriver;
 import io.jkraft.machine.api.ConsoleTail;
 import io.jkraft.machine.qemu.GuestConsoleHints;
 import io.jkraft.machine.qemu.QemuCommand;
@@ -125,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
             trainRun(dir, nowhere, List.of(kernel.toString()));
             trainMachines(dir, kernel);
             new MachineService(MachineStore.open(dir.resolve("state")),
-                    new QemuDriver(new AcceleratorProbe(dir.resolve("cache")), Map.of()));
+                    VmmDrivers.standard(dir.resolve("cache"), Map.of()));
             QemuCommand.Options.detect(kernel, Accelerator.tcg("training"));
             Path starting = dir.resolve("state/runtime/" + MachineStore.newId(MachineStore.processRandom()));
             StartIntent.write(starting);

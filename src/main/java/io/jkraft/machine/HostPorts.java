@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -124,6 +125,32 @@ public final class HostPorts {
                         + " is already in use by another process (" + e.getMessage() + ")",
                         "choose another host port, e.g. -p " + (p.hostPort() == 65535 ? 8080 : p.hostPort() + 1) + ":"
                                 + p.guestPort());
+            }
+        }
+    }
+
+    /**
+     * Refuses ports another process holds after {@code patience}. Right after ending a machine's old VMM, it is
+     * given a moment to let go of them: an exiting process loses its memory (and with it the command line by which it was
+     * seen to be gone) before its files and sockets are closed.
+     */
+    static void checkFree(List<PortMapping> ports, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                checkFree(ports);
+                return;
+            } catch (UserException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                checkFree(ports);
+                return;
             }
         }
     }

@@ -1,18 +1,12 @@
 package io.jkraft.machine;
 
-import io.jkraft.machine.api.MachineSpec;
-import io.jkraft.machine.api.Acceleration;
 import io.jkraft.common.GdbEndpoint;
-
 import io.jkraft.common.UserException;
-import io.jkraft.machine.qemu.Accelerator;
-import io.jkraft.machine.api.ConsoleTail;
-import io.jkraft.machine.qemu.GuestConsoleHints;
 import io.jkraft.machine.api.MachineExit;
-import io.jkraft.machine.qemu.QemuDriver;
-import io.jkraft.machine.qemu.QemuProcess;
-import io.jkraft.machine.qemu.QemuStateDir;
-import io.jkraft.machine.qemu.QmpClient;
+import io.jkraft.machine.api.VmmDriver;
+import io.jkraft.machine.api.VmmPlan;
+import io.jkraft.machine.api.VmmProcess;
+import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.machine.store.MachineStatus;
 import io.jkraft.machine.store.MachineStore;
@@ -22,7 +16,6 @@ import io.jkraft.machine.store.StartIntent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,29 +23,27 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The machine lifecycle: run, start, stop, pause, remove, list and logs, over the store and the QEMU
- * driver. Every step writes the store first and the VMM second on the way up, and the reverse on the way
+ * The machine lifecycle: run, start, stop, pause, remove, list and logs, over the store and the machine
+ * drivers (one per platform, {@link VmmDrivers}), of which it knows only {@link VmmDriver}. Every step writes the store first and the VMM second on the way up, and the reverse on the way
  * down, so a jkraft killed at any point leaves records that {@link Reconciler} can put right.
  */
 public final class MachineService {
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
-    /** How long a detached run under KVM waits for its guest's first output (Unikraft prints within milliseconds). */
-    private static final long DETACH_WATCH_MILLIS = 2000;
     /** How long ps waits for a running machine's monitor to say its state; a busy one is left as running. */
     private static final Duration STALL_QUERY = Duration.ofSeconds(1);
 
     private final MachineStore store;
-    private final QemuDriver launcher;
+    private final VmmDrivers drivers;
     private final Reconciler reconciler;
 
-    public MachineService(MachineStore store, QemuDriver launcher) {
+    public MachineService(MachineStore store, VmmDrivers drivers) {
         this.store = store;
-        this.launcher = launcher;
+        this.drivers = drivers;
         this.reconciler = new Reconciler(store);
     }
 
-    /** A machine whose VMM has started. */
-    public record Started(MachineRecord record, QemuProcess process, Accelerator accelerator) {}
+    /** A machine whose VMM has started, as {@code plan} said. */
+    public record Started(MachineRecord record, VmmProcess process, VmmPlan plan) {}
 
     /**
      * Records a machine and boots it. The caller then either {@link #follow}s it or {@link #detach}es.
@@ -60,6 +51,8 @@ public final class MachineService {
      * @param paused create the machine without starting its vCPUs (--no-start)
      */
     public Started run(MachineSpec spec, boolean paused) {
+        // A platform without a driver is refused before anything is recorded.
+        drivers.forSpec(spec);
         // The store's claims first: a port another machine publishes is then refused naming that machine,
         // where the operating system could only say that some process has it.
         MachineRecord record = store.create(spec);
@@ -74,8 +67,8 @@ public final class MachineService {
     }
 
     /**
-     * Records a machine whose QEMU was started early (see {@link EarlyStart}) and resumes its guest
-     * (unless it is to stay paused). When the machine cannot be recorded, QEMU is ended and its folder
+     * Records a machine whose VMM was started early (see {@link EarlyStart}) and resumes its guest
+     * (unless it is to stay paused). When the machine cannot be recorded, the VMM is ended and its folder
      * removed before the error goes on.
      */
     public Started complete(EarlyStart early) {
@@ -88,7 +81,7 @@ public final class MachineService {
         }
         MachineRecord r = store.prepareStart(created.id());
         try {
-            QemuProcess process = launcher.finish(early.plan(), early.spawned());
+            VmmProcess process = early.spawned().finish();
             StartIntent.clear(early.dir());
             return started(r, process, early.plan());
         } catch (IOException | RuntimeException e) {
@@ -97,18 +90,21 @@ public final class MachineService {
     }
 
     /**
-     * Streams the console to {@code out} until the guest ends, or until QEMU stops it for good (then QEMU is
-     * ended); records how it ended. A guest that KVM failed on before its first console line, with the
-     * accelerator left to jkraft, is started again once under TCG, and {@code notices} hears of it.
+     * Streams the console to {@code out} until the guest ends, or until the VMM stops it for good (then the
+     * VMM is ended); records how it ended. A first start that its driver knows to have failed by its own
+     * choice (KVM failing on the guest at once) is started again once as the driver says, and {@code notices}
+     * hears of it.
      */
     public MachineExit follow(Started started, OutputStream out, Consumer<String> notices) {
         Started current = started;
         try {
             while (true) {
                 MachineExit exit = current.process().follow(out);
-                if (current == started && kvmFailedAtOnce(current, exit)) {
-                    notices.accept(fallBackNotice(exit));
-                    current = bootUnderTcg(current, exit);
+                Optional<VmmDriver.Retry> retry = current == started ? driver(current.record()).retry(current.plan(), exit)
+                        : Optional.empty();
+                if (retry.isPresent()) {
+                    notices.accept(retry.get().notice());
+                    current = bootAgain(current, exit, retry.get().plan());
                     continue;
                 }
                 recordExit(current.record(), exit);
@@ -121,19 +117,11 @@ public final class MachineService {
         }
     }
 
-    private static boolean kvmFailedAtOnce(Started started, MachineExit exit) throws IOException {
-        QemuStateDir state = new QemuStateDir(started.record().stateDir());
-        return exit.acceleratorFailed() && started.accelerator().isKvm()
-                && started.record().spec().acceleration() == Acceleration.AUTO
-                && (!Files.exists(state.consoleLog()) || Files.size(state.consoleLog()) == 0);
-    }
-
-    private Started bootUnderTcg(Started failed, MachineExit exit) {
-        MachineRecord r = store.markExited(failed.record().id(), exit.qemuExitCode());
+    private Started bootAgain(Started failed, MachineExit exit, VmmPlan plan) {
+        MachineRecord r = store.markExited(failed.record().id(), exit.vmmExitCode());
         r = store.prepareStart(r.id());
         try {
-            QemuDriver.Plan plan = launcher.fallBackToTcg(r.spec(), r.stateDir(), false, exit.detail());
-            return started(r, launcher.start(plan), plan);
+            return started(r, driver(r).spawn(plan).finish(), plan);
         } catch (IOException | RuntimeException e) {
             throw failedStart(r, e);
         }
@@ -145,20 +133,21 @@ public final class MachineService {
     }
 
     /**
-     * Leaves a started machine running without this process. When jkraft chose KVM for it, it first waits
-     * (at most {@value #DETACH_WATCH_MILLIS} ms) for the guest's first console output, so that a guest KVM
-     * stops at once is started again under TCG here, as a foreground run's would be, and {@code notices}
-     * hears of it. Returns the machine as it is left.
+     * Leaves a started machine running without this process. When its plan asks for it (KVM chosen by jkraft),
+     * it first waits a moment for the guest's first console output, so that a guest the plan fails at once is
+     * started again here as the driver says, as a foreground run's would be, and {@code notices} hears of it.
+     * Returns the machine as it is left.
      */
     public Started detach(Started started, Consumer<String> notices) {
         Started current = started;
         try {
-            if (started.accelerator().isKvm() && started.record().spec().acceleration() == Acceleration.AUTO
-                    && started.record().status() == MachineStatus.RUNNING) {
-                Optional<MachineExit> stopped = started.process().watchFirstOutput(Duration.ofMillis(DETACH_WATCH_MILLIS));
-                if (stopped.isPresent() && kvmFailedAtOnce(started, stopped.get())) {
-                    notices.accept(fallBackNotice(stopped.get()));
-                    current = bootUnderTcg(started, stopped.get());
+            Duration watch = started.plan().firstOutputWatch();
+            if (!watch.isZero() && started.record().status() == MachineStatus.RUNNING) {
+                Optional<MachineExit> stopped = started.process().watchFirstOutput(watch);
+                Optional<VmmDriver.Retry> retry = stopped.flatMap(exit -> driver(started.record()).retry(started.plan(), exit));
+                if (retry.isPresent()) {
+                    notices.accept(retry.get().notice());
+                    current = bootAgain(started, stopped.get(), retry.get().plan());
                 } else if (stopped.isPresent()) {
                     recordExit(started.record(), stopped.get());
                 }
@@ -170,11 +159,6 @@ public final class MachineService {
             store.release(started.record().id());
         }
         return current;
-    }
-
-    private static String fallBackNotice(MachineExit exit) {
-        return "KVM could not run the guest (" + exit.detail() + "); starting it again with TCG emulation, which "
-                + "later runs with this QEMU use at once";
     }
 
     /** Every machine, with records corrected against the processes that really run. */
@@ -191,25 +175,21 @@ public final class MachineService {
     }
 
     /**
-     * Ends a running machine that nobody follows (a detached one) whose QEMU stopped the guest for good
-     * (internal-error, guest-panicked, ...), recording why first: such a guest cannot go on, and a record
+     * Ends a running machine that nobody follows (a detached one) whose VMM stopped the guest for good
+     * (an accelerator's internal error, a panic), recording why first: such a guest cannot go on, and a record
      * saying "running" would be a lie. A foreground run's own follower does this for its machine.
      */
     private boolean endIfStalled(MachineRecord r) {
         if (r.status() != MachineStatus.RUNNING || (r.owner() != null && r.owner().isAlive())) {
             return false;
         }
-        QemuProcess process = attach(r);
-        if (!process.saysStalled()) {
-            return false;
-        }
-        Optional<String> stalled = process.stalledState(STALL_QUERY);
+        VmmProcess process = attach(r);
+        Optional<MachineExit> stalled = process.stalled(STALL_QUERY);
         if (stalled.isEmpty()) {
             return false;
         }
         try {
-            MachineExit exit = process.markStalled(stalled.get());
-            store.markErrored(r.id(), exit.detail());
+            store.markErrored(r.id(), stalled.get().detail());
             process.stop(STOP_GRACE);
         } catch (IOException | RuntimeException e) {
             // Another process settled or removed it meanwhile; the next look sees what it did.
@@ -224,9 +204,9 @@ public final class MachineService {
         if (r.status() == MachineStatus.RUNNING || r.status() == MachineStatus.PAUSED) {
             throw new UserException("machine " + r.name() + " is already " + r.status().word(), null);
         }
-        // A jkraft killed while starting it may have left a QEMU in the machine's folder, holding its ports.
+        // A jkraft killed while starting it may have left a VMM in the machine's folder, holding its ports.
         boolean ended = !reconciler.endStaleProcesses(r.id(), STOP_GRACE).isEmpty();
-        checkPortsFree(r.spec(), ended);
+        HostPorts.checkFree(r.spec().ports(), ended ? STOP_GRACE : Duration.ZERO);
         HostPorts.checkGdbFree(r.spec().gdb());
         return boot(r, false);
     }
@@ -248,19 +228,19 @@ public final class MachineService {
 
     public MachineRecord pause(String name) {
         MachineRecord r = running(name, MachineStatus.RUNNING, "pause");
-        qmp(r, QmpClient::stop);
+        vmm(r, VmmProcess::pause);
         return store.markPaused(r.id());
     }
 
     public MachineRecord unpause(String name) {
         MachineRecord r = running(name, MachineStatus.PAUSED, "unpause");
-        qmp(r, QmpClient::cont);
+        vmm(r, VmmProcess::resume);
         return store.markResumed(r.id());
     }
 
     /**
-     * Opens QEMU's gdbstub on a running or paused machine that was started without one, through the
-     * monitor's {@code gdbserver}, on 127.0.0.1:{@code port} (0: a free port), and records it. A machine
+     * Opens a gdbstub on a running or paused machine that was started without one, on
+     * 127.0.0.1:{@code port} (0: a free port), and records it. A machine
      * that already has one keeps it. Returns the machine with its port.
      */
     public MachineRecord openGdbStub(String name, int port) {
@@ -275,13 +255,7 @@ public final class MachineService {
         }
         GdbEndpoint chosen = GdbEndpoint.tcp(port == 0 ? HostPorts.freeLoopbackPort() : port);
         HostPorts.checkGdbFree(chosen);
-        qmp(r, q -> {
-            // The monitor answers a failure to listen with text, not a QMP error.
-            String answer = q.humanMonitor("gdbserver " + chosen.qemuDevice());
-            if (answer.contains("Could not")) {
-                throw new IOException("gdbserver: " + answer.strip());
-            }
-        });
+        vmm(r, process -> process.openGdbStub(chosen));
         return store.recordGdb(r.id(), chosen);
     }
 
@@ -297,7 +271,7 @@ public final class MachineService {
             stop(r.id());
         }
         awaitRelease(r.id());
-        // The folder goes with the record: nothing may still run in it (a QEMU left by a killed start).
+        // The folder goes with the record: nothing may still run in it (a VMM left by a killed start).
         reconciler.endStaleProcesses(r.id(), STOP_GRACE);
         store.delete(r.id());
     }
@@ -340,61 +314,30 @@ public final class MachineService {
     /** Copies the machine's console log to {@code out}; with {@code follow}, until the machine ends. */
     public void logs(String name, boolean follow, OutputStream out) {
         MachineRecord r = inspect(name);
-        QemuStateDir state = new QemuStateDir(r.stateDir());
         try {
-            if (!Files.exists(state.consoleLog())) {
-                return;
-            }
-            QemuProcess process = attach(r);
-            new ConsoleTail(state.consoleLog()).follow(out, 0, () -> !follow || !process.isRunning());
-            process.copyStoppedAccount(out);
+            attach(r).copyLogs(out, follow);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * Refuses ports another process holds. Right after ending a machine's old VMM, it is given a moment to
-     * let go of them: an exiting process loses its memory (and with it the command line by which it was
-     * seen to be gone) before its files and sockets are closed.
-     */
-    private static void checkPortsFree(MachineSpec spec, boolean vmmJustEnded) {
-        long deadline = System.nanoTime() + (vmmJustEnded ? STOP_GRACE.toNanos() : 0);
-        while (true) {
-            try {
-                HostPorts.checkFree(spec.ports());
-                return;
-            } catch (UserException e) {
-                if (System.nanoTime() >= deadline) {
-                    throw e;
-                }
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                HostPorts.checkFree(spec.ports());
-                return;
-            }
         }
     }
 
     private Started boot(MachineRecord created, boolean paused) {
         MachineRecord r = store.prepareStart(created.id());
         try {
-            QemuDriver.Plan plan = launcher.plan(r.spec(), r.stateDir(), paused);
-            return started(r, launcher.start(plan), plan);
+            VmmDriver driver = driver(r);
+            VmmPlan plan = driver.plan(r.spec(), r.stateDir(), paused);
+            return started(r, driver.spawn(plan).finish(), plan);
         } catch (IOException | RuntimeException e) {
             throw failedStart(r, e);
         }
     }
 
-    private Started started(MachineRecord r, QemuProcess process, QemuDriver.Plan plan) {
+    private Started started(MachineRecord r, VmmProcess process, VmmPlan plan) {
         MachineRecord running = store.markRunning(r.id(), process.pid());
         if (plan.startPaused()) {
             running = store.markPaused(r.id());
         }
-        return new Started(running, process, plan.accelerator());
+        return new Started(running, process, plan);
     }
 
     private UserException failedStart(MachineRecord r, Exception e) {
@@ -410,7 +353,7 @@ public final class MachineService {
         if (exit.outcome() == MachineExit.Outcome.LOST || exit.stoppedByQemu()) {
             store.markErrored(r.id(), exit.detail());
         } else {
-            store.markExited(r.id(), exit.qemuExitCode());
+            store.markExited(r.id(), exit.vmmExitCode());
         }
     }
 
@@ -423,20 +366,29 @@ public final class MachineService {
         return r;
     }
 
-    private interface QmpAction {
-        void apply(QmpClient qmp) throws IOException;
+    private interface VmmAction {
+        void apply(VmmProcess process) throws IOException;
     }
 
-    private void qmp(MachineRecord r, QmpAction action) {
-        try (QmpClient q = attach(r).qmp()) {
-            action.apply(q);
+    private void vmm(MachineRecord r, VmmAction action) {
+        try {
+            action.apply(attach(r));
         } catch (IOException e) {
-            throw new UserException("cannot reach " + r.name() + "'s QEMU monitor: " + e.getMessage(), null, e);
+            throw new UserException("cannot reach " + r.name() + "'s " + r.spec().platform() + " VMM: " + e.getMessage(),
+                    null, e);
         }
     }
 
-    private static QemuProcess attach(MachineRecord r) {
-        QemuStateDir state = new QemuStateDir(r.stateDir());
-        return QemuProcess.attach(state, new GuestConsoleHints.Context(true, r.spec().memoryBytes(), state.consoleLog()));
+    /** The exit status to show for a machine that exited (the guest's own where its VMM tells it), or null. */
+    public Integer guestExitStatus(MachineRecord r) {
+        return r.exitCode() == null ? null : driver(r).guestExitStatus(r.exitCode());
+    }
+
+    private VmmDriver driver(MachineRecord r) {
+        return drivers.forSpec(r.spec());
+    }
+
+    private VmmProcess attach(MachineRecord r) {
+        return driver(r).attach(r.spec(), r.stateDir());
     }
 }

@@ -27,4 +27,11 @@ import java.util.List;
 public record RunRequest(Path what, Path kraftfile, String platform, String architecture, String target,
         String name, String memory, int cpus, List<String> kernelArgs, List<String> env, List<String> ports,
         List<String> volumes, Path initrd, String rootfs, List<String> appArgs, io.jkraft.machine.api.Acceleration acceleration,
-        String gdb) {}
+        String gdb) {
+
+    /** This request with {@code --gdb} as {@code value}. */
+    public RunRequest withGdb(String value) {
+        return new RunRequest(what, kraftfile, platform, architecture, target, name, memory, cpus, kernelArgs, env, ports,
+                volumes, initrd, rootfs, appArgs, acceleration, value);
+    }
+}

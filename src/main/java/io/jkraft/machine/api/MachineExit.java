@@ -3,18 +3,18 @@ package io.jkraft.machine.api;
 /**
  * How a machine ended.
  *
- * @param qemuExitCode QEMU's exit status as the wrapper recorded it (128+N when killed by signal N),
- *                     or -1 when unknown
- * @param outcome      what that means for the user
- * @param detail       one line saying what happened
- * @param hint         how to fix a failure, or null
- * @param qemuState    the QEMU run state in which QEMU stopped the guest for good (internal-error,
- *                     guest-panicked, ...) before jkraft ended it, or null
+ * @param vmmExitCode the VMM's exit status as its waiter recorded it (128+N when killed by signal N),
+ *                    or -1 when unknown
+ * @param outcome     what that means for the user
+ * @param detail      one line saying what happened
+ * @param hint        how to fix a failure, or null
+ * @param vmmState    the VMM's run state in which it stopped the guest for good (QEMU's internal-error,
+ *                    guest-panicked, ...) before jkraft ended it, or null
  */
-public record MachineExit(int qemuExitCode, Outcome outcome, String detail, String hint, String qemuState) {
+public record MachineExit(int vmmExitCode, Outcome outcome, String detail, String hint, String vmmState) {
 
-    public MachineExit(int qemuExitCode, Outcome outcome, String detail, String hint) {
-        this(qemuExitCode, outcome, detail, hint, null);
+    public MachineExit(int vmmExitCode, Outcome outcome, String detail, String hint) {
+        this(vmmExitCode, outcome, detail, hint, null);
     }
 
     public enum Outcome {
@@ -37,12 +37,12 @@ public record MachineExit(int qemuExitCode, Outcome outcome, String detail, Stri
 
     /** Whether QEMU stopped the guest before jkraft ended it: QEMU's exit status then says nothing. */
     public boolean stoppedByQemu() {
-        return qemuState != null;
+        return vmmState != null;
     }
 
     /** Whether the guest failed because the accelerator (KVM) could not run it. */
     public boolean acceleratorFailed() {
-        return "internal-error".equals(qemuState);
+        return "internal-error".equals(vmmState);
     }
 
     /** Whether this is an ending the user can call success: a clean power-off or their own stop. */

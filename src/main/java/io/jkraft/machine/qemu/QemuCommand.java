@@ -97,11 +97,11 @@ public final class QemuCommand {
      * The guest's own exit status behind QEMU's: Unikraft ends x86_64 guests through isa-debug-exit,
      * which turns a clean halt into QEMU status 83 and a crash into 85.
      */
-    public static int guestExitStatus(int qemuExitCode) {
-        return switch (qemuExitCode) {
+    public static int guestExitStatus(int vmmExitCode) {
+        return switch (vmmExitCode) {
             case GUEST_POWER_OFF_STATUS -> 0;
             case GUEST_CRASH_STATUS -> 1;
-            default -> qemuExitCode;
+            default -> vmmExitCode;
         };
     }
 

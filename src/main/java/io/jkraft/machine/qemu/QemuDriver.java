@@ -1,22 +1,30 @@
 package io.jkraft.machine.qemu;
 
-import io.jkraft.common.UserException;
 import io.jkraft.common.HostSystem;
+import io.jkraft.common.UserException;
+import io.jkraft.machine.api.Acceleration;
+import io.jkraft.machine.api.MachineExit;
 import io.jkraft.machine.api.MachineSpec;
+import io.jkraft.machine.api.VmmDriver;
+import io.jkraft.machine.api.VmmPlan;
+import io.jkraft.machine.api.VmmProcess;
+import io.jkraft.machine.api.VmmStart;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The QEMU side of {@code jkraft run}: finds QEMU, decides the accelerator, builds the command and
- * starts the process. Detached and foreground runs start the same way; foreground callers then
- * {@link QemuProcess#follow} the console.
+ * The QEMU driver: finds QEMU, decides the accelerator, builds the command and starts the process, which
+ * outlives jkraft ({@link QemuProcess}). Detached and foreground runs start the same way.
  */
-public final class QemuDriver {
+public final class QemuDriver implements VmmDriver {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a detached run under KVM waits for its guest's first output (Unikraft prints within milliseconds). */
+    private static final Duration KVM_FIRST_OUTPUT_WATCH = Duration.ofSeconds(2);
 
     private final AcceleratorProbe probe;
     private final Map<String, String> env;
@@ -33,16 +41,44 @@ public final class QemuDriver {
     /**
      * Everything decided before QEMU starts.
      *
+     * @param spec        the machine
      * @param command     the QEMU invocation
      * @param accelerator KVM or TCG; its {@link Accelerator#notice()} is for the user
      * @param state       the machine's state folder
      * @param hints       what console hints need to know
      * @param startPaused keep the vCPUs stopped after start, until a QMP {@code cont}
      */
-    public record Plan(QemuCommand command, Accelerator accelerator, QemuStateDir state,
-            GuestConsoleHints.Context hints, boolean startPaused) {}
+    public record Plan(MachineSpec spec, QemuCommand command, Accelerator accelerator, QemuStateDir state,
+            GuestConsoleHints.Context hints, boolean startPaused) implements VmmPlan {
+
+        @Override
+        public Path stateDir() {
+            return state.dir();
+        }
+
+        @Override
+        public String notice() {
+            return accelerator.notice();
+        }
+
+        /** KVM that jkraft chose may stop a guest at once; a detached run waits to see it and fall back. */
+        @Override
+        public Duration firstOutputWatch() {
+            return choseKvm() ? KVM_FIRST_OUTPUT_WATCH : Duration.ZERO;
+        }
+
+        boolean choseKvm() {
+            return accelerator.isKvm() && spec.acceleration() == Acceleration.AUTO;
+        }
+    }
+
+    @Override
+    public String platform() {
+        return "qemu";
+    }
 
     /** Decides how to run {@code spec} with {@code stateDir} as its state folder. */
+    @Override
     public Plan plan(MachineSpec spec, Path stateDir, boolean startPaused) {
         Path binary = findBinary(spec.architecture());
         Accelerator accelerator = switch (spec.acceleration()) {
@@ -55,38 +91,61 @@ public final class QemuDriver {
     }
 
     /**
-     * The plan for {@code spec} under TCG after KVM failed to run its guest, which the probe had let through:
-     * the host is remembered as one whose KVM cannot run guests with this QEMU, so later runs go to TCG at once.
-     *
-     * @param why what KVM did (QEMU's words)
+     * A guest that KVM, chosen by jkraft, stopped with an internal error before its first console line is started
+     * again under TCG, and the host is remembered as one whose KVM cannot run guests with this QEMU, so that later
+     * runs go to TCG at once.
      */
-    public Plan fallBackToTcg(MachineSpec spec, Path stateDir, boolean startPaused, String why) {
-        Path binary = findBinary(spec.architecture());
-        probe.rememberUnusable(binary, why);
-        return plan(spec, stateDir, startPaused, binary, Accelerator.tcg(why).remembered());
+    @Override
+    public Optional<Retry> retry(VmmPlan failed, MachineExit exit) {
+        if (!(failed instanceof Plan plan) || !plan.choseKvm() || !exit.acceleratorFailed() || consoleWritten(plan)) {
+            return Optional.empty();
+        }
+        Path binary = findBinary(plan.spec().architecture());
+        probe.rememberUnusable(binary, exit.detail());
+        Plan underTcg = plan(plan.spec(), plan.stateDir(), plan.startPaused(), binary,
+                Accelerator.tcg(exit.detail()).remembered());
+        return Optional.of(new Retry(underTcg, "KVM could not run the guest (" + exit.detail() + "); starting it again "
+                + "with TCG emulation, which later runs with this QEMU use at once"));
+    }
+
+    private static boolean consoleWritten(Plan plan) {
+        try {
+            Path console = plan.state().consoleLog();
+            return Files.exists(console) && Files.size(console) > 0;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private Plan plan(MachineSpec spec, Path stateDir, boolean startPaused, Path binary, Accelerator accelerator) {
         QemuStateDir state = new QemuStateDir(stateDir);
         QemuCommand command = QemuCommand.create(spec, state,
                 QemuCommand.Options.detect(binary, accelerator));
-        return new Plan(command, accelerator, state,
+        return new Plan(spec, command, accelerator, state,
                 new GuestConsoleHints.Context(!accelerator.isKvm(), spec.memoryBytes(), state.consoleLog()), startPaused);
     }
 
     /** Starts QEMU for a plan (created paused) and returns without waiting for it. */
-    public SpawnedQemu spawn(Plan plan) throws IOException {
-        return SpawnedQemu.spawn(plan.command(), plan.state(), plan.hints());
+    @Override
+    public VmmStart spawn(VmmPlan plan) throws IOException {
+        Plan p = (Plan) plan;
+        return SpawnedQemu.spawn(p.command(), p.state(), p.hints(), p.startPaused(), START_TIMEOUT);
     }
 
-    /** Waits for a spawned QEMU's monitor, then resumes it unless the plan keeps it paused. */
-    public QemuProcess finish(Plan plan, SpawnedQemu spawned) throws IOException {
-        return spawned.finish(plan.startPaused(), START_TIMEOUT);
-    }
-
-    /** Starts QEMU for a plan; it keeps running when this JVM ends. */
+    /** Starts QEMU for a plan and waits until it runs (or stays paused, as planned). */
     public QemuProcess start(Plan plan) throws IOException {
-        return QemuProcess.start(plan.command(), plan.state(), plan.hints(), plan.startPaused(), START_TIMEOUT);
+        return (QemuProcess) spawn(plan).finish();
+    }
+
+    @Override
+    public QemuProcess attach(MachineSpec spec, Path stateDir) {
+        QemuStateDir state = new QemuStateDir(stateDir);
+        return QemuProcess.attach(state, new GuestConsoleHints.Context(true, spec.memoryBytes(), state.consoleLog()));
+    }
+
+    @Override
+    public int guestExitStatus(int vmmExitCode) {
+        return QemuCommand.guestExitStatus(vmmExitCode);
     }
 
     /** The QEMU executable for an architecture, from PATH. */

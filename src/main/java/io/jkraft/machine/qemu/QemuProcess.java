@@ -4,7 +4,9 @@ import io.jkraft.machine.api.MachineExit;
 
 import io.jkraft.machine.api.ConsoleTail;
 
+import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.UserException;
+import io.jkraft.machine.api.VmmProcess;
 import io.jkraft.machine.api.MachineExit.Outcome;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,7 +24,7 @@ import java.util.Optional;
  * exit status in the state folder. Everything is read back from files, so a later jkraft process can
  * {@link #attach} to a machine started by an earlier one.
  */
-public final class QemuProcess {
+public final class QemuProcess implements VmmProcess {
 
     /** Generous: a QEMU on a loaded host answers in milliseconds, but nothing is lost by waiting for a slow one. */
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(15);
@@ -58,7 +60,7 @@ public final class QemuProcess {
      */
     public static QemuProcess start(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints,
             boolean paused, Duration startTimeout) throws IOException {
-        return SpawnedQemu.spawn(command, state, hints).finish(paused, startTimeout);
+        return SpawnedQemu.spawn(command, state, hints, paused, startTimeout).finish();
     }
 
     /** A handle on a machine started earlier, possibly by another jkraft process. */
@@ -67,6 +69,7 @@ public final class QemuProcess {
     }
 
     /** Lets go of QEMU's second monitor (a detached run: nobody follows the machine from here). */
+    @Override
     public void release() {
         closeQuietly(watch);
         watch = null;
@@ -87,11 +90,13 @@ public final class QemuProcess {
     }
 
     /** QEMU's process id, or -1 when it was never recorded. */
+    @Override
     public long pid() {
         return pid;
     }
 
     /** Whether QEMU is still running. */
+    @Override
     public boolean isRunning() {
         return !Files.exists(state.exitCodeFile()) && qemuHandle().isPresent();
     }
@@ -99,6 +104,31 @@ public final class QemuProcess {
     /** A QMP connection; close it when done, as QEMU serves one client at a time. */
     public QmpClient qmp() throws IOException {
         return qmp(QMP_TIMEOUT);
+    }
+
+    @Override
+    public void pause() throws IOException {
+        try (QmpClient q = qmp()) {
+            q.stop();
+        }
+    }
+
+    @Override
+    public void resume() throws IOException {
+        try (QmpClient q = qmp()) {
+            q.cont();
+        }
+    }
+
+    /** Through the human monitor's {@code gdbserver}, which answers a failure to listen with text, not an error. */
+    @Override
+    public void openGdbStub(GdbEndpoint endpoint) throws IOException {
+        try (QmpClient q = qmp()) {
+            String answer = q.humanMonitor("gdbserver " + endpoint.qemuDevice());
+            if (answer.contains("Could not")) {
+                throw new IOException("gdbserver: " + answer.strip());
+            }
+        }
     }
 
     private QmpClient qmp(Duration timeout) throws IOException {
@@ -115,37 +145,34 @@ public final class QemuProcess {
         return state.reach(through, socket);
     }
 
-    /**
-     * For a guest QEMU stopped for good: QEMU's own account (for an internal error, its register dump; for a
-     * panic, its guest-error log) after a line saying what it is. Nothing for any other machine.
-     */
-    public void copyStoppedAccount(OutputStream out) throws IOException {
-        if (!Files.exists(state.guestStoppedFile())) {
+    /** The console log, then, for a guest QEMU stopped for good, QEMU's own account of it. */
+    @Override
+    public void copyLogs(OutputStream out, boolean follow) throws IOException {
+        if (!Files.exists(state.consoleLog())) {
             return;
         }
-        for (Path log : List.of(state.qemuLog(), state.guestErrorsLog())) {
-            if (Files.exists(log) && Files.size(log) > 0) {
-                out.write(("--- QEMU stopped the guest; " + log.getFileName() + ":\n").getBytes(StandardCharsets.UTF_8));
-                Files.copy(log, out);
-            }
-        }
-        out.flush();
+        new ConsoleTail(state.consoleLog()).follow(out, 0, () -> !follow || !isRunning());
+        StoppedGuestAccount.copy(state, out);
     }
 
     /**
-     * Whether QEMU's own logs say it stopped the guest: KVM's internal error on its stderr, a guest panic in
-     * its guest-error log. Read from files, because a monitor command sent to a guest that might end under
-     * it can hang QEMU 7.2 at exit; once these words are there the guest is stopped, and may be asked.
+     * QEMU's logs are read first, and the monitor asked only once they say QEMU stopped the guest: a monitor
+     * command sent to a guest that might end under it can hang QEMU 7.2 at exit.
      */
-    public boolean saysStalled() {
-        return contains(state.qemuLog(), "internal error") || contains(state.guestErrorsLog(), "Guest crashed");
-    }
-
-    private static boolean contains(Path log, String words) {
+    @Override
+    public Optional<MachineExit> stalled(Duration patience) {
+        if (!StoppedGuestAccount.saysStopped(state)) {
+            return Optional.empty();
+        }
+        Optional<String> qemuState = stalledState(patience);
+        if (qemuState.isEmpty()) {
+            return Optional.empty();
+        }
         try {
-            return Files.exists(log) && ExitReading.readTail(log).contains(words);
+            return Optional.of(markStalled(qemuState.get()));
         } catch (IOException e) {
-            return false;
+            // The folder went with the machine (removed meanwhile): nothing is stalled any more.
+            return Optional.empty();
         }
     }
 
@@ -154,7 +181,7 @@ public final class QemuProcess {
      * the monitor within {@code patience}; empty while the guest can go on, or when QEMU does not answer (a
      * busy monitor is no reason to call a machine stalled).
      */
-    public Optional<String> stalledState(Duration patience) {
+    Optional<String> stalledState(Duration patience) {
         if (!isRunning()) {
             return Optional.empty();
         }
@@ -177,9 +204,9 @@ public final class QemuProcess {
 
     /**
      * Records that QEMU stopped the guest for good in {@code qemuState}, before QEMU is ended, and returns
-     * the ending as it will then read ({@link MachineExit#qemuExitCode()} -1: QEMU has not exited yet).
+     * the ending as it will then read ({@link MachineExit#vmmExitCode()} -1: QEMU has not exited yet).
      */
-    public MachineExit markStalled(String qemuState) throws IOException {
+    MachineExit markStalled(String qemuState) throws IOException {
         Path tmp = state.dir().resolve(state.guestStoppedFile().getFileName() + ".tmp");
         Files.writeString(tmp, qemuState + "\n");
         Files.move(tmp, state.guestStoppedFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
@@ -188,6 +215,7 @@ public final class QemuProcess {
     }
 
     /** How the machine ended, or empty while it runs. */
+    @Override
     public Optional<MachineExit> exit() throws IOException {
         if (Files.exists(state.exitCodeFile())) {
             return Optional.of(reading().classify(Integer.parseInt(Files.readString(state.exitCodeFile()).strip())));
@@ -217,6 +245,7 @@ public final class QemuProcess {
      * Foreground mode: copies the guest console to {@code out} as it grows until QEMU ends, then returns
      * how it ended.
      */
+    @Override
     public MachineExit follow(OutputStream out) throws IOException {
         String[] stalled = new String[1];
         boolean[] hungAtExit = new boolean[1];
@@ -251,6 +280,7 @@ public final class QemuProcess {
      * {@code limit}, watching meanwhile for QEMU stopping it for good. Returns how it ended when QEMU did
      * (QEMU has then been ended), else empty. The second monitor is let go either way.
      */
+    @Override
     public Optional<MachineExit> watchFirstOutput(Duration limit) throws IOException {
         RunStateWatch w = watch;
         String stalled = null;
@@ -282,6 +312,7 @@ public final class QemuProcess {
      * Stops the machine: QMP quit, then SIGTERM and SIGKILL if QEMU does not end within {@code grace}.
      * The stop is recorded first so that the ending reads as {@link Outcome#STOPPED}.
      */
+    @Override
     public MachineExit stop(Duration grace) throws IOException {
         if (isRunning()) {
             // Only a running machine: marking one that already ended would hide how it ended.

@@ -1,6 +1,7 @@
 package io.jkraft.machine.qemu;
 
 import io.jkraft.common.UserException;
+import io.jkraft.machine.api.VmmStart;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,12 +18,14 @@ import java.util.function.BooleanSupplier;
  * waits for it and records its exit status in the state folder; {@link #finish} then makes it a
  * {@link QemuProcess}.
  */
-public record SpawnedQemu(QemuStateDir state, Process wrapper, GuestConsoleHints.Context hints) {
+public record SpawnedQemu(QemuStateDir state, Process wrapper, GuestConsoleHints.Context hints, boolean paused,
+        Duration startTimeout) implements VmmStart {
     /**
-     * Waits until QEMU answers over QMP and resumes it, unless {@code paused}. Throws a
+     * Waits until QEMU answers over QMP and resumes it, unless it is to stay {@code paused}. Throws a
      * {@link UserException} with QEMU's own message when it refused to start.
      */
-    public QemuProcess finish(boolean paused, Duration startTimeout) throws IOException {
+    @Override
+    public QemuProcess finish() throws IOException {
         RunStateWatch watch = null;
         BooleanSupplier starting = () -> wrapper.isAlive() && !Files.exists(state.exitCodeFile());
         try (QmpClient qmp = QmpClient.connect(state.reach(wrapper.pid(), QemuStateDir.QMP_SOCKET), startTimeout,
@@ -43,6 +46,7 @@ public record SpawnedQemu(QemuStateDir state, Process wrapper, GuestConsoleHints
     }
 
     /** Ends QEMU (which never ran the guest) and its waiter, for a start that is given up. */
+    @Override
     public void abandon() {
         // Until QEMU has written its pid file, the waiter may still be about to start it.
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -87,8 +91,8 @@ public record SpawnedQemu(QemuStateDir state, Process wrapper, GuestConsoleHints
             """;
 
     /** Starts QEMU (created paused) and returns at once; {@link #finish} then waits for its monitor. */
-    public static SpawnedQemu spawn(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints)
-            throws IOException {
+    public static SpawnedQemu spawn(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints,
+            boolean paused, Duration startTimeout) throws IOException {
         Files.createDirectories(state.dir());
         for (Path stale : List.of(state.exitCodeFile(), state.stopRequestedFile(), state.guestStoppedFile(),
                 state.guestErrorsLog(), state.pidFile(),
@@ -105,7 +109,7 @@ public record SpawnedQemu(QemuStateDir state, Process wrapper, GuestConsoleHints
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
-            return new SpawnedQemu(state, wrapper, hints);
+            return new SpawnedQemu(state, wrapper, hints, paused, startTimeout);
         } catch (IOException e) {
             throw new UserException("cannot start QEMU: " + e.getMessage(),
                     "setsid (util-linux) and sh must be on PATH", e);

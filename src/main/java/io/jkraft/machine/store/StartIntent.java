@@ -14,7 +14,7 @@ import java.util.Optional;
  * {@link Reconciler} ends the VMM and removes the folder (the guest never ran: it was never resumed).
  */
 public final class StartIntent {
-    static final String FILE = "starting";
+    public static final String FILE = "starting";
 
     private StartIntent() {}
 

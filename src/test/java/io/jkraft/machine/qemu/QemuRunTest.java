@@ -93,7 +93,7 @@ class QemuRunTest {
         assertThat(console).containsPattern(
                 "cmdline: \\S*hello_qemu-x86_64 loglevel=3 env.vars=\\[ \"GREETING=hi there\" \\] -- one \"two three\" \"it's\"\n");
         assertThat(exit.getFirst().outcome()).isEqualTo(Outcome.POWERED_OFF);
-        assertThat(exit.getFirst().qemuExitCode()).isZero();
+        assertThat(exit.getFirst().vmmExitCode()).isZero();
         assertThat(process.state().exitCodeFile()).hasContent("0");
         assertThat(process.isRunning()).isFalse();
     }
