@@ -109,7 +109,7 @@ final class CliContext {
     }
 
     RunService runService(BuildListener listener) {
-        return new RunService(() -> buildService(listener), () -> packageService(listener), environment,
+        return new RunService(() -> buildService(listener), () -> packageService(listener), drivers(), environment,
                 Path.of("").toAbsolutePath(), paths().cacheDir());
     }
 

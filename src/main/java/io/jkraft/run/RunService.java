@@ -10,6 +10,7 @@ import io.jkraft.kraftfile.Target;
 import io.jkraft.kraftfile.TargetNames;
 import io.jkraft.common.GdbEndpoint;
 import io.jkraft.machine.HostPorts;
+import io.jkraft.machine.VmmDrivers;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.RunFlags;
 import io.jkraft.pkg.PackageService;
@@ -37,13 +38,17 @@ public final class RunService {
     private final Path workingDir;
     private final Path cacheDir;
     private final Supplier<PackageService> packages;
+    private final VmmDrivers drivers;
 
     /**
      * The build and package services are made only when needed: making them reads the user's config file,
      * which a kernel file's run does not need and should not wait for.
+     *
+     * @param drivers the machine drivers: a platform without one is refused before anything is built
      */
-    public RunService(Supplier<BuildService> builds, Supplier<PackageService> packages, Map<String, String> environment,
-            Path workingDir, Path cacheDir) {
+    public RunService(Supplier<BuildService> builds, Supplier<PackageService> packages, VmmDrivers drivers,
+            Map<String, String> environment, Path workingDir, Path cacheDir) {
+        this.drivers = drivers;
         this.builds = builds;
         this.packages = packages;
         this.environment = Map.copyOf(environment);
@@ -54,10 +59,7 @@ public final class RunService {
     public MachineSpec prepare(RunRequest r) {
         Path what = workingDir.resolve(r.what() == null ? Path.of("") : r.what()).toAbsolutePath().normalize();
         String plat = r.platform() == null ? "qemu" : TargetNames.platform(r.platform());
-        if (!plat.equals("qemu")) {
-            throw new UserException("platform " + plat + " cannot run here yet: only qemu is supported",
-                    "run with --plat qemu");
-        }
+        drivers.forPlatform(plat);
         boolean project = Files.isDirectory(what);
         boolean kernelFile = !project && Files.isRegularFile(what);
         Reference image = project || kernelFile ? null : reference(r);
