@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.machine.HostPorts;
 import io.jkraft.machine.store.MachineRecord;
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.profile.sample.RegisterSnapshot;
 import io.jkraft.profile.gdb.GdbClient;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.jkraft.profile.gdb;
 
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.profile.sample.RegisterSnapshot;
 
 /**
  * Where a stack walk's registers sit in QEMU's {@code g} packet (hex, little-endian, in the order of the

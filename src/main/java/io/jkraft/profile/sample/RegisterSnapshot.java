@@ -1,4 +1,4 @@
-package io.jkraft.profile;
+package io.jkraft.profile.sample;
 
 /**
  * The registers a stack walk starts from, for one vCPU at one instant.

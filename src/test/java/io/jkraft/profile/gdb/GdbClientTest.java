@@ -3,7 +3,7 @@ package io.jkraft.profile.gdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.profile.sample.RegisterSnapshot;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;

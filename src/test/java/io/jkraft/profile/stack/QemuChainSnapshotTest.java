@@ -2,8 +2,8 @@ package io.jkraft.profile.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jkraft.profile.GuestMemory;
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.profile.sample.GuestMemory;
+import io.jkraft.profile.sample.RegisterSnapshot;
 import io.jkraft.profile.flame.FoldedStacks;
 import io.jkraft.testing.ChainKernel;
 import io.jkraft.testing.QemuBoot;

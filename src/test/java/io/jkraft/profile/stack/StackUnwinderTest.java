@@ -2,8 +2,8 @@ package io.jkraft.profile.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jkraft.profile.GuestMemory;
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.profile.sample.GuestMemory;
+import io.jkraft.profile.sample.RegisterSnapshot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
