@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.GdbEndpoint;
 import io.jkraft.machine.EarlyStart;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.MachineSpec;
@@ -117,14 +118,9 @@ final class RunCommand extends JkraftCommand {
     static final class GdbPortConsumer implements IParameterConsumer {
         @Override
         public void consumeParameters(Stack<String> args, ArgSpec option, CommandSpec command) {
-            boolean value = !args.isEmpty() && isGdbValue(args.peek());
+            boolean value = !args.isEmpty() && GdbEndpoint.isValue(args.peek());
             option.setValue(value ? args.pop() : "");
         }
-    }
-
-    /** A port or unix:PATH, as --gdb takes them. */
-    static boolean isGdbValue(String arg) {
-        return arg.matches("\\d{1,5}") || arg.startsWith("unix:");
     }
 
     RunCommand(CliContext context) {
@@ -174,10 +170,10 @@ final class RunCommand extends JkraftCommand {
                     "use it without -d/--no-start, and remove detached machines with `jkraft rm`");
         }
         List<String> args = originalArgs != null ? originalArgs : spec.commandLine().getParseResult().originalArgs();
-        args.stream().takeWhile(a -> !a.equals("--")).filter(a -> a.startsWith("--gdb=") && !isGdbValue(a.substring("--gdb=".length())))
+        // picocli leaves the value of a --gdb=VALUE that is none to the positionals: refuse it here.
+        args.stream().takeWhile(a -> !a.equals("--")).filter(a -> a.startsWith("--gdb=") && !GdbEndpoint.isValue(a.substring("--gdb=".length())))
                 .findFirst().ifPresent(a -> {
-                    throw new io.jkraft.common.UserException(a + ": not a port or unix:PATH",
-                            "write --gdb=1234, --gdb=unix:PATH, or --gdb alone for a free port");
+                    throw GdbEndpoint.notAValue(a.substring("--gdb=".length()));
                 });
         int dashes = args.indexOf("--");
         int appCount = dashes < 0 ? 0 : args.size() - dashes - 1;

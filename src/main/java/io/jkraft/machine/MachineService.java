@@ -1,5 +1,6 @@
 package io.jkraft.machine;
 
+import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.qemu.Accelerator;
 import io.jkraft.machine.qemu.ConsoleTail;
@@ -269,7 +270,7 @@ public final class MachineService {
         if (r.spec().gdb() != null) {
             return r;
         }
-        GdbEndpoint chosen = GdbEndpoint.tcp(port == 0 ? HostPorts.freeLoopbackPort() : port);
+        GdbEndpoint chosen = new GdbEndpoint.Tcp(port == 0 ? HostPorts.freeLoopbackPort() : port);
         HostPorts.checkGdbFree(chosen);
         qmp(r, q -> {
             // The monitor answers a failure to listen with text, not a QMP error.

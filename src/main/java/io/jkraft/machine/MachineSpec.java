@@ -1,5 +1,6 @@
 package io.jkraft.machine;
 
+import io.jkraft.common.GdbEndpoint;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

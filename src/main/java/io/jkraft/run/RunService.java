@@ -3,19 +3,18 @@ package io.jkraft.run;
 import io.jkraft.build.BuildRequest;
 import io.jkraft.build.BuildResult;
 import io.jkraft.build.BuildService;
+import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.UserException;
 import io.jkraft.initrd.RootfsInitrd;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.Target;
 import io.jkraft.kraftfile.TargetNames;
-import io.jkraft.machine.GdbEndpoint;
 import io.jkraft.machine.HostPorts;
 import io.jkraft.machine.MachineSpec;
 import io.jkraft.machine.RunFlags;
 import io.jkraft.pkg.PackageService;
 import io.jkraft.pkg.ResolvedImage;
 import io.jkraft.pkg.oci.Reference;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -187,38 +186,7 @@ public final class RunService {
         env.putAll(flags.env());
         return new MachineSpec(r.name(), kernel, "qemu", arch, flags.memory(), r.cpus(), r.kernelArgs(), appArgs, env,
                 flags.ports(), Stream.concat(kraftfileVolumes.stream(), flags.volumes().stream()).toList(), initrd,
-                r.acceleration(), gdbEndpoint(r.gdb()));
-    }
-
-    /** --gdb's value: "" a free loopback port, a port, or unix:PATH (a socket that does not exist yet). */
-    static GdbEndpoint gdbEndpoint(String value) {
-        if (value == null) {
-            return null;
-        }
-        if (value.isEmpty()) {
-            return GdbEndpoint.tcp(HostPorts.freeLoopbackPort());
-        }
-        String usage = "write --gdb=1234, --gdb=unix:PATH, or --gdb alone for a free port";
-        if (value.startsWith("unix:")) {
-            String path = value.substring("unix:".length());
-            if (path.isBlank()) {
-                throw new UserException("--gdb=unix: needs the path of the socket to create", usage);
-            }
-            Path socket = Path.of(path).toAbsolutePath().normalize();
-            if (socket.toString().getBytes(StandardCharsets.UTF_8).length > GdbEndpoint.MAX_SOCKET_PATH) {
-                throw new UserException("--gdb=" + value + ": the socket's absolute path is longer than unix sockets allow ("
-                        + GdbEndpoint.MAX_SOCKET_PATH + " bytes)", "choose a shorter path");
-            }
-            if (!Files.isDirectory(socket.getParent())) {
-                throw new UserException("--gdb=" + value + ": folder " + socket.getParent() + " does not exist",
-                        "create it first, or choose a path in an existing folder");
-            }
-            return GdbEndpoint.unix(socket);
-        }
-        if (!value.matches("\\d{1,5}") || Integer.parseInt(value) < 1 || Integer.parseInt(value) > 65535) {
-            throw new UserException("--gdb=" + value + ": not a port (1-65535) or unix:PATH", usage);
-        }
-        return GdbEndpoint.tcp(Integer.parseInt(value));
+                r.acceleration(), r.gdb() == null ? null : GdbEndpoint.parse(r.gdb(), workingDir, HostPorts::freeLoopbackPort));
     }
 
     /** A variable without a value takes the host's, as in Docker; an unset one is left out. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.common.GdbEndpoint;
 import io.jkraft.machine.HostPorts;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.profile.sample.RegisterSnapshot;
@@ -85,13 +86,13 @@ class MachineGdbTest {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "late", kernel.toString(), "--", LifeKernel.IDLE);
         assertThat(inspect("late").get("gdb").isNull()).isTrue();
         MachineRecord opened = cli.machineService().openGdbStub("late", 0);
-        int port = opened.spec().gdb().port();
+        int port = ((GdbEndpoint.Tcp) opened.spec().gdb()).port();
         assertThat(port).isBetween(1, 65535);
         assertThat(gdbPort(inspect("late"))).isEqualTo(port);
         try (GdbClient gdb = GdbClient.connect(port, TIMEOUT)) {
             assertThat(gdb.sampleAll().get(1).pc()).isBetween(0x100000L, 0x200000L);
         }
-        assertThat(cli.machineService().openGdbStub("late", 0).spec().gdb().port()).as("kept").isEqualTo(port);
+        assertThat(cli.machineService().openGdbStub("late", 0).spec().gdb()).as("kept").isEqualTo(new GdbEndpoint.Tcp(port));
     }
 
     @Test

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.Acceleration;
-import io.jkraft.machine.GdbEndpoint;
 import io.jkraft.machine.MachineSpec;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -68,10 +68,10 @@ final class SpecCodec {
             g.writeEndArray();
             writePath(g, "initrd", spec.initrd());
             g.writeStringField("accel", spec.acceleration().word());
-            if (spec.gdb() != null && spec.gdb().isSocket()) {
-                g.writeStringField("gdbSocket", spec.gdb().socket().toString());
-            } else if (spec.gdb() != null) {
-                g.writeNumberField("gdbPort", spec.gdb().port());
+            if (spec.gdb() instanceof GdbEndpoint.UnixSocket(Path socket)) {
+                g.writeStringField("gdbSocket", socket.toString());
+            } else if (spec.gdb() instanceof GdbEndpoint.Tcp(int port)) {
+                g.writeNumberField("gdbPort", port);
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -106,8 +106,8 @@ final class SpecCodec {
                     // Written by jkraft before --accel: true (as the host allows) or false (-W).
                     case "acceleration" -> f.acceleration = p.getBooleanValue() ? Acceleration.AUTO : Acceleration.TCG;
                     case "accel" -> f.acceleration = Acceleration.parse(p.getText());
-                    case "gdbPort" -> f.gdb = GdbEndpoint.tcp(p.getIntValue());
-                    case "gdbSocket" -> f.gdb = GdbEndpoint.unix(Path.of(p.getText()));
+                    case "gdbPort" -> f.gdb = new GdbEndpoint.Tcp(p.getIntValue());
+                    case "gdbSocket" -> f.gdb = new GdbEndpoint.UnixSocket(Path.of(p.getText()));
                     default -> p.skipChildren();
                 }
             }

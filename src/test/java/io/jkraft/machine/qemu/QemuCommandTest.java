@@ -3,8 +3,8 @@ package io.jkraft.machine.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.UserException;
-import io.jkraft.machine.GdbEndpoint;
 import io.jkraft.machine.MachineSpec;
 import io.jkraft.machine.MachineSpec.PortMapping;
 import io.jkraft.machine.MachineSpec.VolumeMapping;
@@ -103,10 +103,10 @@ class QemuCommandTest {
 
     @Test
     void aGdbPortBecomesALoopbackGdbstubASocketAUnixOneAndNoPortNone() {
-        String withGdb = String.join(" ", QemuCommand.create(plain("arm64").withGdb(GdbEndpoint.tcp(1234)), STATE, TCG).argv());
+        String withGdb = String.join(" ", QemuCommand.create(plain("arm64").withGdb(new GdbEndpoint.Tcp(1234)), STATE, TCG).argv());
         assertThat(withGdb).contains("-mon chardev=events,mode=control -gdb tcp:127.0.0.1:1234 ");
         String withSocket = String.join(" ",
-                QemuCommand.create(plain("arm64").withGdb(GdbEndpoint.unix(Path.of("/run/g.sock"))), STATE, TCG).argv());
+                QemuCommand.create(plain("arm64").withGdb(new GdbEndpoint.UnixSocket(Path.of("/run/g.sock"))), STATE, TCG).argv());
         assertThat(withSocket).contains(" -gdb unix:/run/g.sock,server=on,wait=off ");
         assertThat(String.join(" ", QemuCommand.create(plain("arm64"), STATE, TCG).argv())).doesNotContain("-gdb");
     }
