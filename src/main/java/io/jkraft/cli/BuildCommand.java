@@ -69,8 +69,8 @@ final class BuildCommand extends JkraftCommand {
     private static Map<String, Object> json(BuildResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("target", r.target().name() == null ? r.target().platArch() : r.target().name());
-        m.put("platform", r.target().platform());
-        m.put("architecture", r.target().architecture());
+        m.put("platform", r.target().platform().kraftName());
+        m.put("architecture", r.target().architecture().kraftName());
         m.put("kernel", r.kernel().toString());
         m.put("debug", r.debug() == null ? null : r.debug().toString());
         m.put("upToDate", r.upToDate());

@@ -1,6 +1,8 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.Architecture;
 import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.Platform;
 import io.jkraft.machine.EarlyStart;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.MachineSpec;
@@ -182,8 +184,9 @@ final class RunCommand extends JkraftCommand {
             throw new io.jkraft.common.UserException("run takes one project folder or kernel, got " + before,
                     "put application arguments after --, e.g. jkraft run app -- " + String.join(" ", before.subList(1, before.size())));
         }
-        return new RunRequest(before.isEmpty() ? null : Path.of(before.getFirst()), kraftfile, plat,
-                arch, target, name, memory, cpus, kernelArgs, env, ports, volumes, initrd, rootfs,
+        return new RunRequest(before.isEmpty() ? null : Path.of(before.getFirst()), kraftfile,
+                plat == null ? null : Platform.parse(plat), arch == null ? null : Architecture.parse(arch), target, name,
+                memory, cpus, kernelArgs, env, ports, volumes, initrd, rootfs,
                 dashes < 0 ? null : List.copyOf(positionals.subList(positionals.size() - appCount, positionals.size())),
                 acceleration(), gdb);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.common.Architecture;
 import io.jkraft.common.GdbEndpoint;
 import io.jkraft.machine.HostPorts;
 import io.jkraft.machine.store.MachineRecord;
@@ -58,7 +59,7 @@ class MachineGdbTest {
         int port = gdbPort(inspect("dbg"));
         assertThat(port).isBetween(1, 65535);
         try (GdbClient gdb = GdbClient.connect(port, TIMEOUT)) {
-            assertThat(gdb.architecture()).isEqualTo("x86_64");
+            assertThat(gdb.architecture()).isEqualTo(Architecture.X86_64);
             assertThat(gdb.threads()).containsExactly(1);
             RegisterSnapshot regs = gdb.sampleAll().get(1);
             assertThat(regs.pc()).as("in the kernel, loaded at 1 MiB").isBetween(0x100000L, 0x200000L);
@@ -102,7 +103,7 @@ class MachineGdbTest {
                 LifeKernel.IDLE);
         assertThat(inspect("sock").get("gdb").asText()).isEqualTo("unix:" + socket);
         try (GdbClient gdb = GdbClient.connect(UnixDomainSocketAddress.of(socket), TIMEOUT)) {
-            assertThat(gdb.architecture()).isEqualTo("x86_64");
+            assertThat(gdb.architecture()).isEqualTo(Architecture.X86_64);
             assertThat(gdb.sampleAll().get(1).pc()).isBetween(0x100000L, 0x200000L);
         }
         MachineCli.Result second = cli.run("run", "-W", "-M", "8Mi", "-d", "--gdb=unix:" + socket, "-n", "second",

@@ -1,5 +1,6 @@
 package io.jkraft.machine.qemu;
 
+import io.jkraft.common.Architecture;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.HostSystem;
 import io.jkraft.machine.MachineSpec;
@@ -90,14 +91,14 @@ public final class QemuLauncher {
     }
 
     /** The QEMU executable for an architecture, from PATH. */
-    public Path findBinary(String architecture) {
+    public Path findBinary(Architecture architecture) {
         String name = QemuCommand.binaryName(architecture);
         Optional<Path> found = HostSystem.onPath(name, env);
         if (found.isPresent()) {
             return found.get();
         }
         throw new UserException(name + " was not found on PATH",
-                "install QEMU (Debian: apt-get install " + (architecture.equals("arm64") ? "qemu-system-arm"
+                "install QEMU (Debian: apt-get install " + (architecture == Architecture.ARM64 ? "qemu-system-arm"
                         : "qemu-system-x86") + ")");
     }
 }

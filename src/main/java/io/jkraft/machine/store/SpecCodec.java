@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.jkraft.common.Architecture;
 import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.Acceleration;
 import io.jkraft.machine.MachineSpec;
@@ -36,8 +38,8 @@ final class SpecCodec {
             g.writeStartObject();
             g.writeStringField("name", spec.name());
             writePath(g, "kernel", spec.kernel());
-            g.writeStringField("platform", spec.platform());
-            g.writeStringField("architecture", spec.architecture());
+            g.writeStringField("platform", spec.platform() == null ? null : spec.platform().kraftName());
+            g.writeStringField("architecture", spec.architecture() == null ? null : spec.architecture().kraftName());
             g.writeNumberField("memoryBytes", spec.memoryBytes());
             g.writeNumberField("cpus", spec.cpus());
             writeStrings(g, "kernelArgs", spec.kernelArgs());
@@ -93,8 +95,8 @@ final class SpecCodec {
                 switch (field) {
                     case "name" -> f.name = p.getText();
                     case "kernel" -> f.kernel = Path.of(p.getText());
-                    case "platform" -> f.platform = p.getText();
-                    case "architecture" -> f.architecture = p.getText();
+                    case "platform" -> f.platform = Platform.parse(p.getText());
+                    case "architecture" -> f.architecture = Architecture.parse(p.getText());
                     case "memoryBytes" -> f.memoryBytes = p.getLongValue();
                     case "cpus" -> f.cpus = p.getIntValue();
                     case "kernelArgs" -> f.kernelArgs = strings(p);
@@ -123,8 +125,8 @@ final class SpecCodec {
     private static final class Fields {
         String name;
         Path kernel;
-        String platform;
-        String architecture;
+        Platform platform;
+        Architecture architecture;
         long memoryBytes;
         int cpus = 1;
         List<String> kernelArgs = List.of();

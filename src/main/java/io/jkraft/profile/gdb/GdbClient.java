@@ -1,5 +1,6 @@
 package io.jkraft.profile.gdb;
 
+import io.jkraft.common.Architecture;
 import io.jkraft.profile.sample.GuestMemory;
 import io.jkraft.profile.sample.RegisterSnapshot;
 import java.io.IOException;
@@ -77,7 +78,7 @@ public final class GdbClient implements AutoCloseable {
     }
 
     /** x86_64 or arm64, from the stub's target description. */
-    public String architecture() {
+    public Architecture architecture() {
         return layout.architecture();
     }
 

@@ -3,7 +3,9 @@ package io.jkraft.machine.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jkraft.common.Architecture;
 import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.MachineSpec;
 import java.nio.file.Path;
@@ -28,7 +30,7 @@ class SpecCodecTest {
 
     @Test
     void absentOptionalPartsStayAbsent() {
-        MachineSpec bare = new MachineSpec(null, Path.of("/k"), "qemu", "arm64", 1L << 30, 2, List.of(), List.of(),
+        MachineSpec bare = new MachineSpec(null, Path.of("/k"), Platform.QEMU, Architecture.ARM64, 1L << 30, 2, List.of(), List.of(),
                 Map.of(), List.of(), List.of(), null, io.jkraft.machine.Acceleration.TCG, null);
         String json = codec.write(bare);
         assertThat(json).contains("\"initrd\":null", "\"accel\":\"tcg\"").doesNotContain("gdb");
