@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jkraft.build.BuildResult;
 import io.jkraft.build.BuildService;
+import io.jkraft.common.ExitCode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +64,7 @@ final class BuildCommand extends JkraftCommand {
             }
         }
         terminal.out().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 
     private static Map<String, Object> json(BuildResult r) {

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -20,6 +21,6 @@ final class InspectCommand extends JkraftCommand {
     Integer execute() throws Exception {
         terminal.out().println(MachineJson.write(MachineJson.of(context.machineService().inspect(name))));
         terminal.out().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

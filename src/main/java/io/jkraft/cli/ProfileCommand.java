@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.MachineSpec;
@@ -69,14 +70,14 @@ final class ProfileCommand extends JkraftCommand {
                 machines.stop(name);
                 machines.remove(name, true);
             }
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
         if (names.size() != 1) {
             throw new UserException("profile takes one machine name" + (names.isEmpty() ? "" : ", got " + names),
                     "see running machines with `jkraft ps`, or start one: jkraft profile -- APP");
         }
         print(profiler.profile(names.getFirst(), options, this::progress), options);
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 
     /** Starts what run's arguments name, detached and with a gdbstub; returns the machine's name. */

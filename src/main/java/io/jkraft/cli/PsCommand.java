@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.machine.store.MachineStatus;
 import java.util.List;
@@ -38,6 +39,6 @@ final class PsCommand extends JkraftCommand {
             MachineTable.print(terminal.out(), machines);
         }
         terminal.out().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

@@ -1,6 +1,7 @@
 package io.jkraft.cli;
 
 import io.jkraft.common.Architecture;
+import io.jkraft.common.ExitCode;
 import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.Platform;
 import io.jkraft.machine.EarlyStart;
@@ -23,10 +24,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Boot a unikernel: a project folder (built first when needed) or a kernel file.",
-                "In the foreground the console streams here and Ctrl-C stops the machine. Exit status: 0 the guest "
-                        + "shut down, 4 it crashed (or panicked), 5 QEMU failed, 6 QEMU stopped the guest for good (an "
-                        + "accelerator's internal error: try -W), 130 stopped, 141 its output was closed (the machine is then "
-                        + "stopped); 1 and 2 are bad input."},
+                "In the foreground the console streams here and Ctrl-C stops the machine; the exit status says how it "
+                        + "ended."},
+        modelTransformer = ExitCodeHelp.Run.class,
         footer = {"", "Examples:",
                 "  jkraft run examples/helloworld",
                 "  jkraft run -m arm64 -M 128Mi examples/helloworld -- first \"second arg\"",
@@ -34,13 +34,6 @@ import picocli.CommandLine.Spec;
                 "  jkraft run --initrd rootfs.cpio .unikraft/build/app_qemu-x86_64",
                 "  jkraft run -d --gdb=1234 app/    (then: gdb -ex 'target remote 127.0.0.1:1234' KERNEL.dbg)"})
 final class RunCommand extends JkraftCommand {
-    static final int CRASHED = 4;
-    static final int QEMU_FAILED = 5;
-    static final int STALLED = 6;
-    static final int STOPPED = 130;
-    /** 128 + SIGPIPE: the console's reader went away. */
-    static final int OUTPUT_CLOSED = 141;
-
 
     @Spec
     CommandSpec spec;
@@ -160,7 +153,7 @@ final class RunCommand extends JkraftCommand {
                 }
             });
             terminal.out().println(started.record().name());
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
         return foreground(machines, started);
     }
@@ -233,10 +226,10 @@ final class RunCommand extends JkraftCommand {
                     machines.remove(id, true);
                 }
             }
-            return OUTPUT_CLOSED;
+            return ExitCode.OUTPUT_CLOSED.code();
         }
         if (!done.compareAndSet(false, true)) {
-            return STOPPED;
+            return ExitCode.INTERRUPTED.code();
         }
         undo.run();
         if (rm) {
@@ -248,12 +241,13 @@ final class RunCommand extends JkraftCommand {
                 terminal.err().println("hint: " + exit.hint());
             }
         }
-        return switch (exit.outcome()) {
-            case POWERED_OFF -> 0;
-            case STOPPED -> STOPPED;
-            case CRASHED -> CRASHED;
-            case FAILED, LOST -> QEMU_FAILED;
-            case STALLED -> STALLED;
+        ExitCode status = switch (exit.outcome()) {
+            case POWERED_OFF -> ExitCode.SUCCESS;
+            case STOPPED -> ExitCode.INTERRUPTED;
+            case CRASHED -> ExitCode.GUEST_CRASHED;
+            case FAILED, LOST -> ExitCode.QEMU_FAILED;
+            case STALLED -> ExitCode.GUEST_STOPPED;
         };
+        return status.code();
     }
 }

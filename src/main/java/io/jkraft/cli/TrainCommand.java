@@ -2,6 +2,7 @@ package io.jkraft.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.common.Architecture;
+import io.jkraft.common.ExitCode;
 import io.jkraft.common.Platform;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;
@@ -105,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 
     /**
@@ -144,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
                     new GuestConsoleHints.Context(true, 64L << 20, console));
             GuestConsoleHints.crashLine("Powered by Unikraft\n");
             new ConsoleTail(console).follow(OutputStream.nullOutputStream(), 0, () -> true);
-            return 0;
+            return ExitCode.SUCCESS.code();
         } finally {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
