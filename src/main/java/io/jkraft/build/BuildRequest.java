@@ -1,5 +1,7 @@
 package io.jkraft.build;
 
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +25,8 @@ import java.util.Map;
 public record BuildRequest(
         Path projectDir,
         Path kraftfile,
-        String platform,
-        String architecture,
+        Platform platform,
+        Architecture architecture,
         List<String> targets,
         boolean all,
         int jobs,

@@ -1,5 +1,6 @@
 package io.jkraft.build;
 
+import io.jkraft.common.Architecture;
 import io.jkraft.kconfig.KconfigValues;
 import io.jkraft.kraftfile.Component;
 import io.jkraft.kraftfile.Kraftfile;
@@ -25,10 +26,9 @@ final class DefconfigLayers {
         }
         values.set(architectureSymbol(target.architecture()), "y");
         switch (target.platform()) {
-            case "qemu" -> values.set("CONFIG_PLAT_KVM", "y").set("CONFIG_KVM_VMM_QEMU", "y");
-            case "fc" -> values.set("CONFIG_PLAT_KVM", "y").set("CONFIG_KVM_VMM_FIRECRACKER", "y");
-            case "xen" -> values.set("CONFIG_PLAT_XEN", "y");
-            default -> throw new IllegalArgumentException("platform " + target.platform());
+            case QEMU -> values.set("CONFIG_PLAT_KVM", "y").set("CONFIG_KVM_VMM_QEMU", "y");
+            case FC -> values.set("CONFIG_PLAT_KVM", "y").set("CONFIG_KVM_VMM_FIRECRACKER", "y");
+            case XEN -> values.set("CONFIG_PLAT_XEN", "y");
         }
         values.setAll(target.kconfig());
         values.setAll(commandLine);
@@ -41,12 +41,11 @@ final class DefconfigLayers {
         return "CONFIG_" + (upper.startsWith("LIB") ? upper : "LIB" + upper);
     }
 
-    static String architectureSymbol(String architecture) {
+    static String architectureSymbol(Architecture architecture) {
         return switch (architecture) {
-            case "x86_64" -> "CONFIG_ARCH_X86_64";
-            case "arm64" -> "CONFIG_ARCH_ARM_64";
-            case "arm" -> "CONFIG_ARCH_ARM_32";
-            default -> throw new IllegalArgumentException("architecture " + architecture);
+            case X86_64 -> "CONFIG_ARCH_X86_64";
+            case ARM64 -> "CONFIG_ARCH_ARM_64";
+            case ARM -> "CONFIG_ARCH_ARM_32";
         };
     }
 }

@@ -1,20 +1,22 @@
 package io.jkraft.build;
 
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.Target;
-import io.jkraft.kraftfile.TargetNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Chooses the targets to build from the Kraftfile and the --plat, --arch and -t flags. */
 final class TargetSelector {
     private TargetSelector() {}
 
     static List<Target> select(Kraftfile kraftfile, BuildRequest request) {
-        String plat = request.platform() == null ? null : TargetNames.platform(request.platform());
-        String arch = request.architecture() == null ? null : TargetNames.architecture(request.architecture());
+        Platform plat = request.platform();
+        Architecture arch = request.architecture();
         List<Target> declared = kraftfile.targets();
         if (declared.isEmpty()) {
             if (plat != null && arch != null && request.targets().isEmpty()) {
@@ -32,14 +34,14 @@ final class TargetSelector {
         List<Target> chosen = new ArrayList<>();
         for (Target t : declared) {
             boolean byName = request.targets().isEmpty() || request.targets().stream().anyMatch(w -> matches(t, w));
-            if (byName && (plat == null || plat.equals(t.platform())) && (arch == null || arch.equals(t.architecture()))) {
+            if (byName && (plat == null || plat == t.platform()) && (arch == null || arch == t.architecture())) {
                 chosen.add(t);
             }
         }
         if (chosen.isEmpty()) {
             throw new UserException("no target of " + kraftfile.file() + " matches"
-                    + (plat != null ? " --plat " + request.platform() : "")
-                    + (arch != null ? " --arch " + request.architecture() : ""),
+                    + (plat != null ? " --plat " + plat : "")
+                    + (arch != null ? " --arch " + arch : ""),
                     "the Kraftfile declares: " + describe(declared));
         }
         return chosen;
@@ -53,12 +55,8 @@ final class TargetSelector {
         if (slash < 0) {
             return false;
         }
-        try {
-            return TargetNames.platform(wanted.substring(0, slash)).equals(t.platform())
-                    && TargetNames.architecture(wanted.substring(slash + 1)).equals(t.architecture());
-        } catch (UserException notAName) {
-            return false;
-        }
+        return Platform.byName(wanted.substring(0, slash)).equals(Optional.of(t.platform()))
+                && Architecture.byName(wanted.substring(slash + 1)).equals(Optional.of(t.architecture()));
     }
 
     private static String describe(List<Target> targets) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jkraft.build.BuildResult;
 import io.jkraft.build.BuildService;
+import io.jkraft.common.ExitCode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,14 +64,14 @@ final class BuildCommand extends JkraftCommand {
             }
         }
         terminal.out().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 
     private static Map<String, Object> json(BuildResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("target", r.target().name() == null ? r.target().platArch() : r.target().name());
-        m.put("platform", r.target().platform());
-        m.put("architecture", r.target().architecture());
+        m.put("platform", r.target().platform().kraftName());
+        m.put("architecture", r.target().architecture().kraftName());
         m.put("kernel", r.kernel().toString());
         m.put("debug", r.debug() == null ? null : r.debug().toString());
         m.put("upToDate", r.upToDate());

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,6 +24,6 @@ final class CleanCommand extends JkraftCommand {
     @Override
     Integer execute() {
         context.buildService(new ConsoleBuildListener(terminal, global)).clean(project.request(false, false, null), proper);
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

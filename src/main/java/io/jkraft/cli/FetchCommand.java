@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -19,6 +20,6 @@ final class FetchCommand extends JkraftCommand {
     @Override
     Integer execute() {
         context.buildService(new ConsoleBuildListener(terminal, global)).fetch(project.request(false, false, null));
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.machine.store.MachineStore;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
@@ -245,7 +246,7 @@ final class HelperRequest {
                 }
             }
         } finally {
-            finish(128 + signal);
+            finish(ExitCode.ofSignal(signal));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.jkraft.cli;
 
 import io.jkraft.machine.MachineService;
+import io.jkraft.common.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -22,6 +23,6 @@ final class InspectCommand extends JkraftCommand {
         MachineService service = context.machineService();
         terminal.out().println(MachineJson.write(MachineJson.of(service.inspect(name), service::guestExitStatus)));
         terminal.out().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

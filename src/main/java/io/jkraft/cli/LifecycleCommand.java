@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.store.MachineRecord;
@@ -55,6 +56,6 @@ abstract class LifecycleCommand extends JkraftCommand {
             }
         }
         terminal.out().flush();
-        return failures == 0 ? 0 : 1;
+        return (failures == 0 ? ExitCode.SUCCESS : ExitCode.ERROR).code();
     }
 }

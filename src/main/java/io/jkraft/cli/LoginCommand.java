@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,6 +63,6 @@ final class LoginCommand extends JkraftCommand {
         }
         terminal.err().println(terminal.green("logged in to ") + host + " as " + username);
         terminal.err().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -23,6 +24,6 @@ final class LogoutCommand extends JkraftCommand {
         }
         terminal.err().println(removed ? "logged out of " + host : "no credentials were stored for " + host);
         terminal.err().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

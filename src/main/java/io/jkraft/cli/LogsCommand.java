@@ -1,11 +1,13 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "logs", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Print a machine's console output.",
+        modelTransformer = ExitCodeHelp.Output.class,
         footer = {"", "Examples:", "  jkraft logs web", "  jkraft logs -f web"})
 final class LogsCommand extends JkraftCommand {
 
@@ -26,10 +28,10 @@ final class LogsCommand extends JkraftCommand {
             context.machineService().logs(name, follow, terminal.console());
         } catch (java.io.UncheckedIOException e) {
             if (e.getCause() instanceof io.jkraft.machine.api.ConsoleTail.OutputClosedException) {
-                return RunCommand.OUTPUT_CLOSED;
+                return ExitCode.OUTPUT_CLOSED.code();
             }
             throw e;
         }
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

@@ -28,8 +28,8 @@ final class MachineJson {
         m.put("started", r.startedAt() == null ? null : r.startedAt().toString());
         m.put("finished", r.finishedAt() == null ? null : r.finishedAt().toString());
         m.put("kernel", s.kernel().toString());
-        m.put("platform", s.platform());
-        m.put("architecture", s.architecture());
+        m.put("platform", s.platform().kraftName());
+        m.put("architecture", s.architecture().kraftName());
         m.put("memoryBytes", s.memoryBytes());
         m.put("cpus", s.cpus());
         m.put("kernelArgs", s.kernelArgs());

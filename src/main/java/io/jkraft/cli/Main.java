@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.common.UserException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import picocli.CommandLine.ParseResult;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Build, run and package Unikraft unikernels (compatible with KraftKit's kraft).",
+        modelTransformer = ExitCodeHelp.General.class,
         footer = {"", "Examples:",
                 "  jkraft build --plat qemu --arch x86_64 examples/helloworld",
                 "  jkraft build --all -j4",
@@ -53,7 +55,7 @@ public final class Main implements Runnable {
             // Answered before picocli builds its model, which costs more than the JVM's own start.
             terminal.out().println(new Version().getVersion()[0]);
             terminal.out().flush();
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
         // Building the model of every command takes picocli a while (reflection, annotation proxies):
         // a run that names its command gets only that one.
@@ -156,7 +158,7 @@ public final class Main implements Runnable {
             return report(e, debug);
         }
 
-        /** Prints the error; returns the exit status: 1 for bad input, 3 for a failure of jkraft's own. */
+        /** Prints the error; returns the exit status: ERROR for bad input, INTERNAL_ERROR for a failure of jkraft's own. */
         int report(Exception e, boolean debug) {
             PrintWriter err = terminal.err();
             if (e instanceof UserException u) {
@@ -168,7 +170,7 @@ public final class Main implements Runnable {
                     e.printStackTrace(err);
                 }
                 err.flush();
-                return 1;
+                return ExitCode.ERROR.code();
             }
             err.println(terminal.red("error: ") + "unexpected failure: " + e);
             if (debug) {
@@ -177,7 +179,7 @@ public final class Main implements Runnable {
                 err.println("hint: run again with --log-level debug for details, and report it");
             }
             err.flush();
-            return 3;
+            return ExitCode.INTERNAL_ERROR.code();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.pkg.PackRequestOptions;
 import io.jkraft.pkg.oci.Descriptor;
 import java.util.ArrayList;
@@ -106,6 +107,6 @@ final class PkgCommand extends JkraftCommand {
         }
         terminal.out().println(index.digest());
         terminal.out().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

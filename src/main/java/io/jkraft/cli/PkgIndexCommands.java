@@ -2,6 +2,7 @@ package io.jkraft.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jkraft.common.ExitCode;
 import io.jkraft.index.Channel;
 import io.jkraft.index.ComponentQuery;
 import io.jkraft.index.IndexService;
@@ -92,7 +93,7 @@ final class PkgIndexCommands {
                 terminal.err().println(terminal.green("added ") + service.addSource(s));
             }
             terminal.err().println("run jkraft pkg update to copy it locally");
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
     }
 
@@ -113,7 +114,7 @@ final class PkgIndexCommands {
                 service.removeSource(s);
                 terminal.err().println(terminal.green("removed ") + s);
             }
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
     }
 
@@ -131,7 +132,7 @@ final class PkgIndexCommands {
             s.perSource().forEach((source, n) -> terminal.err().println(n + " components from " + source));
             terminal.err().println(terminal.green("updated ") + s.total() + " components"
                     + (s.shadowed() > 0 ? " (" + s.shadowed() + " also listed by an earlier source were skipped)" : ""));
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
     }
 
@@ -169,7 +170,7 @@ final class PkgIndexCommands {
                 }
             }
             terminal.out().flush();
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
     }
 }

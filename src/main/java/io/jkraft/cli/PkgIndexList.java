@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.index.ComponentType;
 import io.jkraft.index.Manifest;
 import io.jkraft.index.ManifestVersion;
@@ -47,7 +48,7 @@ final class PkgIndexList {
             }
         }
         terminal.out().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 
 }

@@ -2,6 +2,7 @@ package io.jkraft.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jkraft.common.ExitCode;
 import io.jkraft.pkg.LocalImage;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +61,7 @@ final class PkgListCommand extends JkraftCommand {
             }
         }
         terminal.out().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 
     private static Map<String, Object> json(LocalImage i) {

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import picocli.CommandLine.Command;
 
 @Command(name = "prune", mixinStandardHelpOptions = true,
@@ -17,6 +18,6 @@ final class PkgPruneCommand extends JkraftCommand {
         long freed = context.packageService(new ConsoleBuildListener(terminal, global)).prune();
         terminal.out().println("freed " + freed + " bytes");
         terminal.out().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

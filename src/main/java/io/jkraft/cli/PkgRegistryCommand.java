@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.pkg.oci.Descriptor;
 import io.jkraft.registry.RegistryService;
 import java.util.List;
@@ -33,7 +34,7 @@ final class PkgRegistryCommand {
                 }
             }
             terminal.out().flush();
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
     }
 
@@ -61,7 +62,7 @@ final class PkgRegistryCommand {
         @Override
         Integer execute() {
             if (PkgIndexCommands.pull(context, terminal, global, references)) {
-                return 0;
+                return ExitCode.SUCCESS.code();
             }
             try (RegistryService registries = context.registryService(new ConsoleTransferListener(terminal, global))) {
                 for (String ref : references) {
@@ -71,7 +72,7 @@ final class PkgRegistryCommand {
                 }
             }
             terminal.out().flush();
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
     }
 }

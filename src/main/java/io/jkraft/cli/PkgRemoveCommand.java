@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -21,6 +22,6 @@ final class PkgRemoveCommand extends JkraftCommand {
         context.packageService(new ConsoleBuildListener(terminal, global)).remove(references);
         references.forEach(terminal.out()::println);
         terminal.out().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.MachineLauncher;
 import io.jkraft.machine.MachineService;
@@ -70,14 +71,14 @@ final class ProfileCommand extends JkraftCommand {
                 machines.stop(name);
                 machines.remove(name, true);
             }
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
         if (names.size() != 1) {
             throw new UserException("profile takes one machine name" + (names.isEmpty() ? "" : ", got " + names),
                     "see running machines with `jkraft ps`, or start one: jkraft profile -- APP");
         }
         print(profiler.profile(names.getFirst(), options, this::progress), options);
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 
     /** Starts what run's arguments name, as run starts it, detached and with a gdbstub; returns the machine's name. */

@@ -1,6 +1,8 @@
 package io.jkraft.cli;
 
 import io.jkraft.build.BuildRequest;
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +46,8 @@ final class ProjectOptions {
         if (jobs < 1) {
             throw new UserException("-j " + jobs + ": the number of jobs must be at least 1", "pass e.g. -j 2");
         }
-        return new BuildRequest(project.toAbsolutePath(), kraftfile, plat, arch, targets, all, jobs, noFetch,
+        return new BuildRequest(project.toAbsolutePath(), kraftfile, plat == null ? null : Platform.parse(plat),
+                arch == null ? null : Architecture.parse(arch), targets, all, jobs, noFetch,
                 noConfigure, noCache, kconfig, buildLog);
     }
 }

@@ -1,6 +1,7 @@
 package io.jkraft.cli;
 
 import io.jkraft.machine.MachineService;
+import io.jkraft.common.ExitCode;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.machine.store.MachineStatus;
 import java.util.List;
@@ -40,6 +41,6 @@ final class PsCommand extends JkraftCommand {
             MachineTable.print(terminal.out(), machines, service::guestExitStatus);
         }
         terminal.out().flush();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 }

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.machine.store.MachineStore;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -71,11 +72,11 @@ final class ResidentHelper {
         } catch (IOException e) {
             terminal.err().println("error: the resident helper cannot use " + base + ": " + e.getMessage());
             terminal.err().flush();
-            return 2;
+            return ExitCode.NOT_STARTED.code();
         }
         helper.watch();
         helper.accept();
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.ExitCode;
 import io.jkraft.machine.MachineService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ final class RmCommand extends LifecycleCommand {
         if (all && names.isEmpty()) {
             context.machineService().removeAll().forEach(terminal.out()::println);
             terminal.out().flush();
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
         return super.execute();
     }

@@ -1,6 +1,11 @@
 package io.jkraft.cli;
 
 import io.jkraft.machine.MachineLauncher;
+import io.jkraft.common.Architecture;
+import io.jkraft.common.ExitCode;
+import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.Platform;
+import io.jkraft.machine.EarlyStart;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.MachineExit;
@@ -20,10 +25,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Boot a unikernel: a project folder (built first when needed) or a kernel file.",
-                "In the foreground the console streams here and Ctrl-C stops the machine. Exit status: 0 the guest "
-                        + "shut down, 4 it crashed (or panicked), 5 QEMU failed, 6 QEMU stopped the guest for good (an "
-                        + "accelerator's internal error: try -W), 130 stopped, 141 its output was closed (the machine is then "
-                        + "stopped); 1 and 2 are bad input."},
+                "In the foreground the console streams here and Ctrl-C stops the machine; the exit status says how it "
+                        + "ended."},
+        modelTransformer = ExitCodeHelp.Run.class,
         footer = {"", "Examples:",
                 "  jkraft run examples/helloworld",
                 "  jkraft run -m arm64 -M 128Mi examples/helloworld -- first \"second arg\"",
@@ -31,13 +35,6 @@ import picocli.CommandLine.Spec;
                 "  jkraft run --initrd rootfs.cpio .unikraft/build/app_qemu-x86_64",
                 "  jkraft run -d --gdb=1234 app/    (then: gdb -ex 'target remote 127.0.0.1:1234' KERNEL.dbg)"})
 final class RunCommand extends JkraftCommand {
-    static final int CRASHED = 4;
-    static final int QEMU_FAILED = 5;
-    static final int STALLED = 6;
-    static final int STOPPED = 130;
-    /** 128 + SIGPIPE: the console's reader went away. */
-    static final int OUTPUT_CLOSED = 141;
-
 
     @Spec
     CommandSpec spec;
@@ -117,14 +114,9 @@ final class RunCommand extends JkraftCommand {
     static final class GdbPortConsumer implements IParameterConsumer {
         @Override
         public void consumeParameters(Stack<String> args, ArgSpec option, CommandSpec command) {
-            boolean value = !args.isEmpty() && isGdbValue(args.peek());
+            boolean value = !args.isEmpty() && GdbEndpoint.isValue(args.peek());
             option.setValue(value ? args.pop() : "");
         }
-    }
-
-    /** A port or unix:PATH, as --gdb takes them. */
-    static boolean isGdbValue(String arg) {
-        return arg.matches("\\d{1,5}") || arg.startsWith("unix:");
     }
 
     RunCommand(CliContext context) {
@@ -161,7 +153,7 @@ final class RunCommand extends JkraftCommand {
                 }
             });
             terminal.out().println(started.record().name());
-            return 0;
+            return ExitCode.SUCCESS.code();
         }
         return foreground(machines, started);
     }
@@ -173,10 +165,10 @@ final class RunCommand extends JkraftCommand {
                     "use it without -d/--no-start, and remove detached machines with `jkraft rm`");
         }
         List<String> args = originalArgs != null ? originalArgs : spec.commandLine().getParseResult().originalArgs();
-        args.stream().takeWhile(a -> !a.equals("--")).filter(a -> a.startsWith("--gdb=") && !isGdbValue(a.substring("--gdb=".length())))
+        // picocli leaves the value of a --gdb=VALUE that is none to the positionals: refuse it here.
+        args.stream().takeWhile(a -> !a.equals("--")).filter(a -> a.startsWith("--gdb=") && !GdbEndpoint.isValue(a.substring("--gdb=".length())))
                 .findFirst().ifPresent(a -> {
-                    throw new io.jkraft.common.UserException(a + ": not a port or unix:PATH",
-                            "write --gdb=1234, --gdb=unix:PATH, or --gdb alone for a free port");
+                    throw GdbEndpoint.notAValue(a.substring("--gdb=".length()));
                 });
         int dashes = args.indexOf("--");
         int appCount = dashes < 0 ? 0 : args.size() - dashes - 1;
@@ -185,8 +177,9 @@ final class RunCommand extends JkraftCommand {
             throw new io.jkraft.common.UserException("run takes one project folder or kernel, got " + before,
                     "put application arguments after --, e.g. jkraft run app -- " + String.join(" ", before.subList(1, before.size())));
         }
-        return new RunRequest(before.isEmpty() ? null : Path.of(before.getFirst()), kraftfile, plat,
-                arch, target, name, memory, cpus, kernelArgs, env, ports, volumes, initrd, rootfs,
+        return new RunRequest(before.isEmpty() ? null : Path.of(before.getFirst()), kraftfile,
+                plat == null ? null : Platform.parse(plat), arch == null ? null : Architecture.parse(arch), target, name,
+                memory, cpus, kernelArgs, env, ports, volumes, initrd, rootfs,
                 dashes < 0 ? null : List.copyOf(positionals.subList(positionals.size() - appCount, positionals.size())),
                 acceleration(), gdb);
     }
@@ -233,10 +226,10 @@ final class RunCommand extends JkraftCommand {
                     machines.remove(id, true);
                 }
             }
-            return OUTPUT_CLOSED;
+            return ExitCode.OUTPUT_CLOSED.code();
         }
         if (!done.compareAndSet(false, true)) {
-            return STOPPED;
+            return ExitCode.INTERRUPTED.code();
         }
         undo.run();
         if (rm) {
@@ -248,12 +241,13 @@ final class RunCommand extends JkraftCommand {
                 terminal.err().println("hint: " + exit.hint());
             }
         }
-        return switch (exit.outcome()) {
-            case POWERED_OFF -> 0;
-            case STOPPED -> STOPPED;
-            case CRASHED -> CRASHED;
-            case FAILED, LOST -> QEMU_FAILED;
-            case STALLED -> STALLED;
+        ExitCode status = switch (exit.outcome()) {
+            case POWERED_OFF -> ExitCode.SUCCESS;
+            case STOPPED -> ExitCode.INTERRUPTED;
+            case CRASHED -> ExitCode.GUEST_CRASHED;
+            case FAILED, LOST -> ExitCode.QEMU_FAILED;
+            case STALLED -> ExitCode.GUEST_STOPPED;
         };
+        return status.code();
     }
 }

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.GdbEndpoint;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -130,14 +131,14 @@ final class RunFastPath {
      */
     private static boolean gdb(RunCommand c, String arg, List<String> args, int i) {
         if (arg.equals(GDB)) {
-            if (i + 1 < args.size() && (args.get(i + 1).matches("\\d+") || RunCommand.isGdbValue(args.get(i + 1)))) {
+            if (i + 1 < args.size() && (args.get(i + 1).matches("\\d+") || GdbEndpoint.isValue(args.get(i + 1)))) {
                 return false;
             }
             c.gdb = "";
             return true;
         }
         String value = arg.substring(GDB.length() + 1);
-        if (!RunCommand.isGdbValue(value)) {
+        if (!GdbEndpoint.isValue(value)) {
             return false;
         }
         c.gdb = value;

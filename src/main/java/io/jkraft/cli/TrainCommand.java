@@ -1,6 +1,9 @@
 package io.jkraft.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.common.Architecture;
+import io.jkraft.common.ExitCode;
+import io.jkraft.common.Platform;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;
 import io.jkraft.source.OriginResolver;
@@ -103,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        return 0;
+        return ExitCode.SUCCESS.code();
     }
 
     /**
@@ -134,14 +137,15 @@ final class TrainCommand implements Callable<Integer> {
             new ProcessBuilder("true").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start().waitFor();
-            new AcceleratorProbe(dir.resolve("cache")).decide(kernel, "training-arch");
+            // 32-bit arm is no host jkraft runs on: the probe answers without starting QEMU.
+            new AcceleratorProbe(dir.resolve("cache")).decide(kernel, Architecture.ARM);
             StandInQmp.exercise(dir.resolve("qmp.sock"));
             Path console = Files.writeString(dir.resolve("console.log"), "Powered by Unikraft\n");
             GuestConsoleHints.hint("Powered by Unikraft\n[    0.1] ERR:  [libukrandom] Could not initialize the HWRNG\n",
                     new GuestConsoleHints.Context(true, 64L << 20, console));
             GuestConsoleHints.crashLine("Powered by Unikraft\n");
             new ConsoleTail(console).follow(OutputStream.nullOutputStream(), 0, () -> true);
-            return 0;
+            return ExitCode.SUCCESS.code();
         } finally {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -183,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The store and the QEMU command, as `run` and `ps` use them, without starting QEMU. */
     private static void trainMachines(Path dir, Path kernel) {
         MachineStore store = MachineStore.open(dir.resolve("state"));
-        MachineSpec spec = new MachineSpec(null, kernel, "qemu", "x86_64", 64L << 20, 1, List.of(), List.of("a b"),
+        MachineSpec spec = new MachineSpec(null, kernel, Platform.QEMU, Architecture.X86_64, 64L << 20, 1, List.of(), List.of("a b"),
                 Map.of("K", "V"), List.of(RunFlags.port("8080:80")), List.of(), null, io.jkraft.machine.api.Acceleration.AUTO, null);
         MachineRecord r = store.create(spec);
         QemuCommand.create(r.spec(), new QemuStateDir(r.stateDir()),

@@ -1,5 +1,7 @@
 package io.jkraft.kraftfile;
 
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -138,8 +140,8 @@ final class SectionReader {
                     "platform/architecture or a mapping {name, platform, architecture, kconfig}");
         }
         String name = null;
-        String platform = null;
-        String architecture = null;
+        Platform platform = null;
+        Architecture architecture = null;
         String kernel = null;
         Map<String, String> kconfig = Map.of();
         NodeReader.Entry platformEntry = null;
@@ -176,7 +178,7 @@ final class SectionReader {
             String missing = platform == null ? "platform" : "architecture";
             throw nodes.error(mapping, "a target needs " + (platform == null ? "a " : "an ") + missing,
                     "no '" + missing + "' key",
-                    missing + ": one of " + String.join(", ", platform == null ? TargetNames.PLATFORMS : TargetNames.ARCHITECTURES),
+                    missing + ": one of " + String.join(", ", platform == null ? Platform.kraftNames() : Architecture.kraftNames()),
                     "add '" + missing + ":' to this target");
         }
         return new Target(name, platform, architecture, kernel, kconfig);
@@ -197,33 +199,24 @@ final class SectionReader {
         throw nodes.wrongType(entry.value(), what, "a string");
     }
 
-    private String platform(ScalarNode node, String value, int offset) {
-        return canonical(node, value, offset, "platform", TargetNames.PLATFORMS, TargetNames.PLATFORM_ALIASES);
+    private Platform platform(ScalarNode node, String value, int offset) {
+        return Platform.byName(value).orElseThrow(() -> unknown(node, value, offset, "platform",
+                Platform.kraftNames(), Platform.byName(value.toLowerCase(Locale.ROOT)).isPresent(), Platform.aliasTable()));
     }
 
-    private String architecture(ScalarNode node, String value, int offset) {
-        return canonical(node, value, offset, "architecture", TargetNames.ARCHITECTURES, TargetNames.ARCHITECTURE_ALIASES);
+    private Architecture architecture(ScalarNode node, String value, int offset) {
+        return Architecture.byName(value).orElseThrow(() -> unknown(node, value, offset, "architecture",
+                Architecture.kraftNames(), Architecture.byName(value.toLowerCase(Locale.ROOT)).isPresent(),
+                Architecture.aliasTable()));
     }
 
-    private String canonical(ScalarNode node, String value, int offset, String kind, List<String> known,
-            Map<String, String> aliases) {
-        if (known.contains(value)) {
-            return value;
-        }
-        if (aliases.containsKey(value)) {
-            return aliases.get(value);
-        }
-        String lower = value.toLowerCase(Locale.ROOT);
-        String hint = known.contains(lower) || aliases.containsKey(lower)
-                ? "names are case-sensitive: write '" + lower + "'"
-                : "use one of " + String.join(", ", known) + " (aliases: " + aliasList(aliases) + ")";
-        throw new KraftfileException(nodes.at(node, columnOffset(node, offset)), "unknown " + kind, "'" + value + "'",
+    private KraftfileException unknown(ScalarNode node, String value, int offset, String kind, List<String> known,
+            boolean knownInLowerCase, String aliases) {
+        String hint = knownInLowerCase
+                ? "names are case-sensitive: write '" + value.toLowerCase(Locale.ROOT) + "'"
+                : "use one of " + String.join(", ", known) + " (aliases: " + aliases + ")";
+        return new KraftfileException(nodes.at(node, columnOffset(node, offset)), "unknown " + kind, "'" + value + "'",
                 "one of " + String.join(", ", known), hint);
-    }
-
-    private static String aliasList(Map<String, String> aliases) {
-        return aliases.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> e.getKey() + "=" + e.getValue()).reduce((a, b) -> a + ", " + b).orElse("");
     }
 
     /** How far into the scalar's source text a character of its value is, or 0 when that is not knowable. */

@@ -46,11 +46,11 @@ public final class HostPorts {
         if (gdb == null) {
             return;
         }
-        if (gdb.isSocket()) {
-            checkSocketFree(gdb.socket());
+        if (gdb instanceof GdbEndpoint.UnixSocket(Path socket)) {
+            checkSocketFree(socket);
             return;
         }
-        int port = gdb.port();
+        int port = ((GdbEndpoint.Tcp) gdb).port();
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);
             s.bind(new InetSocketAddress("127.0.0.1", port));

@@ -253,7 +253,7 @@ public final class MachineService {
         if (r.spec().gdb() != null) {
             return r;
         }
-        GdbEndpoint chosen = GdbEndpoint.tcp(port == 0 ? HostPorts.freeLoopbackPort() : port);
+        GdbEndpoint chosen = new GdbEndpoint.Tcp(port == 0 ? HostPorts.freeLoopbackPort() : port);
         HostPorts.checkGdbFree(chosen);
         vmm(r, process -> process.openGdbStub(chosen));
         return store.recordGdb(r.id(), chosen);

@@ -1,5 +1,6 @@
 package io.jkraft.machine;
 
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.VmmDriver;
@@ -12,10 +13,10 @@ import java.util.Map;
 
 /** The machine drivers jkraft has, by the platform each runs. A new driver is one package and one entry here. */
 public final class VmmDrivers {
-    private final Map<String, VmmDriver> byPlatform;
+    private final Map<Platform, VmmDriver> byPlatform;
 
     private VmmDrivers(List<VmmDriver> drivers) {
-        Map<String, VmmDriver> map = new LinkedHashMap<>();
+        Map<Platform, VmmDriver> map = new LinkedHashMap<>();
         for (VmmDriver d : drivers) {
             if (map.putIfAbsent(d.platform(), d) != null) {
                 throw new IllegalArgumentException("two drivers for platform " + d.platform());
@@ -39,7 +40,7 @@ public final class VmmDrivers {
     }
 
     /** The driver for {@code platform}; a platform without one is the user's error, naming those there are. */
-    public VmmDriver forPlatform(String platform) {
+    public VmmDriver forPlatform(Platform platform) {
         VmmDriver driver = byPlatform.get(platform);
         if (driver == null) {
             throw new UserException("platform " + platform + " cannot run here yet: only " + String.join(", ", platforms())
@@ -53,8 +54,8 @@ public final class VmmDrivers {
         return forPlatform(spec.platform());
     }
 
-    /** The platforms with a driver, sorted. */
+    /** The platforms with a driver, by kraft's names, sorted. */
     public List<String> platforms() {
-        return byPlatform.keySet().stream().sorted().toList();
+        return byPlatform.keySet().stream().map(Platform::kraftName).sorted().toList();
     }
 }

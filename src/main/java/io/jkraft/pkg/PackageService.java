@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.build.BuildResult;
 import io.jkraft.build.BuildService;
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.initrd.RootfsInitrd;
 import io.jkraft.kconfig.DotConfig;
@@ -24,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Comparator;
-import java.util.Locale;
 import java.util.stream.Stream;
 import java.nio.file.StandardCopyOption;
 import io.jkraft.pkg.oci.ImageUnpacker;
@@ -168,19 +169,19 @@ public final class PackageService {
      * when the image has it, else the first) into a cache folder named by the manifest's digest. The folder
      * appears whole or not at all: it is unpacked beside it and renamed into place.
      */
-    public ResolvedImage resolve(Reference ref, String plat, String arch) {
+    public ResolvedImage resolve(Reference ref, Platform plat, Architecture arch) {
         OciLayout layout = layout();
         if (layout.resolve(ref).isEmpty()) {
             throw notFound(ref);
         }
-        String p = plat == null ? "qemu" : plat;
+        String p = (plat == null ? Platform.QEMU : plat).kraftName();
         ManifestSelector selector = new ManifestSelector(layout);
         Descriptor manifest;
         if (arch != null) {
-            manifest = selector.select(ref, p, arch);
+            manifest = selector.select(ref, p, arch.kraftName());
         } else {
             try {
-                manifest = selector.select(ref, p, hostArchitecture());
+                manifest = selector.select(ref, p, Architecture.host().orElse(Architecture.X86_64).kraftName());
             } catch (UserException notForThisMachine) {
                 manifest = selector.select(ref, p, null);
             }
@@ -205,8 +206,8 @@ public final class PackageService {
             }
             Path kernel = dir.resolve(realTemp.relativize(u.kernel()));
             Path initrd = u.initrd() == null ? null : dir.resolve(realTemp.relativize(u.initrd()));
-            return new ResolvedImage(ref.toString(), manifest.digest(), u.platform().os(),
-                    u.platform().architecture(), kernel, initrd, u.cmd(), u.env());
+            return new ResolvedImage(ref.toString(), manifest.digest(), Platform.parse(u.platform().os()),
+                    architectureOf(ref, u.platform().architecture()), kernel, initrd, u.cmd(), u.env());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack " + ref + " into " + images, e);
         } finally {
@@ -216,12 +217,11 @@ public final class PackageService {
         }
     }
 
-    /** kraft's name for the architecture this JVM runs on. */
-    static String hostArchitecture() {
-        return switch (System.getProperty("os.arch").toLowerCase(Locale.ROOT)) {
-            case "aarch64", "arm64" -> "arm64";
-            default -> "x86_64";
-        };
+    /** The architecture an image's manifest names, which a registry may have filled with anything. */
+    private static Architecture architectureOf(Reference ref, String name) {
+        return Architecture.byName(name).orElseThrow(() -> new UserException("image " + ref
+                + " holds a kernel for architecture '" + name + "', which jkraft does not run",
+                "choose another kernel of it with -m/--arch"));
     }
 
     private static void deleteTree(Path root) {

@@ -1,5 +1,6 @@
 package io.jkraft.profile;
 
+import io.jkraft.common.Architecture;
 import io.jkraft.common.UserException;
 import io.jkraft.common.HostSystem;
 import java.io.IOException;
@@ -29,7 +30,7 @@ public final class DebugSession {
      * @param gdbArgs      more arguments for gdb (e.g. -batch -ex bt)
      * @param env          whose PATH is searched for gdb
      */
-    public static List<String> command(Path dbg, Path kernel, String architecture, String target, List<String> gdbArgs,
+    public static List<String> command(Path dbg, Path kernel, Architecture architecture, String target, List<String> gdbArgs,
             Map<String, String> env) {
         List<String> argv = new ArrayList<>();
         argv.add(gdb(architecture, env).toString());
@@ -46,7 +47,7 @@ public final class DebugSession {
         }
         // A kernel linked as ELF32 to be multiboot-loadable would make gdb expect i386 registers from x86_64 QEMU.
         argv.add("-ex");
-        argv.add("set architecture " + (architecture.equals("arm64") ? "aarch64" : "i386:x86-64"));
+        argv.add("set architecture " + (architecture == Architecture.ARM64 ? "aarch64" : "i386:x86-64"));
         argv.add("-ex");
         argv.add("target remote " + target);
         argv.addAll(gdbArgs);
@@ -55,12 +56,12 @@ public final class DebugSession {
     }
 
     /** gdb-multiarch when installed (it reads either architecture), else gdb for a guest of the host's. */
-    static Path gdb(String architecture, Map<String, String> env) {
+    static Path gdb(Architecture architecture, Map<String, String> env) {
         Optional<Path> multiarch = HostSystem.onPath("gdb-multiarch", env);
         if (multiarch.isPresent()) {
             return multiarch.get();
         }
-        if (!architecture.equals(HostSystem.architecture())) {
+        if (Architecture.host().filter(architecture::equals).isEmpty()) {
             throw new UserException("debugging an " + architecture + " guest needs gdb-multiarch, which is not on PATH",
                     "install it (Debian: apt-get install gdb-multiarch)");
         }

@@ -1,6 +1,7 @@
 package io.jkraft.profile;
 
 import io.jkraft.profile.gdb.GdbClient.Block;
+import io.jkraft.profile.sample.GuestMemory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,6 +12,8 @@ import io.jkraft.profile.flame.TopFunctions.FunctionCost;
 import io.jkraft.profile.flame.TopFunctions;
 import io.jkraft.profile.gdb.GdbClient;
 import io.jkraft.profile.gdb.GuestExitedException;
+import io.jkraft.profile.sample.GuestMemory;
+import io.jkraft.profile.sample.RegisterSnapshot;
 import io.jkraft.profile.stack.Frame;
 import io.jkraft.profile.stack.StackUnwinder;
 import io.jkraft.profile.stack.SymbolTable;

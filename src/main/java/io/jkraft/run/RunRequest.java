@@ -1,5 +1,7 @@
 package io.jkraft.run;
 
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,7 +26,7 @@ import java.util.List;
  * @param acceleration --accel (auto, kvm, tcg; -W/--disable-acceleration is tcg)
  * @param gdb         --gdb as written: null for none, "" for a free loopback port, a port, or unix:PATH
  */
-public record RunRequest(Path what, Path kraftfile, String platform, String architecture, String target,
+public record RunRequest(Path what, Path kraftfile, Platform platform, Architecture architecture, String target,
         String name, String memory, int cpus, List<String> kernelArgs, List<String> env, List<String> ports,
         List<String> volumes, Path initrd, String rootfs, List<String> appArgs, io.jkraft.machine.api.Acceleration acceleration,
         String gdb) {

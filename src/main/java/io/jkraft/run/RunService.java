@@ -3,12 +3,13 @@ package io.jkraft.run;
 import io.jkraft.build.BuildRequest;
 import io.jkraft.build.BuildResult;
 import io.jkraft.build.BuildService;
+import io.jkraft.common.Architecture;
+import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.initrd.RootfsInitrd;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.Target;
-import io.jkraft.kraftfile.TargetNames;
-import io.jkraft.common.GdbEndpoint;
 import io.jkraft.machine.HostPorts;
 import io.jkraft.machine.VmmDrivers;
 import io.jkraft.machine.api.MachineSpec;
@@ -16,12 +17,10 @@ import io.jkraft.machine.api.RunFlags;
 import io.jkraft.pkg.PackageService;
 import io.jkraft.pkg.ResolvedImage;
 import io.jkraft.pkg.oci.Reference;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -58,7 +57,7 @@ public final class RunService {
 
     public MachineSpec prepare(RunRequest r) {
         Path what = workingDir.resolve(r.what() == null ? Path.of("") : r.what()).toAbsolutePath().normalize();
-        String plat = r.platform() == null ? "qemu" : TargetNames.platform(r.platform());
+        Platform plat = r.platform() == null ? Platform.QEMU : r.platform();
         drivers.forPlatform(plat);
         boolean project = Files.isDirectory(what);
         boolean kernelFile = !project && Files.isRegularFile(what);
@@ -79,7 +78,7 @@ public final class RunService {
         if (project) {
             return fromProject(what, r, flags);
         }
-        String arch = r.architecture() != null ? TargetNames.architecture(r.architecture())
+        Architecture arch = r.architecture() != null ? r.architecture()
                 : KernelFormat.architecture(what).orElseThrow(() -> new UserException(
                         "cannot tell the architecture of kernel " + what, "pass -m x86_64 or -m arm64"));
         return spec(r, flags, what, arch, r.appArgs() == null ? List.of() : r.appArgs(), Map.of(), List.of(),
@@ -117,7 +116,7 @@ public final class RunService {
     }
 
     private MachineSpec fromProject(Path dir, RunRequest r, Flags flags) {
-        BuildRequest select = request(dir, r, r.platform() == null ? "qemu" : r.platform(), r.architecture());
+        BuildRequest select = request(dir, r, r.platform() == null ? Platform.QEMU : r.platform(), r.architecture());
         BuildService builds = this.builds.get();
         List<Target> targets = builds.targets(select);
         Target target = targets.size() == 1 ? targets.getFirst() : hostTarget(targets);
@@ -149,8 +148,7 @@ public final class RunService {
             throw new UserException("-t and -K select what to build, and " + ref + " is a packed image",
                     "choose its kernel with --plat and -m/--arch");
         }
-        ResolvedImage image = packages.get().resolve(ref, "qemu",
-                r.architecture() == null ? null : TargetNames.architecture(r.architecture()));
+        ResolvedImage image = packages.get().resolve(ref, Platform.QEMU, r.architecture());
         Map<String, String> imageEnv = new LinkedHashMap<>();
         for (String e : image.env()) {
             int eq = e.indexOf('=');
@@ -166,61 +164,27 @@ public final class RunService {
 
     /** Several targets match: the one for this machine's own architecture runs fastest under emulation. */
     private static Target hostTarget(List<Target> targets) {
-        String host = switch (System.getProperty("os.arch").toLowerCase(Locale.ROOT)) {
-            case "aarch64", "arm64" -> "arm64";
-            default -> "x86_64";
-        };
-        return targets.stream().filter(t -> t.architecture().equals(host)).findFirst()
+        Architecture host = Architecture.host().orElse(Architecture.X86_64);
+        return targets.stream().filter(t -> t.architecture() == host).findFirst()
                 .orElseThrow(() -> new UserException("several targets match: "
                         + String.join(", ", targets.stream().map(Target::platArch).toList()),
                         "choose one with -m/--arch or -t"));
     }
 
-    private BuildRequest request(Path dir, RunRequest r, String plat, String arch) {
+    private BuildRequest request(Path dir, RunRequest r, Platform plat, Architecture arch) {
         List<String> t = r.target() == null ? List.of() : List.of(r.target());
         return new BuildRequest(dir, r.kraftfile(), plat, arch, t, false,
                 Runtime.getRuntime().availableProcessors(), false, false, false, Map.of(), null);
     }
 
-    private MachineSpec spec(RunRequest r, Flags flags, Path kernel, String arch, List<String> appArgs,
+    private MachineSpec spec(RunRequest r, Flags flags, Path kernel, Architecture arch, List<String> appArgs,
             Map<String, String> kraftfileEnv, List<MachineSpec.VolumeMapping> kraftfileVolumes, Path initrd) {
         Map<String, String> env = new LinkedHashMap<>();
         kraftfileEnv.forEach((k, v) -> putEnv(env, k, v));
         env.putAll(flags.env());
-        return new MachineSpec(r.name(), kernel, "qemu", arch, flags.memory(), r.cpus(), r.kernelArgs(), appArgs, env,
+        return new MachineSpec(r.name(), kernel, Platform.QEMU, arch, flags.memory(), r.cpus(), r.kernelArgs(), appArgs, env,
                 flags.ports(), Stream.concat(kraftfileVolumes.stream(), flags.volumes().stream()).toList(), initrd,
-                r.acceleration(), gdbEndpoint(r.gdb()));
-    }
-
-    /** --gdb's value: "" a free loopback port, a port, or unix:PATH (a socket that does not exist yet). */
-    static GdbEndpoint gdbEndpoint(String value) {
-        if (value == null) {
-            return null;
-        }
-        if (value.isEmpty()) {
-            return GdbEndpoint.tcp(HostPorts.freeLoopbackPort());
-        }
-        String usage = "write --gdb=1234, --gdb=unix:PATH, or --gdb alone for a free port";
-        if (value.startsWith("unix:")) {
-            String path = value.substring("unix:".length());
-            if (path.isBlank()) {
-                throw new UserException("--gdb=unix: needs the path of the socket to create", usage);
-            }
-            Path socket = Path.of(path).toAbsolutePath().normalize();
-            if (socket.toString().getBytes(StandardCharsets.UTF_8).length > GdbEndpoint.MAX_SOCKET_PATH) {
-                throw new UserException("--gdb=" + value + ": the socket's absolute path is longer than unix sockets allow ("
-                        + GdbEndpoint.MAX_SOCKET_PATH + " bytes)", "choose a shorter path");
-            }
-            if (!Files.isDirectory(socket.getParent())) {
-                throw new UserException("--gdb=" + value + ": folder " + socket.getParent() + " does not exist",
-                        "create it first, or choose a path in an existing folder");
-            }
-            return GdbEndpoint.unix(socket);
-        }
-        if (!value.matches("\\d{1,5}") || Integer.parseInt(value) < 1 || Integer.parseInt(value) > 65535) {
-            throw new UserException("--gdb=" + value + ": not a port (1-65535) or unix:PATH", usage);
-        }
-        return GdbEndpoint.tcp(Integer.parseInt(value));
+                r.acceleration(), r.gdb() == null ? null : GdbEndpoint.parse(r.gdb(), workingDir, HostPorts::freeLoopbackPort));
     }
 
     /** A variable without a value takes the host's, as in Docker; an unset one is left out. */

@@ -173,11 +173,11 @@ class BuildServiceTest {
 
         List<BuildResult> results = service.build(request(app));
 
-        assertThat(results).extracting(r -> r.target().architecture()).containsExactly("x86_64", "arm64");
+        assertThat(results).extracting(r -> r.target().architecture().kraftName()).containsExactly("x86_64", "arm64");
         for (BuildResult r : results) {
             // The first word is the program name: QEMU puts the kernel's path there on x86 only.
-            String append = r.target().architecture().equals("arm64") ? "hello x" : "x";
-            QemuBoot.Result boot = QemuBoot.boot(r.target().architecture(), r.kernel(), append, Duration.ofSeconds(30));
+            String append = r.target().architecture().kraftName().equals("arm64") ? "hello x" : "x";
+            QemuBoot.Result boot = QemuBoot.boot(r.target().architecture().kraftName(), r.kernel(), append, Duration.ofSeconds(30));
             assertThat(boot.output()).as(r.target().platArch()).contains(FixtureApp.GREETING, "argv[1]: x");
         }
     }

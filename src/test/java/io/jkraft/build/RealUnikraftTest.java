@@ -62,7 +62,7 @@ class RealUnikraftTest {
                 Runtime.getRuntime().availableProcessors(), false, false, false, Map.of(), null));
         assertThat(results).extracting(r -> r.target().platArch()).containsExactly("qemu/x86_64", "qemu/arm64");
         for (BuildResult r : results) {
-            String arch = r.target().architecture();
+            String arch = r.target().architecture().kraftName();
             assertThat(r.debug()).as("unstripped image").isRegularFile();
             if (!QemuBoot.available(arch)) {
                 continue;

@@ -3,6 +3,8 @@ package io.jkraft.build;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.kraftfile.Component;
 import io.jkraft.kraftfile.Kraftfile;
@@ -14,9 +16,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TargetSelectorTest {
-    static final Target QEMU_X86 = new Target(null, "qemu", "x86_64", null, Map.of());
-    static final Target QEMU_ARM = new Target(null, "qemu", "arm64", null, Map.of());
-    static final Target FC_X86 = new Target("fast", "fc", "x86_64", null, Map.of());
+    static final Target QEMU_X86 = new Target(null, Platform.QEMU, Architecture.X86_64, null, Map.of());
+    static final Target QEMU_ARM = new Target(null, Platform.QEMU, Architecture.ARM64, null, Map.of());
+    static final Target FC_X86 = new Target("fast", Platform.FC, Architecture.X86_64, null, Map.of());
 
     static Kraftfile kraftfile(List<Target> targets, Map<String, Component> libs, Component core) {
         return new Kraftfile(Path.of("/p/Kraftfile"), "v0.6", "app", ".unikraft/build", core, null, null, null,
@@ -24,7 +26,8 @@ class TargetSelectorTest {
     }
 
     static BuildRequest request(String plat, String arch, List<String> targets) {
-        return new BuildRequest(Path.of("/p"), null, plat, arch, targets, false, 2, false, false, false, Map.of(), null);
+        return new BuildRequest(Path.of("/p"), null, plat == null ? null : Platform.parse(plat),
+                arch == null ? null : Architecture.parse(arch), targets, false, 2, false, false, false, Map.of(), null);
     }
 
     private final Kraftfile three = kraftfile(List.of(QEMU_X86, QEMU_ARM, FC_X86), Map.of(), null);
@@ -61,7 +64,7 @@ class TargetSelectorTest {
     void select_noTargetsDeclared_usesPlatAndArchFromTheCommandLine() {
         Kraftfile none = kraftfile(List.of(), Map.of(), null);
         assertThat(TargetSelector.select(none, request("qemu", "arm64", List.of())))
-                .containsExactly(new Target(null, "qemu", "arm64", null, Map.of()));
+                .containsExactly(new Target(null, Platform.QEMU, Architecture.ARM64, null, Map.of()));
         assertThatThrownBy(() -> TargetSelector.select(none, request("qemu", null, List.of())))
                 .isInstanceOf(UserException.class).hasMessageContaining("declares no targets");
     }

@@ -3,6 +3,7 @@ package io.jkraft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jkraft.common.HostSystem;
+import io.jkraft.common.ExitCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -124,7 +125,7 @@ class KvmFallbackTest {
     void withKvmAskedForThereIsNoFallback_butTheErrorItsWordsAndTheHint() throws Exception {
         MachineCli.Result r = cli.run("run", "--accel", "kvm", "-M", "8Mi", "-n", "kvm", kernel.toString());
 
-        assertThat(r.status()).as(r.err()).isEqualTo(RunCommand.STALLED);
+        assertThat(r.status()).as(r.err()).isEqualTo(ExitCode.GUEST_STOPPED.code());
         assertThat(r.console()).isEmpty();
         assertThat(r.errors()).singleElement().asString()
                 .startsWith("error: QEMU stopped the guest (QEMU state internal-error): KVM internal error. Suberror: 1");

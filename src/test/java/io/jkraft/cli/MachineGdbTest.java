@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.common.Architecture;
+import io.jkraft.common.GdbEndpoint;
 import io.jkraft.machine.HostPorts;
 import io.jkraft.machine.store.MachineRecord;
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.profile.sample.RegisterSnapshot;
 import io.jkraft.profile.gdb.GdbClient;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
@@ -57,7 +59,7 @@ class MachineGdbTest {
         int port = gdbPort(inspect("dbg"));
         assertThat(port).isBetween(1, 65535);
         try (GdbClient gdb = GdbClient.connect(port, TIMEOUT)) {
-            assertThat(gdb.architecture()).isEqualTo("x86_64");
+            assertThat(gdb.architecture()).isEqualTo(Architecture.X86_64);
             assertThat(gdb.threads()).containsExactly(1);
             RegisterSnapshot regs = gdb.sampleAll().get(1);
             assertThat(regs.pc()).as("in the kernel, loaded at 1 MiB").isBetween(0x100000L, 0x200000L);
@@ -85,13 +87,13 @@ class MachineGdbTest {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "late", kernel.toString(), "--", LifeKernel.IDLE);
         assertThat(inspect("late").get("gdb").isNull()).isTrue();
         MachineRecord opened = cli.machineService().openGdbStub("late", 0);
-        int port = opened.spec().gdb().port();
+        int port = ((GdbEndpoint.Tcp) opened.spec().gdb()).port();
         assertThat(port).isBetween(1, 65535);
         assertThat(gdbPort(inspect("late"))).isEqualTo(port);
         try (GdbClient gdb = GdbClient.connect(port, TIMEOUT)) {
             assertThat(gdb.sampleAll().get(1).pc()).isBetween(0x100000L, 0x200000L);
         }
-        assertThat(cli.machineService().openGdbStub("late", 0).spec().gdb().port()).as("kept").isEqualTo(port);
+        assertThat(cli.machineService().openGdbStub("late", 0).spec().gdb()).as("kept").isEqualTo(new GdbEndpoint.Tcp(port));
     }
 
     @Test
@@ -101,7 +103,7 @@ class MachineGdbTest {
                 LifeKernel.IDLE);
         assertThat(inspect("sock").get("gdb").asText()).isEqualTo("unix:" + socket);
         try (GdbClient gdb = GdbClient.connect(UnixDomainSocketAddress.of(socket), TIMEOUT)) {
-            assertThat(gdb.architecture()).isEqualTo("x86_64");
+            assertThat(gdb.architecture()).isEqualTo(Architecture.X86_64);
             assertThat(gdb.sampleAll().get(1).pc()).isBetween(0x100000L, 0x200000L);
         }
         MachineCli.Result second = cli.run("run", "-W", "-M", "8Mi", "-d", "--gdb=unix:" + socket, "-n", "second",

@@ -3,6 +3,7 @@ package io.jkraft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jkraft.common.ExitCode;
 import io.jkraft.machine.qemu.QmpClient;
 import io.jkraft.machine.store.MachineStore;
 import io.jkraft.machine.store.Reconciler;
@@ -85,7 +86,7 @@ class MachineLifecycleTest {
     void crashingGuest_exitsFour_andPsShowsItsExitStatus() throws Exception {
         MachineCli.Result r = run("-n", "crasher", kernel.toString(), "--", LifeKernel.CRASH);
 
-        assertThat(r.status()).isEqualTo(RunCommand.CRASHED);
+        assertThat(r.status()).isEqualTo(ExitCode.GUEST_CRASHED.code());
         assertThat(r.console()).contains("crashing\n").doesNotContain("main returned");
         assertThat(r.errors()).containsExactly("error: the guest crashed");
         JsonNode m = cli.machine("crasher");

@@ -3,6 +3,7 @@ package io.jkraft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jkraft.common.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -196,8 +197,8 @@ class MachineReliabilityTest {
         kept.signal("INT");
         removed.signal("INT");
 
-        assertThat(kept.awaitExit()).isEqualTo(RunCommand.STOPPED);
-        assertThat(removed.awaitExit()).isEqualTo(RunCommand.STOPPED);
+        assertThat(kept.awaitExit()).isEqualTo(ExitCode.INTERRUPTED.code());
+        assertThat(removed.awaitExit()).isEqualTo(ExitCode.INTERRUPTED.code());
         JsonNode after = cli.machine("interrupted");
         assertThat(after.get("status").asText()).isEqualTo("exited");
         assertThat(after.get("finished").isNull()).isFalse();
@@ -225,8 +226,8 @@ class MachineReliabilityTest {
 
         MachineCli.Result removal = rm.get(MachineCli.PATIENCE.toSeconds(), TimeUnit.SECONDS);
         assertThat(removal.status()).as(removal.err()).isZero();
-        assertThat(stopped.awaitExit()).isEqualTo(RunCommand.STOPPED);
-        assertThat(removed.awaitExit()).isEqualTo(RunCommand.STOPPED);
+        assertThat(stopped.awaitExit()).isEqualTo(ExitCode.INTERRUPTED.code());
+        assertThat(removed.awaitExit()).isEqualTo(ExitCode.INTERRUPTED.code());
         assertThat(stopped.err() + removed.err()).doesNotContain("error");
         assertThat(cli.machine("followed").get("status").asText()).isEqualTo("exited");
         assertThat(cli.machine("followed2")).isNull();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.common.ExitCode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -213,7 +214,7 @@ class ResidentHelperTest {
         MachineCli.await("the guest to idle", () -> run.stdout().contains(LifeKernel.IDLING));
         assertThat(run.stdout()).contains("argv[1]: arg two");
         signal(run.process().pid(), "INT");
-        assertThat(awaitExitOrExplain(run)).isEqualTo(RunCommand.STOPPED);
+        assertThat(awaitExitOrExplain(run)).isEqualTo(ExitCode.INTERRUPTED.code());
         JsonNode fg = cli.machine("fg");
         assertThat(fg.get("status").asText()).isNotEqualTo("running");
         assertThat(cli.qemuOf(fg)).isEmpty();

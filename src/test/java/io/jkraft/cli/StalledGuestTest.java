@@ -3,6 +3,7 @@ package io.jkraft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jkraft.common.ExitCode;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +44,7 @@ class StalledGuestTest {
     void aForegroundRunOfAPanickedGuestEndsWithThePanic_exitStatus4_andLeavesNoQemu() throws Exception {
         MachineCli.Result r = cli.run("run", "-W", "-M", "8Mi", "-n", "pan", kernel.toString(), "--", LifeKernel.PANIC);
 
-        assertThat(r.status()).as(r.err()).isEqualTo(RunCommand.CRASHED);
+        assertThat(r.status()).as(r.err()).isEqualTo(ExitCode.GUEST_CRASHED.code());
         assertThat(r.console()).contains(LifeKernel.PANICKING);
         assertThat(r.errors()).singleElement().asString()
                 .isEqualTo("error: the guest panicked (QEMU state guest-panicked)");
@@ -82,14 +83,14 @@ class StalledGuestTest {
         MachineCli.Result r = cli.run(closedPipe, "run", "-W", "-M", "8Mi", "-n", "piped", kernel.toString(), "--",
                 LifeKernel.IDLE);
 
-        assertThat(r.status()).as(r.err()).isEqualTo(RunCommand.OUTPUT_CLOSED);
+        assertThat(r.status()).as(r.err()).isEqualTo(ExitCode.OUTPUT_CLOSED.code());
         assertThat(r.errors()).isEmpty();
         assertThat(cli.processes()).as("the idle guest is stopped, not left running unread").isEmpty();
         assertThat(cli.machine("piped").get("status").asText()).isEqualTo("exited");
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "logged", kernel.toString(), "--", LifeKernel.IDLE);
         MachineCli.await("the guest to idle", () -> cli.ok("logs", "logged").console().contains(LifeKernel.IDLING));
         assertThat(cli.run(closedPipe, "logs", "-f", "logged").status()).as("logs -f | head ends too")
-                .isEqualTo(RunCommand.OUTPUT_CLOSED);
+                .isEqualTo(ExitCode.OUTPUT_CLOSED.code());
     }
 
     @Test

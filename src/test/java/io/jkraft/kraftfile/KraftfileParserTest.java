@@ -3,6 +3,8 @@ package io.jkraft.kraftfile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -190,11 +192,11 @@ class KraftfileParserTest {
                   x-note: ignored
                 """);
         assertThat(k.targets()).containsExactly(
-                new Target("dev", "qemu", "x86_64", null, Map.of("CONFIG_LIBUKDEBUG", "y")),
-                new Target(null, "fc", "arm64", "./prebuilt/kernel", Map.of()),
-                new Target(null, "xen", "arm", null, Map.of()),
-                new Target(null, "qemu", "x86_64", null, Map.of()),
-                new Target(null, "qemu", "x86_64", null, Map.of()));
+                new Target("dev", Platform.QEMU, Architecture.X86_64, null, Map.of("CONFIG_LIBUKDEBUG", "y")),
+                new Target(null, Platform.FC, Architecture.ARM64, "./prebuilt/kernel", Map.of()),
+                new Target(null, Platform.XEN, Architecture.ARM, null, Map.of()),
+                new Target(null, Platform.QEMU, Architecture.X86_64, null, Map.of()),
+                new Target(null, Platform.QEMU, Architecture.X86_64, null, Map.of()));
     }
 
     @Test
@@ -319,7 +321,7 @@ class KraftfileParserTest {
                 """);
         assertThat(k.unikraft().kconfig()).containsExactly(entry("CONFIG_A", "y"), entry("CONFIG_B", "n"));
         assertThat(k.targets()).containsExactly(
-                new Target(null, "qemu", "x86_64", null, Map.of("CONFIG_A", "y", "CONFIG_B", "y")));
+                new Target(null, Platform.QEMU, Architecture.X86_64, null, Map.of("CONFIG_A", "y", "CONFIG_B", "y")));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.jkraft.machine;
 
 import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineExit;
 import io.jkraft.machine.api.MachineExit.Outcome;
@@ -41,13 +42,13 @@ final class FakeVmmDriver implements VmmDriver {
     enum Step { PLAN, SPAWN, FINISH, PAUSE, GDB }
 
     final List<String> calls = new CopyOnWriteArrayList<>();
-    private final String platform;
+    private final Platform platform;
     private final Consumer<String> onCall;
     private volatile Step failAt;
     private volatile int retryOnExitCode = -1;
 
     /** @param onCall runs at each call, with its name: a test looks at the store there */
-    FakeVmmDriver(String platform, Consumer<String> onCall) {
+    FakeVmmDriver(Platform platform, Consumer<String> onCall) {
         this.platform = platform;
         this.onCall = onCall;
     }
@@ -77,7 +78,7 @@ final class FakeVmmDriver implements VmmDriver {
     }
 
     @Override
-    public String platform() {
+    public Platform platform() {
         return platform;
     }
 

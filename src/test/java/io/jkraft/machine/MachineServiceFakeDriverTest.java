@@ -3,6 +3,9 @@ package io.jkraft.machine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jkraft.common.Architecture;
+import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.FakeVmmDriver.Step;
 import io.jkraft.machine.api.Acceleration;
@@ -48,7 +51,7 @@ class MachineServiceFakeDriverTest {
     @BeforeEach
     void open() {
         store = MachineStore.open(state);
-        driver = new FakeVmmDriver("fc", call -> {
+        driver = new FakeVmmDriver(Platform.FC, call -> {
             seen.add(call + ": " + String.join(",", store.list().stream().map(r -> r.name() + "=" + r.status().word())
                     .toList()));
             atCall.accept(call);
@@ -63,7 +66,7 @@ class MachineServiceFakeDriverTest {
     }
 
     private static MachineSpec spec(String name, PortMapping... ports) {
-        return new MachineSpec(name, Path.of("/images/app_fc-x86_64"), "fc", "x86_64", 64L << 20, 1, List.of(),
+        return new MachineSpec(name, Path.of("/images/app_fc-x86_64"), Platform.FC, Architecture.X86_64, 64L << 20, 1, List.of(),
                 List.of(), Map.of(), List.of(ports), List.of(), null, Acceleration.AUTO, null);
     }
 
@@ -162,7 +165,7 @@ class MachineServiceFakeDriverTest {
 
     @Test
     void aPlatformWithoutADriverIsRefusedBeforeAnythingIsRecorded() {
-        MachineSpec xen = new MachineSpec("x", Path.of("/k"), "xen", "x86_64", 64L << 20, 1, List.of(), List.of(),
+        MachineSpec xen = new MachineSpec("x", Path.of("/k"), Platform.XEN, Architecture.X86_64, 64L << 20, 1, List.of(), List.of(),
                 Map.of(), List.of(), List.of(), null, Acceleration.AUTO, null);
 
         assertThatThrownBy(() -> machines.run(xen, false)).isInstanceOf(UserException.class)
@@ -282,7 +285,7 @@ class MachineServiceFakeDriverTest {
         MachineRecord r = machines.openGdbStub("g", port);
 
         assertThat(r.spec().gdb()).isNotNull();
-        assertThat(r.spec().gdb().port()).isEqualTo(port);
+        assertThat(r.spec().gdb()).isEqualTo(new GdbEndpoint.Tcp(port));
         assertThat(driver.calls).anyMatch(c -> c.startsWith("gdb ") && c.contains(Integer.toString(port)));
 
         machines.detach(machines.run(spec("h"), false));

@@ -3,6 +3,7 @@ package io.jkraft.profile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jkraft.common.Architecture;
 import io.jkraft.common.UserException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class DebugSessionTest {
         Files.writeString(build.resolve("uk-gdb.py"), "# helpers\n");
         Files.writeString(build.resolve("config"), "CONFIG_UK_NAME=\"hello\"\nCONFIG_UK_BASE=\"/src/unikraft\"\n");
 
-        List<String> argv = DebugSession.command(Path.of(kernel + ".dbg"), kernel, "arm64", "127.0.0.1:4321", List.of("-batch"),
+        List<String> argv = DebugSession.command(Path.of(kernel + ".dbg"), kernel, Architecture.ARM64, "127.0.0.1:4321", List.of("-batch"),
                 Map.of("PATH", gdb.getParent().toString()));
 
         assertThat(argv).containsExactly(gdb.toString(), "-q",
@@ -46,7 +47,7 @@ class DebugSessionTest {
     void withoutTheBuildFolderGdbStillConnects() throws Exception {
         Path gdb = program("gdb");
         Path kernel = tmp.resolve("kernel");
-        List<String> argv = DebugSession.command(tmp.resolve("kernel.dbg"), kernel, hostArch(), "/run/k.gdb",
+        List<String> argv = DebugSession.command(tmp.resolve("kernel.dbg"), kernel, Architecture.parse(hostArch()), "/run/k.gdb",
                 List.of(), Map.of("PATH", gdb.getParent().toString()));
         assertThat(argv).containsExactly(gdb.toString(), "-q", "-ex",
                 "set architecture " + (hostArch().equals("arm64") ? "aarch64" : "i386:x86-64"), "-ex", "target remote /run/k.gdb",
@@ -57,7 +58,7 @@ class DebugSessionTest {
     void aGuestOfAnotherArchitectureNeedsGdbMultiarch() throws Exception {
         Path gdb = program("gdb");
         String other = hostArch().equals("x86_64") ? "arm64" : "x86_64";
-        assertThatThrownBy(() -> DebugSession.command(tmp.resolve("k.dbg"), tmp.resolve("k"), other, "127.0.0.1:1", List.of(),
+        assertThatThrownBy(() -> DebugSession.command(tmp.resolve("k.dbg"), tmp.resolve("k"), Architecture.parse(other), "127.0.0.1:1", List.of(),
                 Map.of("PATH", gdb.getParent().toString())))
                 .isInstanceOf(UserException.class).hasMessageContaining("gdb-multiarch");
     }

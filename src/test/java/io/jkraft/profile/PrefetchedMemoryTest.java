@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import io.jkraft.profile.gdb.GdbClient.Block;
+import io.jkraft.profile.sample.GuestMemory;
 import org.junit.jupiter.api.Test;
 
 class PrefetchedMemoryTest {

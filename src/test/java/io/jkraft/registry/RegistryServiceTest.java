@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.kraftfile.Target;
 import io.jkraft.pkg.oci.Descriptor;
@@ -69,9 +71,9 @@ class RegistryServiceTest {
         new Random(kernelBytes).nextBytes(content);
         Files.write(kernel, content);
         return new ImagePacker(OciLayout.open(store)).pack(new PackRequest(Reference.parse(ref), List.of(
-                new PackTarget(new Target(null, "qemu", "x86_64", null, Map.of()), kernel, null, null, "0.18.0",
+                new PackTarget(new Target(null, Platform.QEMU, Architecture.X86_64, null, Map.of()), kernel, null, null, "0.18.0",
                         Map.of("CONFIG_LIBUKDEBUG", "y")),
-                new PackTarget(new Target(null, "qemu", "arm64", null, Map.of()), kernel, null, null, "0.18.0", Map.of())),
+                new PackTarget(new Target(null, Platform.QEMU, Architecture.ARM64, null, Map.of()), kernel, null, null, "0.18.0", Map.of())),
                 List.of("-v"), List.of("A=b"), Map.of(), false));
     }
 

@@ -2,6 +2,8 @@ package io.jkraft.machine.api;
 
 import io.jkraft.common.GdbEndpoint;
 
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +14,8 @@ import java.util.Map;
  *
  * @param name         the machine's unique name
  * @param kernel       the kernel image (absolute)
- * @param platform     qemu, fc or xen
- * @param architecture x86_64 or arm64
+ * @param platform     the platform it was built for (only qemu runs)
+ * @param architecture the guest's architecture
  * @param memoryBytes  guest memory
  * @param cpus         virtual CPUs
  * @param kernelArgs   library parameters, placed before {@code --} on the command line
@@ -28,8 +30,8 @@ import java.util.Map;
 public record MachineSpec(
         String name,
         Path kernel,
-        String platform,
-        String architecture,
+        Platform platform,
+        Architecture architecture,
         long memoryBytes,
         int cpus,
         List<String> kernelArgs,

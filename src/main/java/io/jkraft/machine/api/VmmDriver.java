@@ -1,5 +1,6 @@
 package io.jkraft.machine.api;
 
+import io.jkraft.common.Platform;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -15,8 +16,8 @@ import java.util.Optional;
  */
 public interface VmmDriver {
 
-    /** The platform this driver runs, as kraft names it in targets ({@code qemu}, {@code fc}, {@code xen}). */
-    String platform();
+    /** The platform this driver runs. */
+    Platform platform();
 
     /**
      * Decides everything about running {@code spec} before anything starts (the VMM's binary, the accelerator,

@@ -1,6 +1,7 @@
 package io.jkraft.machine.qemu;
 
 import io.jkraft.common.HostSystem;
+import io.jkraft.common.Architecture;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -43,14 +44,15 @@ public final class AcceleratorProbe {
     private final Path cacheDir;
     private final Path kvmDevice;
     private final Path osRelease;
-    private final String hostArchitecture;
+    /** Null when the host is none Unikraft runs on. */
+    private final Architecture hostArchitecture;
 
     /** Probes the real host: /dev/kvm, the running kernel's release, the JVM's architecture. */
     public AcceleratorProbe(Path cacheDir) {
-        this(cacheDir, Path.of("/dev/kvm"), Path.of("/proc/sys/kernel/osrelease"), HostSystem.architecture());
+        this(cacheDir, Path.of("/dev/kvm"), Path.of("/proc/sys/kernel/osrelease"), Architecture.host().orElse(null));
     }
 
-    AcceleratorProbe(Path cacheDir, Path kvmDevice, Path osRelease, String hostArchitecture) {
+    AcceleratorProbe(Path cacheDir, Path kvmDevice, Path osRelease, Architecture hostArchitecture) {
         this.cacheDir = cacheDir;
         this.kvmDevice = kvmDevice;
         this.osRelease = osRelease;
@@ -58,9 +60,10 @@ public final class AcceleratorProbe {
     }
 
     /** The accelerator for guests of {@code architecture} (x86_64, arm64) run by {@code qemu}. */
-    public Accelerator decide(Path qemu, String architecture) {
-        if (!architecture.equals(hostArchitecture)) {
-            return Accelerator.tcg("the host CPU is " + hostArchitecture + ", the guest " + architecture).remembered();
+    public Accelerator decide(Path qemu, Architecture architecture) {
+        if (architecture != hostArchitecture) {
+            return Accelerator.tcg("the host CPU is " + (hostArchitecture == null ? "of another architecture" : hostArchitecture)
+                    + ", the guest " + architecture).remembered();
         }
         String deviceProblem = kvmDeviceProblem();
         if (deviceProblem != null) {
@@ -109,7 +112,7 @@ public final class AcceleratorProbe {
         }
     }
 
-    private Accelerator probe(Path qemu, String architecture) {
+    private Accelerator probe(Path qemu, Architecture architecture) {
         Path kernel = null;
         try {
             Files.createDirectories(cacheDir);
@@ -118,7 +121,7 @@ public final class AcceleratorProbe {
             List<String> cmd = new ArrayList<>(List.of(qemu.toString()));
             cmd.addAll(ProbeGuest.qemuArguments(architecture, kernel));
             // The machine and CPU a run would use with KVM: what KVM fails on depends on the CPU model.
-            boolean x86 = architecture.equals("x86_64");
+            boolean x86 = architecture == Architecture.X86_64;
             QemuCommand.Options how = QemuCommand.Options.detect(qemu, Accelerator.kvm());
             boolean microvm = x86 && how.microvm();
             QemuCommand.machine(x86 ? (microvm ? "microvm" : "pc") : "virt", x86, Accelerator.kvm())
@@ -166,7 +169,7 @@ public final class AcceleratorProbe {
     }
 
     /** KVM works when the probe guest ran to its end: its line printed and its exit status. */
-    static Accelerator verdict(String architecture, int exitCode, String stdout, String stderr) {
+    static Accelerator verdict(Architecture architecture, int exitCode, String stdout, String stderr) {
         if (ProbeGuest.succeeded(architecture, exitCode, stdout)) {
             return Accelerator.kvm();
         }

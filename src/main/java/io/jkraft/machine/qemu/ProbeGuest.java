@@ -1,5 +1,6 @@
 package io.jkraft.machine.qemu;
 
+import io.jkraft.common.Architecture;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -67,12 +68,12 @@ final class ProbeGuest {
     private ProbeGuest() {
     }
 
-    /** The kernel image for {@code -kernel}: {@code x86_64} or {@code arm64}. */
-    static byte[] image(String architecture) {
+    /** The kernel image for {@code -kernel}: x86_64 or arm64. */
+    static byte[] image(Architecture architecture) {
         return switch (architecture) {
-            case "x86_64" -> x86();
-            case "arm64" -> arm64();
-            default -> throw new IllegalArgumentException("no probe guest for architecture " + architecture);
+            case X86_64 -> x86();
+            case ARM64 -> arm64();
+            case ARM -> throw new IllegalArgumentException("no probe guest for architecture " + architecture);
         };
     }
 
@@ -80,24 +81,24 @@ final class ProbeGuest {
      * The options that boot {@code kernel} with its console on QEMU's stdout, without {@code -accel},
      * {@code -cpu} or {@code -machine}, which the caller adds (see the class comment for the machines).
      */
-    static List<String> qemuArguments(String architecture, Path kernel) {
+    static List<String> qemuArguments(Architecture architecture, Path kernel) {
         List<String> args = new ArrayList<>(List.of("-nodefaults", "-no-user-config", "-display", "none",
                 "-monitor", "none", "-serial", "stdio", "-no-reboot"));
         switch (architecture) {
-            case "x86_64" -> args.addAll(List.of("-device", "isa-debug-exit"));
-            case "arm64" -> { }
-            default -> throw new IllegalArgumentException("no probe guest for architecture " + architecture);
+            case X86_64 -> args.addAll(List.of("-device", "isa-debug-exit"));
+            case ARM64 -> { }
+            case ARM -> throw new IllegalArgumentException("no probe guest for architecture " + architecture);
         }
         args.addAll(List.of("-kernel", kernel.toString()));
         return args;
     }
 
     /** Whether QEMU's exit and the guest's console show that the guest ran to its end. */
-    static boolean succeeded(String architecture, int qemuExitStatus, String stdout) {
+    static boolean succeeded(Architecture architecture, int qemuExitStatus, String stdout) {
         int expected = switch (architecture) {
-            case "x86_64" -> X86_READY_STATUS;
-            case "arm64" -> ARM64_READY_STATUS;
-            default -> throw new IllegalArgumentException("no probe guest for architecture " + architecture);
+            case X86_64 -> X86_READY_STATUS;
+            case ARM64 -> ARM64_READY_STATUS;
+            case ARM -> throw new IllegalArgumentException("no probe guest for architecture " + architecture);
         };
         return qemuExitStatus == expected && stdout != null && stdout.lines().anyMatch(READY_LINE::equals);
     }

@@ -1,5 +1,7 @@
 package io.jkraft.machine.qemu;
 
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.MachineSpec.PortMapping;
@@ -106,11 +108,11 @@ public final class QemuCommand {
     }
 
     /** The QEMU program for an architecture: {@code qemu-system-x86_64} or {@code qemu-system-aarch64}. */
-    public static String binaryName(String architecture) {
+    public static String binaryName(Architecture architecture) {
         return switch (architecture) {
-            case "x86_64" -> "qemu-system-x86_64";
-            case "arm64" -> "qemu-system-aarch64";
-            default -> throw new UserException("QEMU cannot run architecture '" + architecture + "'",
+            case X86_64 -> "qemu-system-x86_64";
+            case ARM64 -> "qemu-system-aarch64";
+            case ARM -> throw new UserException("QEMU cannot run architecture '" + architecture + "'",
                     "use x86_64 or arm64");
         };
     }
@@ -134,7 +136,7 @@ public final class QemuCommand {
     }
 
     public static QemuCommand create(MachineSpec spec, QemuStateDir state, Options how) {
-        if (!spec.platform().equals("qemu")) {
+        if (spec.platform() != Platform.QEMU) {
             throw new UserException("the '" + spec.platform() + "' platform is not run with QEMU",
                     "build and run the qemu target (-p qemu)");
         }

@@ -1,6 +1,8 @@
 package io.jkraft.machine.qemu;
 
+import io.jkraft.common.Architecture;
 import io.jkraft.common.HostSystem;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.Acceleration;
 import io.jkraft.machine.api.MachineExit;
@@ -73,8 +75,8 @@ public final class QemuDriver implements VmmDriver {
     }
 
     @Override
-    public String platform() {
-        return "qemu";
+    public Platform platform() {
+        return Platform.QEMU;
     }
 
     /** Decides how to run {@code spec} with {@code stateDir} as its state folder. */
@@ -149,14 +151,14 @@ public final class QemuDriver implements VmmDriver {
     }
 
     /** The QEMU executable for an architecture, from PATH. */
-    public Path findBinary(String architecture) {
+    public Path findBinary(Architecture architecture) {
         String name = QemuCommand.binaryName(architecture);
         Optional<Path> found = HostSystem.onPath(name, env);
         if (found.isPresent()) {
             return found.get();
         }
         throw new UserException(name + " was not found on PATH",
-                "install QEMU (Debian: apt-get install " + (architecture.equals("arm64") ? "qemu-system-arm"
+                "install QEMU (Debian: apt-get install " + (architecture == Architecture.ARM64 ? "qemu-system-arm"
                         : "qemu-system-x86") + ")");
     }
 }

@@ -1,7 +1,7 @@
 package io.jkraft.machine.store;
 
-import io.jkraft.common.UserException;
 import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineSpec;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.jkraft.common.Architecture;
+import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.Acceleration;
-import io.jkraft.common.GdbEndpoint;
 import io.jkraft.machine.api.MachineSpec;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -36,8 +38,8 @@ final class SpecCodec {
             g.writeStartObject();
             g.writeStringField("name", spec.name());
             writePath(g, "kernel", spec.kernel());
-            g.writeStringField("platform", spec.platform());
-            g.writeStringField("architecture", spec.architecture());
+            g.writeStringField("platform", spec.platform() == null ? null : spec.platform().kraftName());
+            g.writeStringField("architecture", spec.architecture() == null ? null : spec.architecture().kraftName());
             g.writeNumberField("memoryBytes", spec.memoryBytes());
             g.writeNumberField("cpus", spec.cpus());
             writeStrings(g, "kernelArgs", spec.kernelArgs());
@@ -68,10 +70,10 @@ final class SpecCodec {
             g.writeEndArray();
             writePath(g, "initrd", spec.initrd());
             g.writeStringField("accel", spec.acceleration().word());
-            if (spec.gdb() != null && spec.gdb().isSocket()) {
-                g.writeStringField("gdbSocket", spec.gdb().socket().toString());
-            } else if (spec.gdb() != null) {
-                g.writeNumberField("gdbPort", spec.gdb().port());
+            if (spec.gdb() instanceof GdbEndpoint.UnixSocket(Path socket)) {
+                g.writeStringField("gdbSocket", socket.toString());
+            } else if (spec.gdb() instanceof GdbEndpoint.Tcp(int port)) {
+                g.writeNumberField("gdbPort", port);
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -93,8 +95,8 @@ final class SpecCodec {
                 switch (field) {
                     case "name" -> f.name = p.getText();
                     case "kernel" -> f.kernel = Path.of(p.getText());
-                    case "platform" -> f.platform = p.getText();
-                    case "architecture" -> f.architecture = p.getText();
+                    case "platform" -> f.platform = Platform.parse(p.getText());
+                    case "architecture" -> f.architecture = Architecture.parse(p.getText());
                     case "memoryBytes" -> f.memoryBytes = p.getLongValue();
                     case "cpus" -> f.cpus = p.getIntValue();
                     case "kernelArgs" -> f.kernelArgs = strings(p);
@@ -106,8 +108,8 @@ final class SpecCodec {
                     // Written by jkraft before --accel: true (as the host allows) or false (-W).
                     case "acceleration" -> f.acceleration = p.getBooleanValue() ? Acceleration.AUTO : Acceleration.TCG;
                     case "accel" -> f.acceleration = Acceleration.parse(p.getText());
-                    case "gdbPort" -> f.gdb = GdbEndpoint.tcp(p.getIntValue());
-                    case "gdbSocket" -> f.gdb = GdbEndpoint.unix(Path.of(p.getText()));
+                    case "gdbPort" -> f.gdb = new GdbEndpoint.Tcp(p.getIntValue());
+                    case "gdbSocket" -> f.gdb = new GdbEndpoint.UnixSocket(Path.of(p.getText()));
                     default -> p.skipChildren();
                 }
             }
@@ -123,8 +125,8 @@ final class SpecCodec {
     private static final class Fields {
         String name;
         Path kernel;
-        String platform;
-        String architecture;
+        Platform platform;
+        Architecture architecture;
         long memoryBytes;
         int cpus = 1;
         List<String> kernelArgs = List.of();

@@ -94,7 +94,7 @@ public final class ImagePacker {
             layers.add(layer(t.initrd(), INITRD_PATH, Map.of(ANNOTATION_INITRD_PATH, INITRD_PATH)));
         }
         String version = t.kernelVersion() == null ? "" : t.kernelVersion();
-        Platform platform = new Platform(t.target().platform(), t.target().architecture(), version,
+        Platform platform = new Platform(t.target().platform().kraftName(), t.target().architecture().kraftName(), version,
                 features(t.kconfig()));
 
         Descriptor config = layout.putBlob(bytes(config(request, platform, layers)), CONFIG_MEDIA_TYPE);

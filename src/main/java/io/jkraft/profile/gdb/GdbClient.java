@@ -1,7 +1,8 @@
 package io.jkraft.profile.gdb;
 
-import io.jkraft.profile.GuestMemory;
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.common.Architecture;
+import io.jkraft.profile.sample.GuestMemory;
+import io.jkraft.profile.sample.RegisterSnapshot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -77,7 +78,7 @@ public final class GdbClient implements AutoCloseable {
     }
 
     /** x86_64 or arm64, from the stub's target description. */
-    public String architecture() {
+    public Architecture architecture() {
         return layout.architecture();
     }
 

@@ -1,6 +1,7 @@
 package io.jkraft.profile.gdb;
 
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.common.Architecture;
+import io.jkraft.profile.sample.RegisterSnapshot;
 
 /**
  * Where a stack walk's registers sit in QEMU's {@code g} packet (hex, little-endian, in the order of the
@@ -11,15 +12,15 @@ import io.jkraft.profile.RegisterSnapshot;
  * runs 32-bit code. aarch64 (org.gnu.gdb.aarch64.core): x0..x30, sp, pc, cpsr, so x29 (fp) is 29, x30 (lr)
  * 30, sp 31, pc 32.
  *
- * @param architecture jkraft's name: x86_64 or arm64
+ * @param architecture the vCPU's
  * @param pc           register number of the program counter
  * @param sp           register number of the stack pointer
  * @param fp           register number of the frame pointer
  * @param lr           register number of the link register, or -1
  */
-record RegisterLayout(String architecture, int pc, int sp, int fp, int lr) {
-    static final RegisterLayout X86_64 = new RegisterLayout("x86_64", 16, 7, 6, -1);
-    static final RegisterLayout ARM64 = new RegisterLayout("arm64", 32, 31, 29, 30);
+record RegisterLayout(Architecture architecture, int pc, int sp, int fp, int lr) {
+    static final RegisterLayout X86_64 = new RegisterLayout(Architecture.X86_64, 16, 7, 6, -1);
+    static final RegisterLayout ARM64 = new RegisterLayout(Architecture.ARM64, 32, 31, 29, 30);
 
     private static final int WIDTH = 8;
 

@@ -1,6 +1,6 @@
 package io.jkraft.profile.stack;
 
-import io.jkraft.profile.GuestMemory;
+import io.jkraft.profile.sample.GuestMemory;
 import java.io.IOException;
 
 /**

@@ -1,7 +1,7 @@
 package io.jkraft.profile.stack;
 
-import io.jkraft.profile.GuestMemory;
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.profile.sample.GuestMemory;
+import io.jkraft.profile.sample.RegisterSnapshot;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.jkraft.profile.stack;
 
+import io.jkraft.common.ElfMachine;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,11 +70,9 @@ public final class SymbolTable {
             throw new UserException(elf + " is not an ELF file: " + e.getMessage(),
                     "pass the kernel's .dbg file (the unstripped ELF the build writes beside the kernel)", e);
         }
-        StackArchitecture architecture = StackArchitecture.ofElfMachine(file.e_machine);
-        if (architecture == null) {
-            throw new UserException(elf + " is code for ELF machine " + file.e_machine
-                    + ", which stack profiling does not know", "profile an x86_64 or arm64 kernel");
-        }
+        StackArchitecture architecture = ElfMachine.of(file.e_machine).map(StackArchitecture::of)
+                .orElseThrow(() -> new UserException(elf + " is code for ELF machine " + file.e_machine
+                        + ", which stack profiling does not know", "profile an x86_64 or arm64 kernel"));
         try {
             return read(elf, file, architecture);
         } catch (ElfException e) {

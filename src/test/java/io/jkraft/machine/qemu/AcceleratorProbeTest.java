@@ -3,6 +3,7 @@ package io.jkraft.machine.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jkraft.common.Architecture;
 import io.jkraft.testing.QemuBoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ class AcceleratorProbeTest {
 
     private AcceleratorProbe probe(Path kvm, String release) throws Exception {
         Path osRelease = Files.writeString(tmp.resolve("osrelease-" + release), release + "\n");
-        return new AcceleratorProbe(tmp.resolve("cache"), kvm, osRelease, "x86_64");
+        return new AcceleratorProbe(tmp.resolve("cache"), kvm, osRelease, Architecture.X86_64);
     }
 
     private Path usableKvmDevice() throws Exception {
@@ -65,8 +66,8 @@ class AcceleratorProbeTest {
         Path qemu = fakeQemu(ABORTS);
         AcceleratorProbe probe = probe(usableKvmDevice(), "6.1.0");
 
-        Accelerator first = probe.decide(qemu, "x86_64");
-        Accelerator second = probe.decide(qemu, "x86_64");
+        Accelerator first = probe.decide(qemu, Architecture.X86_64);
+        Accelerator second = probe.decide(qemu, Architecture.X86_64);
 
         assertThat(first.isKvm()).isFalse();
         assertThat(first.notice()).isEqualTo(
@@ -81,27 +82,27 @@ class AcceleratorProbeTest {
     void aNewQemuBinaryOrKernelProbesAgain() throws Exception {
         Path qemu = fakeQemu(ABORTS);
         Path kvm = usableKvmDevice();
-        probe(kvm, "6.1.0").decide(qemu, "x86_64");
+        probe(kvm, "6.1.0").decide(qemu, Architecture.X86_64);
 
         Files.setLastModifiedTime(qemu, FileTime.fromMillis(Files.getLastModifiedTime(qemu).toMillis() + 5000));
-        probe(kvm, "6.1.0").decide(qemu, "x86_64");
-        probe(kvm, "6.2.0").decide(qemu, "x86_64");
-        probe(kvm, "6.2.0").decide(qemu, "x86_64");
+        probe(kvm, "6.1.0").decide(qemu, Architecture.X86_64);
+        probe(kvm, "6.2.0").decide(qemu, Architecture.X86_64);
+        probe(kvm, "6.2.0").decide(qemu, Architecture.X86_64);
 
         assertThat(runs()).isEqualTo(3);
     }
 
     @Test
     void runningGuestMeansKvm() throws Exception {
-        assertThat(probe(usableKvmDevice(), "6.1.0").decide(fakeQemu(RUNS), "x86_64").isKvm()).isTrue();
+        assertThat(probe(usableKvmDevice(), "6.1.0").decide(fakeQemu(RUNS), Architecture.X86_64).isKvm()).isTrue();
     }
 
     @Test
     void noDeviceOrForeignArchitectureNeedsNoQemuRun() throws Exception {
         Path qemu = fakeQemu(RUNS);
 
-        Accelerator noDevice = probe(tmp.resolve("absent-kvm"), "6.1.0").decide(qemu, "x86_64");
-        Accelerator arm = probe(usableKvmDevice(), "6.1.0").decide(qemu, "arm64");
+        Accelerator noDevice = probe(tmp.resolve("absent-kvm"), "6.1.0").decide(qemu, Architecture.X86_64);
+        Accelerator arm = probe(usableKvmDevice(), "6.1.0").decide(qemu, Architecture.ARM64);
 
         assertThat(noDevice.notice()).startsWith("KVM unavailable: ").contains("absent-kvm does not exist");
         assertThat(arm.reason()).contains("the host CPU is x86_64, the guest arm64");
@@ -114,7 +115,7 @@ class AcceleratorProbeTest {
         Path qemu = fakeQemu(STALLS);
         AcceleratorProbe probe = probe(usableKvmDevice(), "6.1.0");
 
-        Accelerator decided = probe.decide(qemu, "x86_64");
+        Accelerator decided = probe.decide(qemu, Architecture.X86_64);
 
         assertThat(decided.isKvm()).isFalse();
         assertThat(decided.reason()).isEqualTo(
@@ -127,10 +128,10 @@ class AcceleratorProbeTest {
     void rememberedUnusableKvmIsTcgWithoutAnotherRun() throws Exception {
         Path qemu = fakeQemu(RUNS);
         AcceleratorProbe probe = probe(usableKvmDevice(), "6.1.0");
-        assertThat(probe.decide(qemu, "x86_64").isKvm()).isTrue();
+        assertThat(probe.decide(qemu, Architecture.X86_64).isKvm()).isTrue();
 
         probe.rememberUnusable(qemu, "QEMU stopped the guest (QEMU state internal-error)");
-        Accelerator after = probe(usableKvmDevice(), "6.1.0").decide(qemu, "x86_64");
+        Accelerator after = probe(usableKvmDevice(), "6.1.0").decide(qemu, Architecture.X86_64);
 
         assertThat(after.isKvm()).isFalse();
         assertThat(after.reason()).contains("KVM could not run a guest: QEMU stopped the guest");
@@ -139,11 +140,11 @@ class AcceleratorProbeTest {
 
     @Test
     void verdictNeedsTheProbeGuestsLineAndStatus() {
-        assertThat(AcceleratorProbe.verdict("x86_64", 67, "jkraft-probe: ok\r\n", "").isKvm()).isTrue();
-        assertThat(AcceleratorProbe.verdict("x86_64", 69, "jkraft-probe: no long mode\r\n", "").notice())
+        assertThat(AcceleratorProbe.verdict(Architecture.X86_64, 67, "jkraft-probe: ok\r\n", "").isKvm()).isTrue();
+        assertThat(AcceleratorProbe.verdict(Architecture.X86_64, 69, "jkraft-probe: no long mode\r\n", "").notice())
                 .contains("did not run the probe guest (exit 69, jkraft-probe: no long mode)");
-        assertThat(AcceleratorProbe.verdict("x86_64", 0, "", "").isKvm()).as("a triple fault").isFalse();
-        assertThat(AcceleratorProbe.verdict("x86_64", 1, "", "qemu-system-x86_64: -accel kvm: Could not access KVM kernel module\n")
+        assertThat(AcceleratorProbe.verdict(Architecture.X86_64, 0, "", "").isKvm()).as("a triple fault").isFalse();
+        assertThat(AcceleratorProbe.verdict(Architecture.X86_64, 1, "", "qemu-system-x86_64: -accel kvm: Could not access KVM kernel module\n")
                 .notice()).contains("(exit 1): -accel kvm: Could not access KVM kernel module");
     }
 
@@ -151,11 +152,11 @@ class AcceleratorProbeTest {
     @Test
     void realQemuHereDecidesOnceAndCachesTheAnswer() throws Exception {
         assumeTrue(QemuBoot.available("x86_64"), () -> QemuBoot.unavailableReason("x86_64"));
-        Path qemu = new QemuDriver(new AcceleratorProbe(tmp), System.getenv()).findBinary("x86_64");
+        Path qemu = new QemuDriver(new AcceleratorProbe(tmp), System.getenv()).findBinary(Architecture.X86_64);
         AcceleratorProbe probe = new AcceleratorProbe(tmp.resolve("cache"));
 
-        Accelerator first = probe.decide(qemu, "x86_64");
-        Accelerator again = probe.decide(qemu, "x86_64");
+        Accelerator first = probe.decide(qemu, Architecture.X86_64);
+        Accelerator again = probe.decide(qemu, Architecture.X86_64);
 
         assertThat(again).isEqualTo(first.remembered());
         boolean qemuWasAsked = first.isKvm() || !first.reason().contains("/dev/kvm");

@@ -1,6 +1,8 @@
 package io.jkraft.machine.qemu;
 
 import io.jkraft.machine.api.MachineSpec;
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import io.jkraft.testing.FixtureApp;
 import io.jkraft.testing.FixtureMake;
 import io.jkraft.testing.FixtureRepos;
@@ -43,7 +45,7 @@ final class FixtureKernels {
 
     /** A spec for the fixture kernel with 8 MiB, one CPU, emulation and nothing attached. */
     static MachineSpec spec(String name, Path kernel, String arch) {
-        return new MachineSpec(name, kernel, "qemu", arch, 8L << 20, 1, List.of(), List.of(), Map.of(), List.of(),
+        return new MachineSpec(name, kernel, Platform.QEMU, Architecture.parse(arch), 8L << 20, 1, List.of(), List.of(), Map.of(), List.of(),
                 List.of(), null, io.jkraft.machine.api.Acceleration.TCG, null);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.jkraft.common.HostSystem;
+import io.jkraft.common.Architecture;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -38,76 +39,76 @@ class ProbeGuestTest {
 
     @Test
     void x86GuestPrintsItsLineAndExitsThroughDebugExit_onMicrovm() throws Exception {
-        assertReady("x86_64", boot("x86_64", "microvm", "max"));
+        assertReady(Architecture.X86_64, boot(Architecture.X86_64, "microvm", "max"));
     }
 
     @Test
     void x86GuestPrintsItsLineAndExitsThroughDebugExit_onPc() throws Exception {
-        assertReady("x86_64", boot("x86_64", "pc", "max"));
+        assertReady(Architecture.X86_64, boot(Architecture.X86_64, "pc", "max"));
     }
 
     @Test
     void x86GuestSkipsXsaveAndAvxOnACpuWithoutThem() throws Exception {
-        assertReady("x86_64", boot("x86_64", "pc", "qemu64"));
+        assertReady(Architecture.X86_64, boot(Architecture.X86_64, "pc", "qemu64"));
     }
 
     @Test
     void x86GuestWithoutLongModeEndsQemuWithAnotherStatus() throws Exception {
-        Boot boot = boot("x86_64", "pc", "qemu64,-lm");
+        Boot boot = boot(Architecture.X86_64, "pc", "qemu64,-lm");
 
         assertThat(boot.status()).as(boot.describe()).isEqualTo(ProbeGuest.X86_NO_LONG_MODE_STATUS);
         assertThat(boot.stdout()).contains("jkraft-probe: no long mode").doesNotContain(ProbeGuest.READY_LINE);
-        assertThat(ProbeGuest.succeeded("x86_64", boot.status(), boot.stdout())).isFalse();
+        assertThat(ProbeGuest.succeeded(Architecture.X86_64, boot.status(), boot.stdout())).isFalse();
     }
 
     @Test
     void arm64GuestPrintsItsLineAndPowersOff_onMax() throws Exception {
-        assertReady("arm64", boot("arm64", "virt", "max"));
+        assertReady(Architecture.ARM64, boot(Architecture.ARM64, "virt", "max"));
     }
 
     @Test
     void arm64GuestPrintsItsLineAndPowersOff_onCortexA57() throws Exception {
-        assertReady("arm64", boot("arm64", "virt", "cortex-a57"));
+        assertReady(Architecture.ARM64, boot(Architecture.ARM64, "virt", "cortex-a57"));
     }
 
     @Test
     void successNeedsBothTheLineAndTheCleanExitStatus() {
         String console = ProbeGuest.READY_LINE + "\r\n";
-        assertThat(ProbeGuest.succeeded("x86_64", ProbeGuest.X86_READY_STATUS, console)).isTrue();
-        assertThat(ProbeGuest.succeeded("x86_64", ProbeGuest.X86_READY_STATUS, ProbeGuest.READY_LINE + "\n")).isTrue();
-        assertThat(ProbeGuest.succeeded("arm64", 0, console)).isTrue();
+        assertThat(ProbeGuest.succeeded(Architecture.X86_64, ProbeGuest.X86_READY_STATUS, console)).isTrue();
+        assertThat(ProbeGuest.succeeded(Architecture.X86_64, ProbeGuest.X86_READY_STATUS, ProbeGuest.READY_LINE + "\n")).isTrue();
+        assertThat(ProbeGuest.succeeded(Architecture.ARM64, 0, console)).isTrue();
 
-        assertThat(ProbeGuest.succeeded("x86_64", 0, console)).as("a triple fault after the line").isFalse();
-        assertThat(ProbeGuest.succeeded("x86_64", ProbeGuest.X86_NO_LONG_MODE_STATUS, console)).isFalse();
-        assertThat(ProbeGuest.succeeded("arm64", 1, console)).isFalse();
-        assertThat(ProbeGuest.succeeded("arm64", ProbeGuest.X86_READY_STATUS, console)).isFalse();
-        assertThat(ProbeGuest.succeeded("x86_64", ProbeGuest.X86_READY_STATUS, "")).isFalse();
-        assertThat(ProbeGuest.succeeded("arm64", 0, "jkraft-probe: exception\r\n")).isFalse();
-        assertThat(ProbeGuest.succeeded("arm64", 0, "jkraft-probe: o")).as("a line cut short").isFalse();
+        assertThat(ProbeGuest.succeeded(Architecture.X86_64, 0, console)).as("a triple fault after the line").isFalse();
+        assertThat(ProbeGuest.succeeded(Architecture.X86_64, ProbeGuest.X86_NO_LONG_MODE_STATUS, console)).isFalse();
+        assertThat(ProbeGuest.succeeded(Architecture.ARM64, 1, console)).isFalse();
+        assertThat(ProbeGuest.succeeded(Architecture.ARM64, ProbeGuest.X86_READY_STATUS, console)).isFalse();
+        assertThat(ProbeGuest.succeeded(Architecture.X86_64, ProbeGuest.X86_READY_STATUS, "")).isFalse();
+        assertThat(ProbeGuest.succeeded(Architecture.ARM64, 0, "jkraft-probe: exception\r\n")).isFalse();
+        assertThat(ProbeGuest.succeeded(Architecture.ARM64, 0, "jkraft-probe: o")).as("a line cut short").isFalse();
     }
 
     @Test
     void onlyX86AndArm64HaveAGuest() {
-        assertThatThrownBy(() -> ProbeGuest.image("riscv64")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ProbeGuest.qemuArguments("aarch64", tmp)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ProbeGuest.succeeded("amd64", 0, "")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ProbeGuest.image(Architecture.ARM)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ProbeGuest.qemuArguments(Architecture.ARM, tmp)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ProbeGuest.succeeded(Architecture.ARM, 0, "")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void argumentsLeaveAcceleratorCpuAndMachineToTheCaller() {
         Path kernel = tmp.resolve("probe.img");
-        for (String arch : List.of("x86_64", "arm64")) {
+        for (Architecture arch : List.of(Architecture.X86_64, Architecture.ARM64)) {
             List<String> args = ProbeGuest.qemuArguments(arch, kernel);
             assertThat(args).doesNotContain("-accel", "-cpu", "-machine", "-M", "-enable-kvm")
                     .contains("-no-reboot").endsWith("-kernel", kernel.toString())
                     .containsSubsequence("-serial", "stdio");
-            assertThat(args.contains("isa-debug-exit")).isEqualTo(arch.equals("x86_64"));
+            assertThat(args.contains("isa-debug-exit")).isEqualTo(arch == Architecture.X86_64);
         }
     }
 
     @Test
     void x86ImageIsAFlatMultibootImageLoadedAtOneMebibyte() {
-        ByteBuffer image = ByteBuffer.wrap(ProbeGuest.image("x86_64")).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer image = ByteBuffer.wrap(ProbeGuest.image(Architecture.X86_64)).order(ByteOrder.LITTLE_ENDIAN);
         int magic = image.getInt(0);
         int flags = image.getInt(4);
 
@@ -121,7 +122,7 @@ class ProbeGuestTest {
 
     @Test
     void arm64ImageHasALinuxImageHeader() {
-        byte[] bytes = ProbeGuest.image("arm64");
+        byte[] bytes = ProbeGuest.image(Architecture.ARM64);
         ByteBuffer image = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
 
         assertThat(image.getInt(0) >>> 26).as("code0 is a branch").isEqualTo(0b000101);
@@ -131,17 +132,17 @@ class ProbeGuestTest {
         assertThat(bytes.length % 4).isZero();
     }
 
-    private static void assertReady(String arch, Boot boot) {
+    private static void assertReady(Architecture arch, Boot boot) {
         assertThat(boot.stdout()).as(boot.describe()).contains(ProbeGuest.READY_LINE);
         assertThat(ProbeGuest.succeeded(arch, boot.status(), boot.stdout())).as(boot.describe()).isTrue();
     }
 
     /** Boots the architecture's probe guest under TCG and waits for QEMU to end by itself. */
-    private Boot boot(String arch, String machine, String cpu) throws Exception {
+    private Boot boot(Architecture arch, String machine, String cpu) throws Exception {
         String qemu = QemuCommand.binaryName(arch);
         Path binary = HostSystem.onPath(qemu, System.getenv()).orElse(null);
         requireTool(binary == null ? qemu + " is not installed (Debian: qemu-system-"
-                + (arch.equals("arm64") ? "arm" : "x86") + ")" : null);
+                + (arch == Architecture.ARM64 ? "arm" : "x86") + ")" : null);
         if (machine.equals("microvm")) {
             requireTool(QemuCommand.hasFirmware(binary, "bios-microvm.bin") ? null
                     : qemu + " comes without bios-microvm.bin for -machine microvm");

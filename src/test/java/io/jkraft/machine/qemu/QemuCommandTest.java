@@ -3,8 +3,10 @@ package io.jkraft.machine.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jkraft.common.UserException;
+import io.jkraft.common.Architecture;
 import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.Platform;
+import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.MachineSpec.PortMapping;
 import io.jkraft.machine.api.MachineSpec.VolumeMapping;
@@ -27,7 +29,7 @@ class QemuCommandTest {
     private static final QemuCommand.Options TCG = new QemuCommand.Options(BIN, Accelerator.tcg("test"), true);
 
     private static MachineSpec spec(String arch, List<PortMapping> ports, List<VolumeMapping> volumes, Path initrd) {
-        return new MachineSpec("m1", Path.of("/k/hello_qemu-" + arch), "qemu", arch, 64L << 20, 1,
+        return new MachineSpec("m1", Path.of("/k/hello_qemu-" + arch), Platform.QEMU, Architecture.parse(arch), 64L << 20, 1,
                 List.of(), List.of("a", "b c"), Map.of("K", "v w"), ports, volumes, initrd, io.jkraft.machine.api.Acceleration.AUTO, null);
     }
 
@@ -58,7 +60,7 @@ class QemuCommandTest {
         assertThat(line).contains("-machine microvm -accel tcg -cpu max -m 64M", "-device isa-debug-exit")
                 .doesNotContain("-bios", "-machine pc");
 
-        MachineSpec twoCpus = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), "qemu", "x86_64", 64L << 20, 2,
+        MachineSpec twoCpus = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), Platform.QEMU, Architecture.X86_64, 64L << 20, 2,
                 List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.api.Acceleration.AUTO, null);
         assertThat(String.join(" ", QemuCommand.create(twoCpus, STATE, both).argv()))
                 .contains("-machine pc -accel tcg -cpu max -bios qboot.rom");
@@ -95,7 +97,7 @@ class QemuCommandTest {
         assertThat(how.firmwareDir()).isEqualTo(shared);
         assertThat(String.join(" ", QemuCommand.create(plain("x86_64"), STATE, how).argv()))
                 .contains("-machine microvm -accel tcg -cpu max -bios /usr/share/qemu/bios-microvm.bin ");
-        MachineSpec twoCpus = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), "qemu", "x86_64", 64L << 20, 2,
+        MachineSpec twoCpus = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), Platform.QEMU, Architecture.X86_64, 64L << 20, 2,
                 List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.api.Acceleration.AUTO, null);
         assertThat(String.join(" ", QemuCommand.create(twoCpus, STATE, how).argv()))
                 .contains("-machine pc -accel tcg -cpu max -bios /usr/share/qemu/qboot.rom ");
@@ -103,10 +105,10 @@ class QemuCommandTest {
 
     @Test
     void aGdbPortBecomesALoopbackGdbstubASocketAUnixOneAndNoPortNone() {
-        String withGdb = String.join(" ", QemuCommand.create(plain("arm64").withGdb(GdbEndpoint.tcp(1234)), STATE, TCG).argv());
+        String withGdb = String.join(" ", QemuCommand.create(plain("arm64").withGdb(new GdbEndpoint.Tcp(1234)), STATE, TCG).argv());
         assertThat(withGdb).contains("-mon chardev=events,mode=control -gdb tcp:127.0.0.1:1234 ");
         String withSocket = String.join(" ",
-                QemuCommand.create(plain("arm64").withGdb(GdbEndpoint.unix(Path.of("/run/g.sock"))), STATE, TCG).argv());
+                QemuCommand.create(plain("arm64").withGdb(new GdbEndpoint.UnixSocket(Path.of("/run/g.sock"))), STATE, TCG).argv());
         assertThat(withSocket).contains(" -gdb unix:/run/g.sock,server=on,wait=off ");
         assertThat(String.join(" ", QemuCommand.create(plain("arm64"), STATE, TCG).argv())).doesNotContain("-gdb");
     }
@@ -195,7 +197,7 @@ class QemuCommandTest {
 
     @Test
     void memoryIsRoundedUpToWholeMebibytes() {
-        var spec = new MachineSpec("m", Path.of("/k"), "qemu", "x86_64", (8L << 20) + 1, 2,
+        var spec = new MachineSpec("m", Path.of("/k"), Platform.QEMU, Architecture.X86_64, (8L << 20) + 1, 2,
                 List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.api.Acceleration.TCG, null);
         assertThat(String.join(" ", QemuCommand.create(spec, STATE, TCG).argv())).contains("-m 9M -smp cpus=2")
                 .doesNotContain("-append");
@@ -203,7 +205,7 @@ class QemuCommandTest {
 
     @Test
     void refusesOtherPlatformsAndTakesStateFoldersOfAnyLength() {
-        var fc = new MachineSpec("m", Path.of("/k"), "fc", "x86_64", 1 << 20, 1,
+        var fc = new MachineSpec("m", Path.of("/k"), Platform.FC, Architecture.X86_64, 1 << 20, 1,
                 List.of(), List.of(), Map.of(), List.of(), List.of(), null, io.jkraft.machine.api.Acceleration.TCG, null);
         assertThatThrownBy(() -> QemuCommand.create(fc, STATE, TCG)).isInstanceOf(UserException.class)
                 .hasMessageContaining("fc");

@@ -3,8 +3,10 @@ package io.jkraft.machine.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jkraft.common.UserException;
+import io.jkraft.common.Architecture;
 import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.Platform;
+import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineSpec;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,17 +20,17 @@ class SpecCodecTest {
     void aSpecWithEveryFieldSurvivesTheRoundTrip() {
         MachineSpec spec = Specs.spec("web", Specs.tcp(8080), Specs.port("0.0.0.0", 5353, 53, "udp"));
         assertThat(codec.read("id", codec.write(spec))).isEqualTo(spec);
-        MachineSpec withGdb = spec.withGdb(GdbEndpoint.tcp(40123));
+        MachineSpec withGdb = spec.withGdb(new GdbEndpoint.Tcp(40123));
         assertThat(codec.write(withGdb)).contains("\"gdbPort\":40123");
         assertThat(codec.read("id", codec.write(withGdb))).isEqualTo(withGdb);
-        MachineSpec withSocket = spec.withGdb(GdbEndpoint.unix(Path.of("/run/user/1000/web.gdb")));
+        MachineSpec withSocket = spec.withGdb(new GdbEndpoint.UnixSocket(Path.of("/run/user/1000/web.gdb")));
         assertThat(codec.write(withSocket)).contains("\"gdbSocket\":\"/run/user/1000/web.gdb\"").doesNotContain("gdbPort");
         assertThat(codec.read("id", codec.write(withSocket))).isEqualTo(withSocket);
     }
 
     @Test
     void absentOptionalPartsStayAbsent() {
-        MachineSpec bare = new MachineSpec(null, Path.of("/k"), "qemu", "arm64", 1L << 30, 2, List.of(), List.of(),
+        MachineSpec bare = new MachineSpec(null, Path.of("/k"), Platform.QEMU, Architecture.ARM64, 1L << 30, 2, List.of(), List.of(),
                 Map.of(), List.of(), List.of(), null, io.jkraft.machine.api.Acceleration.TCG, null);
         String json = codec.write(bare);
         assertThat(json).contains("\"initrd\":null", "\"accel\":\"tcg\"").doesNotContain("gdb");

@@ -3,6 +3,8 @@ package io.jkraft.machine.store;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.MachineSpec.PortMapping;
 import io.jkraft.machine.api.MachineSpec.VolumeMapping;
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +14,7 @@ final class Specs {
     private Specs() {}
 
     static MachineSpec spec(String name, PortMapping... ports) {
-        return new MachineSpec(name, Path.of("/images/hello_qemu-x86_64"), "qemu", "x86_64", 64L << 20, 1,
+        return new MachineSpec(name, Path.of("/images/hello_qemu-x86_64"), Platform.QEMU, Architecture.X86_64, 64L << 20, 1,
                 List.of("vfs.fstab=[]"), List.of("--port", "8080"), Map.of("GREETING", "hi there"),
                 List.of(ports), List.of(new VolumeMapping(Path.of("/srv/data"), "/data", true)),
                 Path.of("/images/initrd.cpio"), io.jkraft.machine.api.Acceleration.AUTO, null);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.common.Architecture;
 import io.jkraft.common.UserException;
 import io.jkraft.kraftfile.Target;
 import java.io.ByteArrayInputStream;
@@ -35,9 +36,9 @@ class ImagePackerTest {
         Map<String, String> kconfig = Map.of("CONFIG_LIBUKDEBUG", "y", "CONFIG_UK_APP", "/home/me/app",
                 "CONFIG_PLAT_KVM", "y");
         return new PackRequest(Reference.parse("acme/hello:1.0"), List.of(
-                new PackTarget(new Target("hello", "qemu", "x86_64", null, Map.of()), qemu, qemuDbg, initrd,
+                new PackTarget(new Target("hello", io.jkraft.common.Platform.QEMU, Architecture.X86_64, null, Map.of()), qemu, qemuDbg, initrd,
                         "0.18.0", kconfig),
-                new PackTarget(new Target("hello", "fc", "arm64", null, Map.of()), fc, null, null, "0.18.0",
+                new PackTarget(new Target("hello", io.jkraft.common.Platform.FC, Architecture.ARM64, null, Map.of()), fc, null, null, "0.18.0",
                         Map.of("CONFIG_PLAT_FC", "y"))),
                 List.of("-h", "world"), List.of("GREETING=hi"), Map.of("org.example.team", "acme"), dbg);
     }
@@ -154,7 +155,7 @@ class ImagePackerTest {
     void twoTargetsOfOnePlatformAreRefused() throws Exception {
         OciLayout layout = OciLayout.open(dir.resolve("store"));
         Path k = Files.writeString(dir.resolve("k"), "k");
-        Target t = new Target("a", "qemu", "x86_64", null, Map.of());
+        Target t = new Target("a", io.jkraft.common.Platform.QEMU, Architecture.X86_64, null, Map.of());
         PackTarget p = new PackTarget(t, k, null, null, null, Map.of());
         assertThatThrownBy(() -> new ImagePacker(layout).pack(new PackRequest(Reference.parse("x"), List.of(p, p),
                 null, null, null, false))).isInstanceOf(UserException.class).hasMessageContaining("qemu/x86_64");

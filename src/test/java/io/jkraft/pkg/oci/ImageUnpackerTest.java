@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkraft.common.Architecture;
 import io.jkraft.common.UserException;
 import io.jkraft.kraftfile.Target;
 import java.io.ByteArrayOutputStream;
@@ -128,7 +129,7 @@ class ImageUnpackerTest {
         OciLayout layout = OciLayout.open(dir.resolve("store"));
         Path kernel = Files.writeString(dir.resolve("kernel"), "kernel");
         new ImagePacker(layout).pack(new PackRequest(Reference.parse("hello"), List.of(new PackTarget(
-                new Target(null, "qemu", "x86_64", null, Map.of()), kernel, null, null, "0.18.0", Map.of())),
+                new Target(null, io.jkraft.common.Platform.QEMU, Architecture.X86_64, null, Map.of()), kernel, null, null, "0.18.0", Map.of())),
                 null, null, null, false));
         Descriptor manifest = new ManifestSelector(layout).select(Reference.parse("hello"), "qemu", "x86_64");
         String layerDigest = layout.readJson(manifest).path("layers").get(0).path("digest").asText();

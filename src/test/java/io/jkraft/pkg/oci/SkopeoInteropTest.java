@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.common.Architecture;
 import io.jkraft.kraftfile.Target;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,9 +47,9 @@ class SkopeoInteropTest {
         OciLayout layout = OciLayout.open(store);
         Path kernel = Files.writeString(dir.resolve("kernel"), "kernel");
         Descriptor index = new ImagePacker(layout).pack(new PackRequest(Reference.parse("hello:1.0"), List.of(
-                new PackTarget(new Target(null, "qemu", "x86_64", null, Map.of()), kernel, null, null, "0.18.0",
+                new PackTarget(new Target(null, io.jkraft.common.Platform.QEMU, Architecture.X86_64, null, Map.of()), kernel, null, null, "0.18.0",
                         Map.of("CONFIG_LIBUKDEBUG", "y")),
-                new PackTarget(new Target(null, "fc", "x86_64", null, Map.of()), kernel, null, null, "0.18.0",
+                new PackTarget(new Target(null, io.jkraft.common.Platform.FC, Architecture.X86_64, null, Map.of()), kernel, null, null, "0.18.0",
                         Map.of())),
                 List.of("-v"), null, null, false));
 

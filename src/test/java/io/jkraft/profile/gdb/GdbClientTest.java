@@ -3,7 +3,8 @@ package io.jkraft.profile.gdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.common.Architecture;
+import io.jkraft.profile.sample.RegisterSnapshot;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -54,13 +55,13 @@ class GdbClientTest {
         SpinKernel kernel = SpinKernel.build(arch, scratch);
         int port = start(kernel, 2, null);
         try (GdbClient gdb = GdbClient.connect(port, TIMEOUT)) {
-            assertThat(gdb.architecture()).isEqualTo(arch);
+            assertThat(gdb.architecture()).isEqualTo(Architecture.parse(arch));
             assertThat(gdb.packetSize()).isGreaterThan(256);
             assertThat(gdb.isRunning()).as("QEMU stops the guest when a debugger connects").isFalse();
             assertThat(gdb.threads()).containsExactly(1, 2);
 
             RegisterSnapshot spinning = sampleUntilIn(gdb, kernel.symbol("jk_spin"), kernel.symbol("main"));
-            assertThat(spinning.architecture()).isEqualTo(arch);
+            assertThat(spinning.architecture()).isEqualTo(Architecture.parse(arch));
             assertThat(spinning.sp()).isNotZero();
             assertThat(spinning.fp()).as("frame pointer near the stack pointer")
                     .isBetween(spinning.sp() - 4096, spinning.sp() + (1 << 20));

@@ -2,8 +2,9 @@ package io.jkraft.profile.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jkraft.profile.GuestMemory;
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.common.Architecture;
+import io.jkraft.profile.sample.GuestMemory;
+import io.jkraft.profile.sample.RegisterSnapshot;
 import io.jkraft.profile.flame.FoldedStacks;
 import io.jkraft.testing.ChainKernel;
 import io.jkraft.testing.QemuBoot;
@@ -120,9 +121,9 @@ class QemuChainSnapshotTest {
         RegisterSnapshot registers(String arch) throws IOException {
             String info = command("info registers");
             if (arch.equals("arm64")) {
-                return new RegisterSnapshot("arm64", hex(info, "PC"), hex(info, "SP"), hex(info, "X29"), hex(info, "X30"));
+                return new RegisterSnapshot(Architecture.ARM64, hex(info, "PC"), hex(info, "SP"), hex(info, "X29"), hex(info, "X30"));
             }
-            return new RegisterSnapshot("x86_64", hex(info, "EIP"), hex(info, "ESP"), hex(info, "EBP"), 0);
+            return new RegisterSnapshot(Architecture.X86_64, hex(info, "EIP"), hex(info, "ESP"), hex(info, "EBP"), 0);
         }
 
         private static long hex(String info, String register) {

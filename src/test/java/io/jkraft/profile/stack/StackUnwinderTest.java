@@ -2,8 +2,9 @@ package io.jkraft.profile.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jkraft.profile.GuestMemory;
-import io.jkraft.profile.RegisterSnapshot;
+import io.jkraft.common.Architecture;
+import io.jkraft.profile.sample.GuestMemory;
+import io.jkraft.profile.sample.RegisterSnapshot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,7 +71,7 @@ class StackUnwinderTest {
         // b has just run "push %rbp": [sp] = a's frame pointer, [sp + w] = the return address into a.
         long sp = SP - 2L * w;
         stack.put(sp, stack.fpOfA).put(sp + w, code.returnIntoCaller().get("a"));
-        RegisterSnapshot registers = new RegisterSnapshot("x86_64", code.start("b") + 1, sp, stack.fpOfA, 0);
+        RegisterSnapshot registers = new RegisterSnapshot(Architecture.X86_64, code.start("b") + 1, sp, stack.fpOfA, 0);
 
         List<Frame> frames = new StackUnwinder(code.symbols()).unwind(registers, stack);
 
@@ -86,7 +87,7 @@ class StackUnwinderTest {
         long fp = SP + 0x40;
         stack.put(fp, fp).put(fp + w, code.returnIntoCaller().get("a"));
         List<Frame> frames = new StackUnwinder(code.symbols())
-                .unwind(new RegisterSnapshot(variant, code.returnIntoCaller().get("b"), SP, fp, 0), stack);
+                .unwind(new RegisterSnapshot(architectureOf(variant), code.returnIntoCaller().get("b"), SP, fp, 0), stack);
 
         assertThat(frames).extracting(Frame::name).containsExactly("b", "a");
     }
@@ -102,7 +103,7 @@ class StackUnwinderTest {
         stack.put(fp1, fp2).put(fp1 + w, code.returnIntoCaller().get("a"));
         stack.put(fp2, fp1).put(fp2 + w, code.returnIntoCaller().get("main"));
         List<Frame> frames = new StackUnwinder(code.symbols())
-                .unwind(new RegisterSnapshot(variant, code.returnIntoCaller().get("b"), SP, fp1, 0), stack);
+                .unwind(new RegisterSnapshot(architectureOf(variant), code.returnIntoCaller().get("b"), SP, fp1, 0), stack);
 
         assertThat(frames).extracting(Frame::name).containsExactly("b", "a", "main");
     }
@@ -119,12 +120,12 @@ class StackUnwinderTest {
         long far = SP + StackUnwinder.STACK_RANGE + 0x100;
         long below = SP - 0x100;
         for (long fp : new long[] {0, misaligned, far, below}) {
-            assertThat(unwinder.unwind(new RegisterSnapshot(variant, pc, SP, fp, 0), stack))
+            assertThat(unwinder.unwind(new RegisterSnapshot(architectureOf(variant), pc, SP, fp, 0), stack))
                     .as("fp 0x%x", fp).extracting(Frame::name).containsExactly("b");
         }
         long fp = SP + 0x40;
         stack.put(fp, fp + 0x40).put(fp + w, 0x10); // a return address in no function
-        assertThat(unwinder.unwind(new RegisterSnapshot(variant, pc, SP, fp, 0), stack))
+        assertThat(unwinder.unwind(new RegisterSnapshot(architectureOf(variant), pc, SP, fp, 0), stack))
                 .extracting(Frame::name).containsExactly("b");
     }
 
@@ -140,7 +141,7 @@ class StackUnwinderTest {
             stack.put(fp, fp + step).put(fp + w, code.returnIntoCaller().get("a"));
         }
         List<Frame> frames = new StackUnwinder(code.symbols())
-                .unwind(new RegisterSnapshot(variant, code.returnIntoCaller().get("b"), SP, SP + 0x40, 0), stack);
+                .unwind(new RegisterSnapshot(architectureOf(variant), code.returnIntoCaller().get("b"), SP, SP + 0x40, 0), stack);
 
         assertThat(frames).hasSize(StackUnwinder.MAX_DEPTH);
         assertThat(frames.subList(1, frames.size())).extracting(Frame::name).containsOnly("a");
@@ -156,7 +157,7 @@ class StackUnwinderTest {
             throw new IOException("the guest has gone");
         };
         List<Frame> frames = new StackUnwinder(code.symbols()).unwind(
-                new RegisterSnapshot(variant, code.returnIntoCaller().get("b"), SP, SP + 0x40, 0), gone);
+                new RegisterSnapshot(architectureOf(variant), code.returnIntoCaller().get("b"), SP, SP + 0x40, 0), gone);
 
         assertThat(frames).extracting(Frame::name).containsExactly("b");
     }
@@ -184,8 +185,13 @@ class StackUnwinderTest {
         stack.put(fpOfMain, 0).put(fpOfMain + w, 0);
         stack.fpOfA = fpOfA;
         stack.start = fpOfB;
-        stack.architecture = code.symbols().architecture() == StackArchitecture.ARM64 ? "arm64" : "x86_64";
+        stack.architecture = code.symbols().architecture() == StackArchitecture.ARM64 ? Architecture.ARM64 : Architecture.X86_64;
         return stack;
+    }
+
+    /** What runs the code of a variant: the fixture core's i386 kernels run as x86_64. */
+    private static Architecture architectureOf(String variant) {
+        return variant.equals("arm64") ? Architecture.ARM64 : Architecture.X86_64;
     }
 
     /** Guest memory as a byte array from {@code SP - 4 KiB} over 64 KiB, counting reads (a fake of the gdbstub's reads). */
@@ -196,7 +202,7 @@ class StackUnwinderTest {
         long reads;
         long fpOfA;
         long start;
-        String architecture = "x86_64";
+        Architecture architecture = Architecture.X86_64;
 
         StackImage(int wordSize) {
             this.wordSize = wordSize;

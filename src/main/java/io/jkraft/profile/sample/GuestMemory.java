@@ -1,4 +1,4 @@
-package io.jkraft.profile;
+package io.jkraft.profile.sample;
 
 import java.io.IOException;
 
