@@ -2,17 +2,15 @@ package io.jkraft.index;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,7 +117,7 @@ final class LocalIndex {
         } catch (IOException | RuntimeException e) {
             try {
                 Files.deleteIfExists(link);
-                deleteRecursively(copy);
+                FileTrees.deleteRecursively(copy);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -138,7 +136,7 @@ final class LocalIndex {
             List<Path> old = all.filter(p -> !p.getFileName().toString().equals(keep))
                     .sorted((a, b) -> Long.compare(modified(b), modified(a))).toList();
             for (Path p : old.subList(Math.min(1, old.size()), old.size())) {
-                deleteRecursively(p);
+                FileTrees.deleteRecursively(p);
             }
         } catch (IOException e) {
             // an old copy left behind is only disk space; the next update tries again
@@ -201,27 +199,5 @@ final class LocalIndex {
     private UserException unreadable(IOException e) {
         return new UserException("cannot read the local index copy in " + root + ": " + e,
                 "run jkraft pkg update to write it again", e);
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(p, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.build.BuildResult;
 import io.jkraft.build.BuildService;
+import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import io.jkraft.initrd.RootfsInitrd;
 import io.jkraft.kconfig.DotConfig;
@@ -23,9 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.stream.Stream;
 import java.nio.file.StandardCopyOption;
 import io.jkraft.pkg.oci.ImageUnpacker;
 import io.jkraft.pkg.oci.ManifestSelector;
@@ -225,10 +224,8 @@ public final class PackageService {
     }
 
     private static void deleteTree(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.deleteRecursively(root);
         } catch (IOException ignored) {
             // a leftover temporary folder wastes space only; its name marks it as one
         }

@@ -1,6 +1,7 @@
 package io.jkraft.source;
 
 import io.jkraft.common.Durations;
+import io.jkraft.common.FileTrees;
 import io.jkraft.common.IdleTimeoutInputStream;
 import io.jkraft.common.UserException;
 import java.io.IOException;
@@ -96,7 +97,7 @@ final class ArchiveFetcher {
                         new ArchiveExtractor(temp, url).extract(part, format);
                         dirs.install(temp, target);
                     } finally {
-                        CacheDirs.deleteRecursively(temp);
+                        FileTrees.deleteRecursively(temp);
                     }
                 }
                 dirs.writeAtomically(record, actual + " " + url + "\n");
