@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkraft.common.Digest;
 import io.jkraft.common.IdleTimeoutInputStream;
 import io.jkraft.common.UserException;
 import io.jkraft.pkg.oci.BlobBatch;
@@ -15,10 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -193,11 +191,6 @@ final class ImagePuller {
     }
 
     private static Fetched digested(byte[] bytes, String mediaType) {
-        try {
-            return new Fetched(bytes, mediaType,
-                    "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new Fetched(bytes, mediaType, Digest.of(bytes).toString());
     }
 }

@@ -1,5 +1,6 @@
 package io.jkraft.source;
 
+import io.jkraft.common.Digest;
 import io.jkraft.common.Durations;
 import io.jkraft.common.FileTrees;
 import io.jkraft.common.IdleTimeoutInputStream;
@@ -17,10 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -119,10 +117,9 @@ final class ArchiveFetcher {
     /** Copies the archive into {@code part} and returns its SHA-256. */
     private String download(URI uri, Path part) throws IOException {
         progress.accept("downloading " + fileName(uri) + " from " + uri);
-        MessageDigest md = CacheDirs.sha256Digest();
+        Digest.Hasher hasher = Digest.hasher();
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        try (OutputStream out = new DigestOutputStream(
-                Files.newOutputStream(part, StandardOpenOption.CREATE_NEW), md)) {
+        try (OutputStream out = hasher.adding(Files.newOutputStream(part, StandardOpenOption.CREATE_NEW))) {
             if (scheme.equals("file")) {
                 try (InputStream in = Files.newInputStream(Path.of(uri))) {
                     in.transferTo(out);
@@ -136,7 +133,7 @@ final class ArchiveFetcher {
                         "use an http, https or file URL for archives");
             }
         }
-        return HexFormat.of().formatHex(md.digest());
+        return hasher.digest().hex();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.jkraft.source;
 
+import io.jkraft.common.Digest;
 import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import java.io.IOException;
@@ -15,9 +16,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -190,20 +188,8 @@ final class CacheDirs {
         }
     }
 
-    static String sha256(byte[] data) {
-        return HexFormat.of().formatHex(sha256Digest().digest(data));
-    }
-
     /** The cache key of a URL: short enough for paths, long enough never to collide in one cache. */
     static String urlKey(String url) {
-        return sha256(url.getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-    }
-
-    static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return Digest.of(url.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.sun.net.httpserver.HttpServer;
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -77,7 +78,7 @@ class ArchiveFetchTest {
     }
 
     private static String sha256(byte[] data) {
-        return CacheDirs.sha256(data);
+        return Digest.of(data).hex();
     }
 
     private List<String> list(String sub) throws Exception {

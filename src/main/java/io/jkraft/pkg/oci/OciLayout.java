@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,13 +20,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,15 +126,15 @@ public final class OciLayout {
         Path t = null;
         try {
             t = Files.createTempFile(tmp, "blob-", ".tmp");
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Digest.Hasher hasher = Digest.hasher();
             long size;
             try (FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE);
-                 OutputStream out = new DigestOutputStream(java.nio.channels.Channels.newOutputStream(ch), sha)) {
+                 OutputStream out = hasher.adding(java.nio.channels.Channels.newOutputStream(ch))) {
                 size = content.transferTo(out);
                 out.flush();
                 ch.force(true);
             }
-            String digest = "sha256:" + HexFormat.of().formatHex(sha.digest());
+            String digest = hasher.digest().toString();
             Path target = blobPath(digest);
             if (!Files.exists(target)) {
                 Files.move(t, target, StandardCopyOption.ATOMIC_MOVE);
@@ -144,8 +142,6 @@ public final class OciLayout {
             return new Descriptor(mediaType, digest, size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store a blob in " + root, e);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         } finally {
             deleteQuietly(t);
         }
