@@ -1,7 +1,5 @@
 package io.jkraft.pkg;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.build.BuildResult;
 import io.jkraft.build.BuildService;
 import io.jkraft.common.FileTrees;
@@ -38,7 +36,6 @@ public final class PackageService {
     private final Path storeDir;
     private final Path cacheDir;
     private final Path workingDir;
-    private final ObjectMapper json = new ObjectMapper();
 
     /**
      * @param storeDir the OCI layout ({@code $XDG_DATA_HOME/jkraft/oci})
@@ -110,24 +107,16 @@ public final class PackageService {
         for (Descriptor top : layout.list()) {
             List<String> platforms = new ArrayList<>();
             long size = top.size();
-            JsonNode node = read(layout, top);
-            List<Descriptor> manifests = new ArrayList<>();
+            List<Descriptor> manifests = layout.manifestsOf(top);
             if (OciLayout.isIndex(top.mediaType())) {
-                for (JsonNode m : node.path("manifests")) {
-                    JsonNode p = m.path("platform");
-                    platforms.add(p.path("os").asText() + "/" + p.path("architecture").asText());
-                    manifests.add(descriptor(m));
-                }
+                manifests.forEach(m -> platforms.add(m.platform() == null ? "/" : m.platform().platArch()));
             } else {
-                manifests.add(top);
                 size -= top.size();
             }
             for (Descriptor m : manifests) {
                 size += m.size();
-                JsonNode manifest = read(layout, m);
-                size += manifest.path("config").path("size").asLong();
-                for (JsonNode l : manifest.path("layers")) {
-                    size += l.path("size").asLong();
+                for (Descriptor blob : layout.readManifest(m).blobs()) {
+                    size += blob.size();
                 }
             }
             images.add(new LocalImage(top.annotations().get(OciLayout.REF_NAME), top.digest(), platforms, size));
@@ -234,18 +223,5 @@ public final class PackageService {
     static UserException notFound(Reference ref) {
         return new UserException("no image " + ref + " in the local store; `jkraft pkg ls` lists them",
                 "pack one with `jkraft pkg -n " + ref + " DIR`");
-    }
-
-    private JsonNode read(OciLayout layout, Descriptor d) {
-        try {
-            return json.readTree(layout.readBlob(d));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + d.digest() + " of the image store", e);
-        }
-    }
-
-    private static Descriptor descriptor(JsonNode node) {
-        return new Descriptor(node.path("mediaType").asText(), node.path("digest").asText(),
-                node.path("size").asLong());
     }
 }

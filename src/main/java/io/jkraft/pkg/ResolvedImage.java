@@ -1,5 +1,6 @@
 package io.jkraft.pkg;
 
+import io.jkraft.common.Digest;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -10,5 +11,5 @@ import java.util.List;
  * @param cmd    the image's Cmd (the application arguments it was packed with)
  * @param env    the image's Env, NAME=value strings
  */
-public record ResolvedImage(String reference, String manifestDigest, String platform, String architecture,
+public record ResolvedImage(String reference, Digest manifestDigest, String platform, String architecture,
         Path kernel, Path initrd, List<String> cmd, List<String> env) {}

@@ -64,8 +64,7 @@ final class VerifyingInputStream extends FilterInputStream {
             return;
         }
         checked = true;
-        String actual = hasher.digest().toString();
-        if (count != expected.size() || !actual.equals(expected.digest())) {
+        if (count != expected.size() || !hasher.digest().equals(expected.digest())) {
             throw mismatch.get();
         }
     }
