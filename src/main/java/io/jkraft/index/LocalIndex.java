@@ -2,6 +2,7 @@ package io.jkraft.index;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jkraft.common.Digest;
 import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import java.io.IOException;
@@ -167,7 +168,7 @@ final class LocalIndex {
             }
             putIfSet(cm, "latest", c.latest());
             cm.put("resource", c.resource());
-            putIfSet(cm, "sha256", c.sha256());
+            putIfSet(cm, "sha256", hex(c.sha256()));
             channels.add(cm);
         }
         if (!channels.isEmpty()) {
@@ -179,7 +180,7 @@ final class LocalIndex {
             vm.put("version", v.version());
             putIfSet(vm, "type", v.type());
             vm.put("resource", v.resource());
-            putIfSet(vm, "sha256", v.sha256());
+            putIfSet(vm, "sha256", hex(v.sha256()));
             putIfSet(vm, "unikraft", v.unikraft());
             versions.add(vm);
         }
@@ -188,6 +189,11 @@ final class LocalIndex {
         }
         putIfSet(doc, ManifestParser.SOURCE_KEY, m.source());
         return doc;
+    }
+
+    /** An index names an archive by its bare hex, as sha256sum prints it. */
+    private static String hex(Digest d) {
+        return d == null ? null : d.hex();
     }
 
     private static void putIfSet(Map<String, Object> m, String key, String value) {

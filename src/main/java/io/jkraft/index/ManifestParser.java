@@ -1,5 +1,6 @@
 package io.jkraft.index;
 
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -34,7 +35,6 @@ final class ManifestParser {
 
     /** Where the local copy records which index source a manifest came from; kraft ignores the key. */
     static final String SOURCE_KEY = "x-jkraft-source";
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
 
     private final String where;
@@ -126,13 +126,13 @@ final class ManifestParser {
         return type;
     }
 
-    private String sha256(Map<String, Node> m) {
+    private Digest sha256(Map<String, Node> m) {
         String s = text(m, "sha256", false);
-        if (s != null && !SHA256.matcher(s).matches()) {
+        if (s != null && !Digest.isSha256Hex(s)) {
             throw error(m.get("sha256").getStartMark(), "sha256 '" + s + "' is not a SHA-256 digest",
                     "write the 64 hex digits printed by sha256sum");
         }
-        return s == null ? null : s.toLowerCase(Locale.ROOT);
+        return s == null ? null : Digest.ofSha256Hex(s);
     }
 
     private Map<String, Node> mapping(Node node, String what) {

@@ -62,7 +62,8 @@ final class ArchiveFetcher {
             throw new UserException(".tar.xz archives need the XZ for Java library, which this jkraft does not"
                     + " include: " + url, "use a .tar.gz, .tar.bz2 or .zip archive, or the project's git URL");
         }
-        String pinned = o.sha256() == null ? null : o.sha256().toLowerCase(Locale.ROOT);
+        // the archives' folders are named by the bare hex, as sha256sum prints it
+        String pinned = o.sha256() == null ? null : o.sha256().hex();
         if (pinned != null && Files.isDirectory(dirs.archives.resolve(pinned))) {
             return new FetchedSource(dirs.archives.resolve(pinned), pinned);
         }

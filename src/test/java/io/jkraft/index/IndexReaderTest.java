@@ -66,7 +66,7 @@ class IndexReaderTest {
         assertThat(core.defaultChannel()).get().extracting(Channel::name).isEqualTo("stable");
         assertThat(core.channel("stable").orElseThrow().resource())
                 .isEqualTo(dir.resolve("tarballs/unikraft-stable.tar.gz").toUri().toString());
-        assertThat(core.channel("stable").orElseThrow().sha256()).isEqualTo("a".repeat(64));
+        assertThat(core.channel("stable").orElseThrow().sha256().hex()).isEqualTo("a".repeat(64));
         assertThat(core.channel("staging").orElseThrow().resource()).isEqualTo("https://example.org/unikraft-staging.tar.gz");
         Manifest musl = manifests.get(1);
         assertThat(musl.provider()).isEqualTo("manifest");

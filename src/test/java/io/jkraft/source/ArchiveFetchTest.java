@@ -109,7 +109,7 @@ class ArchiveFetchTest {
     void pinnedArchiveIsVerifiedExtractedAndNotDownloadedAgain() throws Exception {
         byte[] tgz = TestArchives.sampleTarGz();
         files.put("/pkg-1.0.tar.gz", tgz);
-        ArchiveOrigin o = new ArchiveOrigin(url("/pkg-1.0.tar.gz"), sha256(tgz));
+        ArchiveOrigin o = new ArchiveOrigin(url("/pkg-1.0.tar.gz"), Digest.ofSha256Hex(sha256(tgz)));
 
         FetchedSource s = cache.fetch(o, false);
         assertThat(s.revision()).isEqualTo(sha256(tgz));
@@ -128,7 +128,7 @@ class ArchiveFetchTest {
         byte[] tgz = TestArchives.sampleTarGz();
         files.put("/pkg.tgz", tgz);
         String expected = "0".repeat(64);
-        assertThatThrownBy(() -> cache.fetch(new ArchiveOrigin(url("/pkg.tgz"), expected), false))
+        assertThatThrownBy(() -> cache.fetch(new ArchiveOrigin(url("/pkg.tgz"), Digest.ofSha256Hex(expected)), false))
                 .isInstanceOf(UserException.class)
                 .hasMessageContaining(expected).hasMessageContaining(sha256(tgz));
         assertNothingKept();
