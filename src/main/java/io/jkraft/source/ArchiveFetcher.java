@@ -3,6 +3,7 @@ package io.jkraft.source;
 import io.jkraft.common.Digest;
 import io.jkraft.common.Durations;
 import io.jkraft.common.FileTrees;
+import io.jkraft.common.HttpClientSetup;
 import io.jkraft.common.IdleTimeoutInputStream;
 import io.jkraft.common.UserException;
 import java.io.IOException;
@@ -142,10 +143,7 @@ final class ArchiveFetcher {
      * headers) and each read of the body ({@link IdleTimeoutInputStream}: the JDK does not bound those).
      */
     private void http(URI uri, OutputStream out) throws IOException {
-        try (HttpClient client = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(timeouts.connect())
-                .build()) {
+        try (HttpClient client = HttpClientSetup.followingRedirects(timeouts.connect()).build()) {
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeouts.answer()).GET().build();
             HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             // The host that answered: a redirect may have led elsewhere.
