@@ -107,6 +107,31 @@ class IndexReaderTest {
     }
 
     @Test
+    void mappingsAreReadAsInAKraftfileMergeKeysResolvedAndAKeyTwiceRefused() throws Exception {
+        Path index = tmp.resolve("merged.yaml");
+        Files.writeString(index, """
+                x-common: &lib {type: lib, description: shared}
+                manifests:
+                  - <<: *lib
+                    name: musl
+                    versions: [{version: 1.2.3, resource: https://example.org/musl.tar.gz}]
+                """);
+        assertThat(read(index)).singleElement().satisfies(m -> {
+            assertThat(m.qualifiedName()).isEqualTo("lib/musl");
+            assertThat(m.description()).isEqualTo("shared");
+        });
+
+        Files.writeString(index, """
+                manifests:
+                  - name: musl
+                    type: lib
+                    name: newlib
+                """);
+        assertThatThrownBy(() -> read(index)).isInstanceOf(UserException.class).hasMessage(index
+                + ":4:5: duplicate key 'name': found 'name' a second time, expected each key once per mapping");
+    }
+
+    @Test
     void aMissingSource_isOneClearError() {
         assertThatThrownBy(() -> read(tmp.resolve("nope")))
                 .isInstanceOf(UserException.class).hasMessageContaining("does not exist or holds no index.yaml");
