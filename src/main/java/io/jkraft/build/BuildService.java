@@ -1,5 +1,6 @@
 package io.jkraft.build;
 
+import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
@@ -15,14 +16,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 /** Builds, fetches, cleans and configures Kraftfile projects. Callable without the CLI. */
 public final class BuildService {
@@ -194,13 +193,8 @@ public final class BuildService {
     }
 
     private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.deleteRecursively(root);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

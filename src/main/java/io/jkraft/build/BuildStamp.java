@@ -1,18 +1,15 @@
 package io.jkraft.build;
 
+import io.jkraft.common.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -25,10 +22,10 @@ import java.util.Set;
 final class BuildStamp {
     static final String FILE = ".jkraft-stamp";
 
-    private final MessageDigest digest = sha256();
+    private final Digest.Hasher digest = Digest.hasher();
 
     BuildStamp add(String label, String value) {
-        digest.update((label + "=" + value + "\n").getBytes(StandardCharsets.UTF_8));
+        digest.update(label + "=" + value + "\n");
         return this;
     }
 
@@ -66,7 +63,7 @@ final class BuildStamp {
     }
 
     String value() {
-        return HexFormat.of().formatHex(digest.digest());
+        return digest.digest().hex();
     }
 
     static boolean matches(Path outDir, String value) {
@@ -93,14 +90,6 @@ final class BuildStamp {
             Files.deleteIfExists(outDir.resolve(FILE));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

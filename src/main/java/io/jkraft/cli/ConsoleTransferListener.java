@@ -30,7 +30,7 @@ final class ConsoleTransferListener implements TransferListener {
             case DOWNLOADED -> "downloaded";
             case CACHED -> "cached    ";
             case MANIFEST -> "manifest  ";
-        } + " " + blob.digest().substring(0, Math.min(19, blob.digest().length())) + "  " + size(blob.size());
+        } + " " + blob.digest().toString().substring(0, 19) + "  " + size(blob.size());
         if (terminal.interactive()) {
             terminal.err().print("\r\u001b[2K[" + count + "] " + line + (action == Action.MANIFEST ? "\n" : ""));
         } else {

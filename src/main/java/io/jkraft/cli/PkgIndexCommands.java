@@ -54,7 +54,7 @@ final class PkgIndexCommands {
             cm.put("default", c.isDefault());
             cm.put("latest", c.latest());
             cm.put("resource", c.resource());
-            cm.put("sha256", c.sha256());
+            cm.put("sha256", c.sha256() == null ? null : c.sha256().hex());
             return cm;
         }).toList());
         j.put("versions", m.versionsDescending().stream().map(v -> {
@@ -62,7 +62,7 @@ final class PkgIndexCommands {
             vm.put("version", v.version());
             vm.put("type", v.type());
             vm.put("resource", v.resource());
-            vm.put("sha256", v.sha256());
+            vm.put("sha256", v.sha256() == null ? null : v.sha256().hex());
             vm.put("unikraft", v.unikraft());
             return vm;
         }).toList());

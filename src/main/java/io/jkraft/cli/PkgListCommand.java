@@ -56,7 +56,7 @@ final class PkgListCommand extends JkraftCommand {
             String format = "%-40s %-20s %-30s %s%n";
             terminal.out().printf(format, "REFERENCE", "DIGEST", "PLATFORMS", "SIZE");
             for (LocalImage i : images) {
-                terminal.out().printf(format, i.reference(), i.digest().substring(0, Math.min(19, i.digest().length())),
+                terminal.out().printf(format, i.reference(), i.digest().toString().substring(0, 19),
                         String.join(",", i.platforms()), size(i.size()));
             }
         }
@@ -67,7 +67,7 @@ final class PkgListCommand extends JkraftCommand {
     private static Map<String, Object> json(LocalImage i) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("reference", i.reference());
-        m.put("digest", i.digest());
+        m.put("digest", i.digest().toString());
         m.put("platforms", i.platforms());
         m.put("size", i.size());
         return m;

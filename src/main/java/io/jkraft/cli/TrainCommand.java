@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.common.Architecture;
 import io.jkraft.common.ExitCode;
 import io.jkraft.common.Platform;
+import io.jkraft.common.FileTrees;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;
 import io.jkraft.source.OriginResolver;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -102,9 +104,7 @@ final class TrainCommand implements Callable<Integer> {
                 Git.lsRemoteRepository().setRemote(dir.resolve("origin").toUri().toString()).call();
             }
         } finally {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            removeTrainingFolder(dir);
         }
         return ExitCode.SUCCESS.code();
     }
@@ -147,9 +147,7 @@ final class TrainCommand implements Callable<Integer> {
             new ConsoleTail(console).follow(OutputStream.nullOutputStream(), 0, () -> true);
             return ExitCode.SUCCESS.code();
         } finally {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            removeTrainingFolder(dir);
         }
     }
 
@@ -195,5 +193,13 @@ final class TrainCommand implements Callable<Integer> {
         new Reconciler(store).reconcile();
         store.delete(r.id());
         store.list();
+    }
+
+    private static void removeTrainingFolder(Path dir) {
+        try {
+            FileTrees.deleteRecursively(dir);
+        } catch (IOException e) {
+            // training is best effort: a leftover temporary folder must not fail it
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.jkraft.index;
 
 import io.jkraft.common.Durations;
+import io.jkraft.common.HttpClientSetup;
 import io.jkraft.common.IdleTimeoutInputStream;
 import io.jkraft.common.UserException;
 import io.jkraft.source.FetchPolicy;
@@ -218,8 +219,7 @@ final class IndexReader {
             }
             // Every wait bounded: the connection, the answer (up to its headers) and each read of the body,
             // which the JDK's client does not bound.
-            try (HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                    .connectTimeout(CONNECT_TIMEOUT).build()) {
+            try (HttpClient client = HttpClientSetup.followingRedirects(CONNECT_TIMEOUT).build()) {
                 HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(uri).timeout(ANSWER_TIMEOUT)
                         .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
                 try (InputStream in = new IdleTimeoutInputStream(r.body(), ANSWER_TIMEOUT, r.uri().getRawAuthority())) {

@@ -2,17 +2,16 @@ package io.jkraft.index;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jkraft.common.Digest;
+import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,7 +118,7 @@ final class LocalIndex {
         } catch (IOException | RuntimeException e) {
             try {
                 Files.deleteIfExists(link);
-                deleteRecursively(copy);
+                FileTrees.deleteRecursively(copy);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -138,7 +137,7 @@ final class LocalIndex {
             List<Path> old = all.filter(p -> !p.getFileName().toString().equals(keep))
                     .sorted((a, b) -> Long.compare(modified(b), modified(a))).toList();
             for (Path p : old.subList(Math.min(1, old.size()), old.size())) {
-                deleteRecursively(p);
+                FileTrees.deleteRecursively(p);
             }
         } catch (IOException e) {
             // an old copy left behind is only disk space; the next update tries again
@@ -169,7 +168,7 @@ final class LocalIndex {
             }
             putIfSet(cm, "latest", c.latest());
             cm.put("resource", c.resource());
-            putIfSet(cm, "sha256", c.sha256());
+            putIfSet(cm, "sha256", hex(c.sha256()));
             channels.add(cm);
         }
         if (!channels.isEmpty()) {
@@ -181,7 +180,7 @@ final class LocalIndex {
             vm.put("version", v.version());
             putIfSet(vm, "type", v.type());
             vm.put("resource", v.resource());
-            putIfSet(vm, "sha256", v.sha256());
+            putIfSet(vm, "sha256", hex(v.sha256()));
             putIfSet(vm, "unikraft", v.unikraft());
             versions.add(vm);
         }
@@ -190,6 +189,11 @@ final class LocalIndex {
         }
         putIfSet(doc, ManifestParser.SOURCE_KEY, m.source());
         return doc;
+    }
+
+    /** An index names an archive by its bare hex, as sha256sum prints it. */
+    private static String hex(Digest d) {
+        return d == null ? null : d.hex();
     }
 
     private static void putIfSet(Map<String, Object> m, String key, String value) {
@@ -201,27 +205,5 @@ final class LocalIndex {
     private UserException unreadable(IOException e) {
         return new UserException("cannot read the local index copy in " + root + ": " + e,
                 "run jkraft pkg update to write it again", e);
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(p, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

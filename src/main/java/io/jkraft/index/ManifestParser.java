@@ -1,6 +1,8 @@
 package io.jkraft.index;
 
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
+import io.jkraft.common.YamlWalker;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,12 +12,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
@@ -23,7 +23,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * Reads KraftKit's index and manifest YAML. An index is {@code {name, last_updated, manifests: [...]}}
  * whose entries are either whole manifests or {@code {name, type, manifest: URL-or-relative-path}}; a
  * manifest is {@code {name, type, description, origin, provider, channels, versions}}. Unknown keys are
- * ignored, as kraft does; errors name {@code where:line:column}.
+ * ignored, as kraft does; errors name {@code where:line:column}. A mapping is read as {@link YamlWalker} reads
+ * every hand-written file: merge keys resolved, a key written twice refused (kraft's YAML parser refuses it too).
  */
 final class ManifestParser {
     /** A manifest the index only points to. */
@@ -34,11 +35,11 @@ final class ManifestParser {
 
     /** Where the local copy records which index source a manifest came from; kraft ignores the key. */
     static final String SOURCE_KEY = "x-jkraft-source";
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
 
     private final String where;
     private final String source;
+    private final YamlWalker<UserException> walker;
 
     /**
      * @param where  the file or URL, for messages
@@ -47,6 +48,8 @@ final class ManifestParser {
     ManifestParser(String where, String source) {
         this.where = where;
         this.source = source;
+        this.walker = new YamlWalker<>((place, problem, found, expected, hint) ->
+                new UserException(location(place) + ": " + YamlWalker.describe(problem, found, expected), hint));
     }
 
     Parsed parse(String text) {
@@ -57,7 +60,8 @@ final class ManifestParser {
             options.setCodePointLimit(Integer.MAX_VALUE);
             root = new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
-            throw error(e.getProblemMark(), "not valid YAML: " + e.getProblem(), "fix the YAML syntax");
+            throw new UserException(location(YamlWalker.Place.of(e.getProblemMark())) + ": not valid YAML: "
+                    + e.getProblem(), "fix the YAML syntax");
         } catch (YAMLException e) {
             throw new UserException(where + ": not valid YAML: " + e.getMessage(), "fix the YAML syntax", e);
         }
@@ -73,13 +77,13 @@ final class ManifestParser {
                 return new Parsed(List.of(), List.of());
             }
             if (!(list instanceof SequenceNode seq)) {
-                throw error(list.getStartMark(), "'manifests' must be a list", "write one '- name: ...' entry per component");
+                throw error(list, "'manifests' must be a list", "write one '- name: ...' entry per component");
             }
             for (Node entry : seq.getValue()) {
                 Map<String, Node> m = mapping(entry, "a manifests entry");
                 if (m.containsKey("manifest") && !m.containsKey("channels") && !m.containsKey("versions")) {
                     refs.add(new Reference(name(m, entry), type(m, entry), text(m, "manifest", true),
-                            location(m.get("manifest").getStartMark())));
+                            location(walker.place(m.get("manifest")))));
                 } else {
                     manifests.add(manifest(m, entry));
                 }
@@ -110,7 +114,7 @@ final class ManifestParser {
     private String name(Map<String, Node> m, Node at) {
         String name = text(m, "name", true, at);
         if (!NAME.matcher(name).matches()) {
-            throw error(m.get("name").getStartMark(), "'" + name + "' is not a component name",
+            throw error(m.get("name"), "'" + name + "' is not a component name",
                     "use letters, digits, '.', '_', '+' and '-', starting with a letter or digit");
         }
         return name;
@@ -120,31 +124,27 @@ final class ManifestParser {
         String t = text(m, "type", true, at);
         ComponentType type = ComponentType.of(t);
         if (type == null) {
-            throw error(m.get("type").getStartMark(), "unknown component type '" + t + "'",
+            throw error(m.get("type"), "unknown component type '" + t + "'",
                     "use one of core, arch, plat, lib, app");
         }
         return type;
     }
 
-    private String sha256(Map<String, Node> m) {
+    private Digest sha256(Map<String, Node> m) {
         String s = text(m, "sha256", false);
-        if (s != null && !SHA256.matcher(s).matches()) {
-            throw error(m.get("sha256").getStartMark(), "sha256 '" + s + "' is not a SHA-256 digest",
+        if (s != null && !Digest.isSha256Hex(s)) {
+            throw error(m.get("sha256"), "sha256 '" + s + "' is not a SHA-256 digest",
                     "write the 64 hex digits printed by sha256sum");
         }
-        return s == null ? null : s.toLowerCase(Locale.ROOT);
+        return s == null ? null : Digest.ofSha256Hex(s);
     }
 
     private Map<String, Node> mapping(Node node, String what) {
         if (!(node instanceof MappingNode mn)) {
-            throw error(node.getStartMark(), what + " must be a mapping of 'key: value' lines", "see kraft's manifest format");
+            throw error(node, what + " must be a mapping of 'key: value' lines", "see kraft's manifest format");
         }
         Map<String, Node> out = new LinkedHashMap<>();
-        for (NodeTuple t : mn.getValue()) {
-            if (t.getKeyNode() instanceof ScalarNode k) {
-                out.put(k.getValue(), t.getValueNode());
-            }
-        }
+        walker.entries(mn).forEach(e -> out.put(e.key(), e.value()));
         return out;
     }
 
@@ -153,7 +153,7 @@ final class ManifestParser {
             return List.of();
         }
         if (!(node instanceof SequenceNode seq)) {
-            throw error(node.getStartMark(), "'" + key + "' must be a list", "write one '- ...' entry per item");
+            throw error(node, "'" + key + "' must be a list", "write one '- ...' entry per item");
         }
         return seq.getValue();
     }
@@ -166,13 +166,12 @@ final class ManifestParser {
         Node n = m.get(key);
         if (n == null || (n instanceof ScalarNode s && s.getValue().isBlank())) {
             if (required) {
-                Mark mark = n != null ? n.getStartMark() : at != null ? at.getStartMark() : null;
-                throw error(mark, "'" + key + "' is missing", "add '" + key + ": ...' to this entry");
+                throw error(n != null ? n : at, "'" + key + "' is missing", "add '" + key + ": ...' to this entry");
             }
             return null;
         }
         if (!(n instanceof ScalarNode s)) {
-            throw error(n.getStartMark(), "'" + key + "' must be a single value", "write it as '" + key + ": value'");
+            throw error(n, "'" + key + "' must be a single value", "write it as '" + key + ": value'");
         }
         return s.getValue().strip();
     }
@@ -188,14 +187,15 @@ final class ManifestParser {
                 default -> { }
             }
         }
-        throw error(n.getStartMark(), "'default' must be true or false", "write 'default: true' on one channel");
+        throw error(n, "'default' must be true or false", "write 'default: true' on one channel");
     }
 
-    private String location(Mark mark) {
-        return mark == null ? where : where + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
+    private String location(YamlWalker.Place place) {
+        return place == null ? where : where + ":" + place;
     }
 
-    private UserException error(Mark mark, String message, String hint) {
-        return new UserException(location(mark) + ": " + message, hint);
+    /** A problem at {@code node}, or at the document when there is none. */
+    private UserException error(Node node, String message, String hint) {
+        return walker.error(node, message, null, null, hint);
     }
 }

@@ -1,5 +1,6 @@
 package io.jkraft.index;
 
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import io.jkraft.source.ArchiveOrigin;
 import io.jkraft.source.GitOrigin;
@@ -17,7 +18,7 @@ import java.util.Optional;
  * @param resource the archive or git URL
  * @param sha256   the archive's expected digest, or null
  */
-public record Selection(Manifest manifest, String label, String resource, String sha256) {
+public record Selection(Manifest manifest, String label, String resource, Digest sha256) {
 
     /**
      * The resource a channel or version names: a channel of that name, else a version (or the core version

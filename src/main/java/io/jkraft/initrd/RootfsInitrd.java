@@ -1,12 +1,10 @@
 package io.jkraft.initrd;
 
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /** What a rootfs setting (Kraftfile `rootfs`, `--rootfs`) means as an initrd file, for run and pkg alike. */
 public final class RootfsInitrd {
@@ -40,11 +38,6 @@ public final class RootfsInitrd {
     }
 
     private static String digest(String s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
+        return Digest.of(s.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16);
     }
 }

@@ -1,6 +1,7 @@
 package io.jkraft.kraftfile;
 
 import io.jkraft.common.UserException;
+import io.jkraft.common.YamlWalker;
 import java.nio.file.Path;
 
 /**
@@ -28,17 +29,7 @@ public class KraftfileException extends UserException {
     }
 
     private static String format(Location location, String problem, String found, String expected) {
-        StringBuilder message = new StringBuilder().append(location).append(": ").append(problem);
-        if (found != null || expected != null) {
-            message.append(':');
-            if (found != null) {
-                message.append(" found ").append(found);
-            }
-            if (expected != null) {
-                message.append(found != null ? ", expected " : " expected ").append(expected);
-            }
-        }
-        return message.toString();
+        return location + ": " + YamlWalker.describe(problem, found, expected);
     }
 
     public Location location() {

@@ -1,6 +1,8 @@
 package io.jkraft.kraftfile;
 
 import io.jkraft.common.UserException;
+import io.jkraft.common.YamlWalker;
+import io.jkraft.common.YamlWalker.Entry;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
@@ -75,10 +77,10 @@ public final class KraftfileParser {
                     "a mapping with at least 'spec: v0.6'", SPEC_HINT);
         }
         if (!(root instanceof MappingNode top)) {
-            throw nodes.error(root, "a Kraftfile must be a mapping of keys", NodeReader.describe(root),
+            throw nodes.error(root, "a Kraftfile must be a mapping of keys", YamlWalker.describe(root),
                     "a mapping of keys such as spec, name, unikraft, targets", SPEC_HINT);
         }
-        List<NodeReader.Entry> entries = nodes.entries(top, true);
+        List<Entry> entries = nodes.entries(top, true);
         String spec = spec(file, nodes, entries);
         SectionReader sections = new SectionReader(nodes, environment);
 
@@ -97,7 +99,7 @@ public final class KraftfileParser {
         Map<String, Object> extensions = new LinkedHashMap<>();
         Map<Node, Object> converted = new IdentityHashMap<>();
 
-        for (NodeReader.Entry entry : entries) {
+        for (Entry entry : entries) {
             Node value = entry.value();
             if (NodeReader.isExtension(entry.key())) {
                 extensions.put(entry.key(), nodes.plain(value, converted));
@@ -107,9 +109,9 @@ public final class KraftfileParser {
                 case "spec", "specification" -> {}
                 case "name" -> name = nodes.optionalString(value, "'name'");
                 case "outdir" -> outdir = nodes.optionalString(value, "'outdir'");
-                case "unikraft" -> unikraft = NodeReader.isNull(value) ? null
+                case "unikraft" -> unikraft = YamlWalker.isNull(value) ? null
                         : sections.component("unikraft", value, "'unikraft'");
-                case "template" -> template = NodeReader.isNull(value) ? null
+                case "template" -> template = YamlWalker.isNull(value) ? null
                         : sections.component("template", value, "'template'");
                 case "runtime" -> runtime = nodes.optionalString(value, "'runtime'");
                 case "rootfs" -> rootfs = nodes.optionalString(value, "'rootfs'");
@@ -145,9 +147,9 @@ public final class KraftfileParser {
     }
 
     /** The spec version, normalised to "v0.5" or "v0.6"; checked first because it decides how to read the rest. */
-    private static String spec(Path file, NodeReader nodes, List<NodeReader.Entry> entries) {
-        NodeReader.Entry spec = null;
-        for (NodeReader.Entry entry : entries) {
+    private static String spec(Path file, NodeReader nodes, List<Entry> entries) {
+        Entry spec = null;
+        for (Entry entry : entries) {
             if (entry.key().equals("spec") || entry.key().equals("specification")) {
                 if (spec != null) {
                     throw nodes.error(entry.keyNode(), "the spec version is given twice",
@@ -173,10 +175,10 @@ public final class KraftfileParser {
 
     private static Map<String, Component> libraries(NodeReader nodes, SectionReader sections, Node node) {
         Map<String, Component> libraries = new LinkedHashMap<>();
-        if (!NodeReader.isNull(node)) {
+        if (!YamlWalker.isNull(node)) {
             MappingNode mapping = nodes.mapping(node, "'libraries'",
                     "a mapping of library name to version, path, URL or {source, version, kconfig}");
-            for (NodeReader.Entry entry : nodes.entries(mapping)) {
+            for (Entry entry : nodes.entries(mapping)) {
                 String what = "library '" + entry.key() + "'";
                 libraries.put(entry.key(), sections.component(entry.key(), entry.value(), what));
             }

@@ -1,10 +1,11 @@
 package io.jkraft.kraftfile;
 
+import io.jkraft.common.YamlWalker;
+import io.jkraft.common.YamlWalker.Entry;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,29 +13,33 @@ import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Reads SnakeYAML nodes for one Kraftfile: typed access that fails with the node's location, mapping
- * entries with merge keys resolved and duplicates rejected, and interpolation of string scalars.
+ * Reads SnakeYAML nodes for one Kraftfile: typed access that fails with the node's location (through the shared
+ * {@link YamlWalker}, which also resolves merge keys and rejects duplicates), and interpolation of string scalars.
  */
 final class NodeReader {
-
-    /** One key of a mapping, with the key's node for locating errors about the key itself. */
-    record Entry(String key, ScalarNode keyNode, Node value) {}
 
     /** Marks a node whose conversion is under way, to tell an alias cycle from a shared subtree. */
     private static final Object IN_PROGRESS = new Object();
 
     private final Path file;
     private final Interpolator interpolator;
+    private final YamlWalker<KraftfileException> walker;
 
     NodeReader(Path file, Interpolator interpolator) {
         this.file = file;
         this.interpolator = interpolator;
+        this.walker = new YamlWalker<>((place, problem, found, expected, hint) ->
+                new KraftfileException(location(file, place), problem, found, expected, hint));
+    }
+
+    /** Where a place of the file is; the file's start when the parser gave none. */
+    static Location location(Path file, YamlWalker.Place place) {
+        return place == null ? Location.startOf(file) : new Location(file, place.line(), place.column());
     }
 
     Location at(Node node) {
@@ -43,53 +48,24 @@ final class NodeReader {
 
     /** The node's location moved right by {@code columns}, to point inside a one-line scalar. */
     Location at(Node node, int columns) {
-        var mark = node.getStartMark();
-        return mark == null
-                ? Location.startOf(file)
-                : new Location(file, mark.getLine() + 1, mark.getColumn() + 1 + columns);
+        return location(file, walker.place(node, columns));
     }
 
     KraftfileException error(Node node, String problem, String found, String expected, String hint) {
-        return new KraftfileException(at(node), problem, found, expected, hint);
+        return walker.error(node, problem, found, expected, hint);
     }
 
     KraftfileException wrongType(Node node, String what, String expected) {
-        return error(node, what + " has the wrong type", describe(node), expected,
-                "write " + what + " as " + expected);
-    }
-
-    static boolean isNull(Node node) {
-        return node == null || Tag.NULL.equals(node.getTag());
+        return walker.wrongType(node, what, expected);
     }
 
     static boolean isExtension(String key) {
         return key.startsWith("x-");
     }
 
-    /** The YAML type in the words error messages use. */
-    static String typeName(Node node) {
-        return switch (node) {
-            case MappingNode m -> "mapping";
-            case SequenceNode s -> "list";
-            case ScalarNode s when Tag.NULL.equals(s.getTag()) -> "nothing";
-            case ScalarNode s when Tag.INT.equals(s.getTag()) || Tag.FLOAT.equals(s.getTag()) -> "number";
-            case ScalarNode s when Tag.BOOL.equals(s.getTag()) -> "boolean";
-            default -> "string";
-        };
-    }
-
-    /** The type plus, for a scalar, its text: what a "found ..." part shows. */
-    static String describe(Node node) {
-        if (node instanceof ScalarNode s && !isNull(s)) {
-            String text = s.getValue().length() > 40 ? s.getValue().substring(0, 37) + "..." : s.getValue();
-            return typeName(s) + " '" + text + "'";
-        }
-        return typeName(node);
-    }
-
     /** A scalar's text with variables substituted; any non-null scalar counts as a string. */
     String string(Node node, String what) {
-        if (!(node instanceof ScalarNode scalar) || isNull(node)) {
+        if (!(node instanceof ScalarNode scalar) || YamlWalker.isNull(node)) {
             throw wrongType(node, what, "a string");
         }
         return text(scalar);
@@ -97,7 +73,7 @@ final class NodeReader {
 
     /** Like {@link #string} but null for an empty value, which Kraftfiles use to mean "not set". */
     String optionalString(Node node, String what) {
-        return isNull(node) ? null : string(node, what);
+        return YamlWalker.isNull(node) ? null : string(node, what);
     }
 
     String text(ScalarNode scalar) {
@@ -112,10 +88,7 @@ final class NodeReader {
     }
 
     MappingNode mapping(Node node, String what, String expected) {
-        if (node instanceof MappingNode m) {
-            return m;
-        }
-        throw wrongType(node, what, expected);
+        return walker.mapping(node, what, expected);
     }
 
     /** The entries of a mapping in file order, without {@code x-*} keys. */
@@ -123,63 +96,9 @@ final class NodeReader {
         return entries(mapping, false);
     }
 
-    /**
-     * The entries of a mapping in file order. Keys merged in with {@code <<} come first and yield to keys
-     * written in the mapping itself, as YAML's merge key type specifies; a key written twice is an error,
-     * because YAML parsers disagree on which one wins.
-     */
+    /** The entries of a mapping in file order ({@link YamlWalker#entries}), with or without {@code x-*} keys. */
     List<Entry> entries(MappingNode mapping, boolean withExtensions) {
-        Map<String, Entry> result = new LinkedHashMap<>();
-        collect(mapping, result, Collections.newSetFromMap(new IdentityHashMap<>()));
-        return result.values().stream().filter(e -> withExtensions || !isExtension(e.key())).toList();
-    }
-
-    private void collect(MappingNode mapping, Map<String, Entry> into, Set<Node> merging) {
-        if (!merging.add(mapping)) {
-            throw error(mapping, "a merge key includes the mapping it is part of", "a recursive '<<'",
-                    "mappings that do not include themselves",
-                    "remove the '<<' entry that points back to its own anchor");
-        }
-        Map<String, Entry> merged = new LinkedHashMap<>();
-        Map<String, Entry> own = new LinkedHashMap<>();
-        for (NodeTuple tuple : mapping.getValue()) {
-            Node keyNode = tuple.getKeyNode();
-            if (Tag.MERGE.equals(keyNode.getTag())) {
-                for (MappingNode source : mergeSources(tuple.getValueNode())) {
-                    Map<String, Entry> part = new LinkedHashMap<>();
-                    collect(source, part, merging);
-                    part.forEach(merged::putIfAbsent);
-                }
-                continue;
-            }
-            if (!(keyNode instanceof ScalarNode keyScalar) || isNull(keyNode)) {
-                throw error(keyNode, "a key must be a plain name", describe(keyNode), "a string key",
-                        "write the key as a name followed by ':'");
-            }
-            String key = keyScalar.getValue();
-            Entry first = own.get(key);
-            if (first != null) {
-                throw error(keyNode, "duplicate key '" + key + "'", "'" + key + "' a second time",
-                        "each key once per mapping",
-                        "remove one of the two '" + key + "' entries (the first is at line "
-                                + at(first.keyNode()).line() + ")");
-            }
-            own.put(key, new Entry(key, keyScalar, tuple.getValueNode()));
-        }
-        merging.remove(mapping);
-        merged.forEach(into::putIfAbsent);
-        own.forEach(into::put);
-    }
-
-    private List<MappingNode> mergeSources(Node value) {
-        if (value instanceof MappingNode m) {
-            return List.of(m);
-        }
-        if (value instanceof SequenceNode s && s.getValue().stream().allMatch(n -> n instanceof MappingNode)) {
-            return s.getValue().stream().map(MappingNode.class::cast).toList();
-        }
-        throw error(value, "a merge key '<<' needs a mapping", describe(value),
-                "a mapping or a list of mappings (usually an alias like *base)", "point '<<' at an anchored mapping");
+        return walker.entries(mapping).stream().filter(e -> withExtensions || !isExtension(e.key())).toList();
     }
 
     /** Fails on an unknown key, listing the known ones and suggesting the closest. */

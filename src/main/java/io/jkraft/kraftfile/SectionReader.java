@@ -2,6 +2,8 @@ package io.jkraft.kraftfile;
 
 import io.jkraft.common.Architecture;
 import io.jkraft.common.Platform;
+import io.jkraft.common.YamlWalker;
+import io.jkraft.common.YamlWalker.Entry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,7 +38,7 @@ final class SectionReader {
 
     /** A component written as a string or a mapping; an empty value means "the default". */
     Component component(String name, Node node, String what) {
-        if (NodeReader.isNull(node)) {
+        if (YamlWalker.isNull(node)) {
             return new Component(name, null, null, Map.of());
         }
         if (node instanceof ScalarNode scalar && !Tag.BOOL.equals(scalar.getTag())) {
@@ -51,7 +53,7 @@ final class SectionReader {
         String source = null;
         String version = null;
         Map<String, String> kconfig = Map.of();
-        for (NodeReader.Entry entry : nodes.entries(mapping)) {
+        for (Entry entry : nodes.entries(mapping)) {
             switch (entry.key()) {
                 case "source" -> source = nodes.optionalString(entry.value(), what + " source");
                 case "version" -> version = nodes.optionalString(entry.value(), what + " version");
@@ -75,9 +77,9 @@ final class SectionReader {
     Map<String, String> kconfig(Node node, String what) {
         Map<String, String> options = new LinkedHashMap<>();
         switch (node) {
-            case ScalarNode s when NodeReader.isNull(s) -> {}
+            case ScalarNode s when YamlWalker.isNull(s) -> {}
             case MappingNode mapping -> {
-                for (NodeReader.Entry entry : nodes.entries(mapping)) {
+                for (Entry entry : nodes.entries(mapping)) {
                     options.put(configName(entry.key()), kconfigValue(entry));
                 }
             }
@@ -98,10 +100,10 @@ final class SectionReader {
         return Collections.unmodifiableMap(options);
     }
 
-    private String kconfigValue(NodeReader.Entry entry) {
+    private String kconfigValue(Entry entry) {
         Node value = entry.value();
-        if (NodeReader.isNull(value) || !(value instanceof ScalarNode scalar)) {
-            throw nodes.error(value, "kconfig option " + entry.key() + " needs a value", NodeReader.describe(value),
+        if (YamlWalker.isNull(value) || !(value instanceof ScalarNode scalar)) {
+            throw nodes.error(value, "kconfig option " + entry.key() + " needs a value", YamlWalker.describe(value),
                     "y, n, a number or a string", "write '" + entry.key() + ": y' (or n, a number, a quoted string)");
         }
         if (Tag.BOOL.equals(scalar.getTag())) {
@@ -115,7 +117,7 @@ final class SectionReader {
     }
 
     List<Target> targets(Node node) {
-        if (NodeReader.isNull(node)) {
+        if (YamlWalker.isNull(node)) {
             return List.of();
         }
         if (!(node instanceof SequenceNode list)) {
@@ -125,7 +127,7 @@ final class SectionReader {
     }
 
     private Target target(Node node) {
-        if (node instanceof ScalarNode scalar && !NodeReader.isNull(scalar)) {
+        if (node instanceof ScalarNode scalar && !YamlWalker.isNull(scalar)) {
             String text = nodes.text(scalar);
             int slash = text.indexOf('/');
             if (slash <= 0 || slash == text.length() - 1) {
@@ -144,9 +146,9 @@ final class SectionReader {
         Architecture architecture = null;
         String kernel = null;
         Map<String, String> kconfig = Map.of();
-        NodeReader.Entry platformEntry = null;
-        NodeReader.Entry architectureEntry = null;
-        for (NodeReader.Entry entry : nodes.entries(mapping)) {
+        Entry platformEntry = null;
+        Entry architectureEntry = null;
+        for (Entry entry : nodes.entries(mapping)) {
             switch (entry.key()) {
                 case "name" -> name = nodes.optionalString(entry.value(), "a target's name");
                 case "kernel" -> kernel = nodes.optionalString(entry.value(), "a target's kernel");
@@ -184,7 +186,7 @@ final class SectionReader {
         return new Target(name, platform, architecture, kernel, kconfig);
     }
 
-    private void requireOnce(NodeReader.Entry earlier, NodeReader.Entry entry, String kind) {
+    private void requireOnce(Entry earlier, Entry entry, String kind) {
         if (earlier != null) {
             throw nodes.error(entry.keyNode(), "a target gives its " + kind + " twice",
                     "'" + entry.key() + "' after '" + earlier.key() + "'", "one of them",
@@ -192,8 +194,8 @@ final class SectionReader {
         }
     }
 
-    private ScalarNode scalarValue(NodeReader.Entry entry, String what) {
-        if (entry.value() instanceof ScalarNode s && !NodeReader.isNull(s)) {
+    private ScalarNode scalarValue(Entry entry, String what) {
+        if (entry.value() instanceof ScalarNode s && !YamlWalker.isNull(s)) {
             return s;
         }
         throw nodes.wrongType(entry.value(), what, "a string");
@@ -235,7 +237,7 @@ final class SectionReader {
     }
 
     List<String> cmd(Node node) {
-        if (NodeReader.isNull(node)) {
+        if (YamlWalker.isNull(node)) {
             return List.of();
         }
         if (node instanceof ScalarNode scalar) {
@@ -255,7 +257,7 @@ final class SectionReader {
     Map<String, String> env(Node node) {
         Map<String, String> env = new LinkedHashMap<>();
         switch (node) {
-            case ScalarNode s when NodeReader.isNull(s) -> {}
+            case ScalarNode s when YamlWalker.isNull(s) -> {}
             case SequenceNode list -> {
                 for (Node item : list.getValue()) {
                     String text = nodes.string(item, "an 'env' entry");
@@ -269,7 +271,7 @@ final class SectionReader {
                 }
             }
             case MappingNode mapping -> {
-                for (NodeReader.Entry entry : nodes.entries(mapping)) {
+                for (Entry entry : nodes.entries(mapping)) {
                     String value = nodes.optionalString(entry.value(), "the value of " + entry.key());
                     env.put(entry.key(), value == null || value.isEmpty() ? environment.get(entry.key()) : value);
                 }
@@ -280,7 +282,7 @@ final class SectionReader {
     }
 
     List<String> volumes(Node node) {
-        if (NodeReader.isNull(node)) {
+        if (YamlWalker.isNull(node)) {
             return List.of();
         }
         if (node instanceof ScalarNode scalar) {
@@ -299,7 +301,7 @@ final class SectionReader {
     private String volume(MappingNode mapping) {
         String source = null;
         String destination = null;
-        for (NodeReader.Entry entry : nodes.entries(mapping)) {
+        for (Entry entry : nodes.entries(mapping)) {
             switch (entry.key()) {
                 case "source" -> source = nodes.optionalString(entry.value(), "a volume's source");
                 case "destination" -> destination = nodes.optionalString(entry.value(), "a volume's destination");
@@ -315,8 +317,8 @@ final class SectionReader {
 
     Map<String, String> labels(Node node) {
         Map<String, String> labels = new LinkedHashMap<>();
-        if (!NodeReader.isNull(node)) {
-            for (NodeReader.Entry entry : nodes.entries(nodes.mapping(node, "'labels'", "a mapping of name: value"))) {
+        if (!YamlWalker.isNull(node)) {
+            for (Entry entry : nodes.entries(nodes.mapping(node, "'labels'", "a mapping of name: value"))) {
                 String value = nodes.optionalString(entry.value(), "label " + entry.key());
                 labels.put(entry.key(), value == null ? "" : value);
             }

@@ -1,5 +1,6 @@
 package io.jkraft.pkg;
 
+import io.jkraft.common.Digest;
 import java.util.List;
 
 /**
@@ -8,4 +9,4 @@ import java.util.List;
  * @param platforms kraft's plat/arch of every manifest, in index order
  * @param size      bytes of the index and every blob it reaches (blobs shared by images count for each)
  */
-public record LocalImage(String reference, String digest, List<String> platforms, long size) {}
+public record LocalImage(String reference, Digest digest, List<String> platforms, long size) {}

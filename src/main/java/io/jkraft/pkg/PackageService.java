@@ -1,11 +1,10 @@
 package io.jkraft.pkg;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.build.BuildResult;
 import io.jkraft.build.BuildService;
 import io.jkraft.common.Architecture;
 import io.jkraft.common.Platform;
+import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import io.jkraft.initrd.RootfsInitrd;
 import io.jkraft.kconfig.DotConfig;
@@ -27,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import java.util.Locale;
 import java.nio.file.StandardCopyOption;
 import io.jkraft.pkg.oci.ImageUnpacker;
 import io.jkraft.pkg.oci.ManifestSelector;
@@ -40,7 +40,6 @@ public final class PackageService {
     private final Path storeDir;
     private final Path cacheDir;
     private final Path workingDir;
-    private final ObjectMapper json = new ObjectMapper();
 
     /**
      * @param storeDir the OCI layout ({@code $XDG_DATA_HOME/jkraft/oci})
@@ -112,24 +111,16 @@ public final class PackageService {
         for (Descriptor top : layout.list()) {
             List<String> platforms = new ArrayList<>();
             long size = top.size();
-            JsonNode node = read(layout, top);
-            List<Descriptor> manifests = new ArrayList<>();
+            List<Descriptor> manifests = layout.manifestsOf(top);
             if (OciLayout.isIndex(top.mediaType())) {
-                for (JsonNode m : node.path("manifests")) {
-                    JsonNode p = m.path("platform");
-                    platforms.add(p.path("os").asText() + "/" + p.path("architecture").asText());
-                    manifests.add(descriptor(m));
-                }
+                manifests.forEach(m -> platforms.add(m.platform() == null ? "/" : m.platform().platArch()));
             } else {
-                manifests.add(top);
                 size -= top.size();
             }
             for (Descriptor m : manifests) {
                 size += m.size();
-                JsonNode manifest = read(layout, m);
-                size += manifest.path("config").path("size").asLong();
-                for (JsonNode l : manifest.path("layers")) {
-                    size += l.path("size").asLong();
+                for (Descriptor blob : layout.readManifest(m).blobs()) {
+                    size += blob.size();
                 }
             }
             images.add(new LocalImage(top.annotations().get(OciLayout.REF_NAME), top.digest(), platforms, size));
@@ -225,10 +216,8 @@ public final class PackageService {
     }
 
     private static void deleteTree(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.deleteRecursively(root);
         } catch (IOException ignored) {
             // a leftover temporary folder wastes space only; its name marks it as one
         }
@@ -237,18 +226,5 @@ public final class PackageService {
     static UserException notFound(Reference ref) {
         return new UserException("no image " + ref + " in the local store; `jkraft pkg ls` lists them",
                 "pack one with `jkraft pkg -n " + ref + " DIR`");
-    }
-
-    private JsonNode read(OciLayout layout, Descriptor d) {
-        try {
-            return json.readTree(layout.readBlob(d));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + d.digest() + " of the image store", e);
-        }
-    }
-
-    private static Descriptor descriptor(JsonNode node) {
-        return new Descriptor(node.path("mediaType").asText(), node.path("digest").asText(),
-                node.path("size").asLong());
     }
 }

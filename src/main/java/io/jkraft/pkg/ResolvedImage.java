@@ -2,6 +2,7 @@ package io.jkraft.pkg;
 
 import io.jkraft.common.Architecture;
 import io.jkraft.common.Platform;
+import io.jkraft.common.Digest;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -12,5 +13,5 @@ import java.util.List;
  * @param cmd    the image's Cmd (the application arguments it was packed with)
  * @param env    the image's Env, NAME=value strings
  */
-public record ResolvedImage(String reference, String manifestDigest, Platform platform, Architecture architecture,
+public record ResolvedImage(String reference, Digest manifestDigest, Platform platform, Architecture architecture,
         Path kernel, Path initrd, List<String> cmd, List<String> env) {}

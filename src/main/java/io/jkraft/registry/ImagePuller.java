@@ -1,24 +1,22 @@
 package io.jkraft.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkraft.common.Digest;
 import io.jkraft.common.IdleTimeoutInputStream;
 import io.jkraft.common.UserException;
 import io.jkraft.pkg.oci.BlobBatch;
 import io.jkraft.pkg.oci.Descriptor;
+import io.jkraft.pkg.oci.ImagePlatform;
+import io.jkraft.pkg.oci.OciIndex;
+import io.jkraft.pkg.oci.OciJson;
 import io.jkraft.pkg.oci.OciLayout;
+import io.jkraft.pkg.oci.OciManifest;
 import io.jkraft.pkg.oci.Reference;
 import io.jkraft.registry.TransferListener.Action;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +34,6 @@ final class ImagePuller {
     private final OciLayout layout;
     private final RegistryClient client;
     private final TransferListener listener;
-    private final ObjectMapper json = new ObjectMapper();
 
     ImagePuller(OciLayout layout, RegistryClient client, TransferListener listener) {
         this.layout = layout;
@@ -44,7 +41,7 @@ final class ImagePuller {
         this.listener = listener;
     }
 
-    private record Fetched(byte[] bytes, String mediaType, String digest) {
+    private record Fetched(byte[] bytes, String mediaType, Digest digest) {
         Descriptor descriptor() {
             return new Descriptor(mediaType, digest, bytes.length);
         }
@@ -58,28 +55,28 @@ final class ImagePuller {
     Descriptor pull(Reference ref, String plat, String arch) {
         String repo = ref.repository();
         String scope = RegistryClient.scope(repo, "pull");
-        Fetched top = fetchManifest(repo, scope, ref.digest() != null ? ref.digest() : ref.tag(), ref.digest(), -1);
+        Fetched top = fetchManifest(repo, scope, ref.digest() != null ? ref.digest().toString() : ref.tag(),
+                ref.digest(), -1);
         boolean filter = ref.digest() == null && (plat != null || arch != null);
         Descriptor stored;
         try (BlobBatch batch = layout.batch()) {
             if (OciLayout.isIndex(top.mediaType())) {
-                JsonNode index = parse(top);
-                ArrayNode kept = json.createArrayNode();
+                OciIndex index = read(top, OciJson::index);
+                List<Descriptor> kept = new ArrayList<>();
                 List<String> available = new ArrayList<>();
-                List<JsonNode> manifests = new ArrayList<>();
-                for (JsonNode entry : index.path("manifests")) {
-                    Descriptor m = Descriptor.fromJson(entry);
-                    String os = entry.path("platform").path("os").asText();
-                    String architecture = entry.path("platform").path("architecture").asText();
-                    available.add(os + "/" + architecture);
-                    if (filter && ((plat != null && !plat.equals(os)) || (arch != null && !arch.equals(architecture)))) {
+                List<OciManifest> manifests = new ArrayList<>();
+                for (Descriptor m : index.manifests()) {
+                    ImagePlatform p = m.platform() == null ? new ImagePlatform("", "", null, null) : m.platform();
+                    available.add(p.platArch());
+                    if (filter && ((plat != null && !plat.equals(p.os()))
+                            || (arch != null && !arch.equals(p.architecture())))) {
                         continue;
                     }
-                    Fetched manifest = fetchManifest(repo, scope, m.digest(), m.digest(), m.size());
-                    manifests.add(parse(manifest));
+                    Fetched manifest = fetchManifest(repo, scope, m.digest().toString(), m.digest(), m.size());
+                    manifests.add(read(manifest, OciJson::manifest));
                     batch.put(manifest.bytes(), manifest.descriptor(), "manifest " + m.digest());
                     listener.transferred(Action.MANIFEST, manifest.descriptor());
-                    kept.add(entry);
+                    kept.add(m);
                 }
                 if (kept.isEmpty()) {
                     throw new UserException(ref + " has no kernel for " + (plat == null ? "*" : plat) + "/"
@@ -87,13 +84,12 @@ final class ImagePuller {
                             "choose one of those with -p/--plat and -m/--arch, or pull all of them");
                 }
                 pullBlobs(repo, scope, manifests, batch);
-                if (kept.size() < index.path("manifests").size()) {
+                if (kept.size() < index.manifests().size()) {
                     // the index stored locally lists only what was pulled, so that every blob it names is there
-                    ((ObjectNode) index).set("manifests", kept);
-                    top = digested(json(index), top.mediaType());
+                    top = digested(OciJson.bytes(index.withManifests(kept)), top.mediaType());
                 }
             } else if (OciLayout.isManifest(top.mediaType())) {
-                pullBlobs(repo, scope, List.of(parse(top)), batch);
+                pullBlobs(repo, scope, List.of(read(top, OciJson::manifest)), batch);
             } else {
                 throw new UserException(ref + " is a " + top.mediaType() + ", not an image index or manifest",
                         "jkraft pulls OCI images and Docker v2 manifests");
@@ -107,15 +103,10 @@ final class ImagePuller {
     }
 
     /** The configs and layers of {@code manifests}, each once, a few at a time. */
-    private void pullBlobs(String repo, String scope, List<JsonNode> manifests, BlobBatch batch) {
-        Map<String, Descriptor> blobs = new LinkedHashMap<>();
-        for (JsonNode manifest : manifests) {
-            Descriptor config = Descriptor.fromJson(manifest.path("config"));
-            blobs.putIfAbsent(config.digest(), config);
-            manifest.path("layers").forEach(l -> {
-                Descriptor layer = Descriptor.fromJson(l);
-                blobs.putIfAbsent(layer.digest(), layer);
-            });
+    private void pullBlobs(String repo, String scope, List<OciManifest> manifests, BlobBatch batch) {
+        Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
+        for (OciManifest manifest : manifests) {
+            manifest.blobs().forEach(b -> blobs.putIfAbsent(b.digest(), b));
         }
         ParallelTransfers.forEach(new ArrayList<>(blobs.values()), blob -> pullBlob(repo, scope, blob, batch));
     }
@@ -143,7 +134,7 @@ final class ImagePuller {
         listener.transferred(Action.DOWNLOADED, blob);
     }
 
-    private Fetched fetchManifest(String repo, String scope, String reference, String expectedDigest, long expectedSize) {
+    private Fetched fetchManifest(String repo, String scope, String reference, Digest expectedDigest, long expectedSize) {
         HttpResponse<InputStream> r = client.send(RegistryClient.Request.get(client.url(repo, "manifests/" + reference),
                 scope, Map.of("Accept", String.join(", ", RegistryClient.MANIFEST_TYPES))));
         if (r.statusCode() != 200) {
@@ -160,11 +151,12 @@ final class ImagePuller {
                     "that is no image manifest");
         }
         String contentType = r.headers().firstValue("Content-Type").orElse("").replaceFirst(";.*", "").strip();
-        String mediaType = json(bytes).path("mediaType").asText(contentType);
-        Fetched f = digested(bytes, mediaType);
+        String named = mediaType(bytes);
+        Fetched f = digested(bytes, named != null ? named : contentType);
         String claimed = r.headers().firstValue("Docker-Content-Digest").orElse(null);
-        String expected = expectedDigest != null ? expectedDigest : claimed;
-        if ((expected != null && !expected.equals(f.digest())) || (expectedSize >= 0 && expectedSize != bytes.length)) {
+        String expected = expectedDigest != null ? expectedDigest.toString() : claimed;
+        if ((expected != null && !expected.equals(f.digest().toString()))
+                || (expectedSize >= 0 && expectedSize != bytes.length)) {
             throw new UserException("the manifest " + repo + ":" + reference + " from " + client.registry()
                     + " does not match its digest " + expected + " (got " + f.digest() + "); nothing was stored",
                     "try again; if it persists, the registry's copy is corrupt");
@@ -172,32 +164,28 @@ final class ImagePuller {
         return f;
     }
 
-    private JsonNode parse(Fetched f) {
-        return json(f.bytes());
-    }
-
-    private JsonNode json(byte[] bytes) {
+    private String mediaType(byte[] bytes) {
         try {
-            return json.readTree(bytes);
+            return OciJson.mediaType(bytes);
         } catch (IOException e) {
-            throw new UserException(client.registry() + " sent a manifest that is not JSON", null);
+            throw notReadable(e);
         }
     }
 
-    private byte[] json(JsonNode node) {
+    private <T> T read(Fetched f, OciJson.Reader<T> reader) {
         try {
-            return json.writeValueAsBytes(node);
+            return reader.read(f.bytes());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw notReadable(e);
         }
+    }
+
+    private UserException notReadable(IOException e) {
+        return new UserException(client.registry() + ("it is not JSON".equals(e.getMessage())
+                ? " sent a manifest that is not JSON" : " sent a manifest jkraft cannot read: " + e.getMessage()), null);
     }
 
     private static Fetched digested(byte[] bytes, String mediaType) {
-        try {
-            return new Fetched(bytes, mediaType,
-                    "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new Fetched(bytes, mediaType, Digest.of(bytes));
     }
 }

@@ -1,6 +1,6 @@
 package io.jkraft.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import io.jkraft.pkg.oci.Descriptor;
 import io.jkraft.pkg.oci.OciLayout;
@@ -38,30 +38,22 @@ final class ImagePusher {
         this.chunkSize = chunkSize;
     }
 
-    Descriptor push(Reference ref, Descriptor top, Map<String, String> mountSources) {
+    Descriptor push(Reference ref, Descriptor top, Map<Digest, String> mountSources) {
         String repo = ref.repository();
         String scope = RegistryClient.scope(repo, "pull,push");
-        List<Descriptor> manifests = new ArrayList<>();
-        if (OciLayout.isIndex(top.mediaType())) {
-            layout.readJson(top).path("manifests").forEach(m -> manifests.add(Descriptor.fromJson(m)));
-        } else {
-            manifests.add(top);
-        }
-        Map<String, Descriptor> blobs = new LinkedHashMap<>();
+        List<Descriptor> manifests = layout.manifestsOf(top);
+        Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
         for (Descriptor m : manifests) {
-            JsonNode manifest = layout.readJson(m);
-            Descriptor config = Descriptor.fromJson(manifest.path("config"));
-            blobs.putIfAbsent(config.digest(), config);
-            manifest.path("layers").forEach(l -> blobs.putIfAbsent(l.path("digest").asText(), Descriptor.fromJson(l)));
+            layout.readManifest(m).blobs().forEach(b -> blobs.putIfAbsent(b.digest(), b));
         }
         ParallelTransfers.forEach(new ArrayList<>(blobs.values()),
                 blob -> pushBlob(repo, scope, blob, mountSources.get(blob.digest())));
         if (OciLayout.isIndex(top.mediaType())) {
             for (Descriptor m : manifests) {
-                putManifest(repo, scope, m.digest(), m);
+                putManifest(repo, scope, m.digest().toString(), m);
             }
         }
-        putManifest(repo, scope, ref.tag() != null ? ref.tag() : ref.digest(), top);
+        putManifest(repo, scope, ref.tag() != null ? ref.tag() : ref.digest().toString(), top);
         return top;
     }
 
@@ -78,7 +70,7 @@ final class ImagePusher {
         }
         HttpResponse<InputStream> started;
         if (mountFrom != null) {
-            started = post(repo, "blobs/uploads/?mount=" + RegistryClient.enc(blob.digest()) + "&from="
+            started = post(repo, "blobs/uploads/?mount=" + RegistryClient.enc(blob.digest().toString()) + "&from="
                     + RegistryClient.enc(mountFrom), scope + " " + RegistryClient.scope(mountFrom, "pull"));
             if (started.statusCode() == 201) {
                 RegistryErrors.drain(started);
@@ -165,7 +157,7 @@ final class ImagePusher {
 
     private void checkDigest(HttpResponse<InputStream> r, Descriptor expected) {
         Optional<String> got = r.headers().firstValue("Docker-Content-Digest");
-        if (got.isPresent() && !got.get().equals(expected.digest())) {
+        if (got.isPresent() && !got.get().equals(expected.digest().toString())) {
             throw new UserException(client.registry() + " stored " + got.get() + " where " + expected.digest()
                     + " was sent", "the registry or something between changed the content; try again");
         }
@@ -180,6 +172,6 @@ final class ImagePusher {
 
     private static URI withDigest(URI location, Descriptor blob) {
         String s = location.toString();
-        return URI.create(s + (s.contains("?") ? "&" : "?") + "digest=" + RegistryClient.enc(blob.digest()));
+        return URI.create(s + (s.contains("?") ? "&" : "?") + "digest=" + RegistryClient.enc(blob.digest().toString()));
     }
 }

@@ -1,6 +1,6 @@
 package io.jkraft.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
@@ -143,8 +143,8 @@ public final class RegistryService implements AutoCloseable {
     }
 
     /** Blob digest to another repository of the same registry known to hold it (from the recorded sources). */
-    static Map<String, String> mountSources(OciLayout layout, Reference target) {
-        Map<String, String> from = new HashMap<>();
+    static Map<Digest, String> mountSources(OciLayout layout, Reference target) {
+        Map<Digest, String> from = new HashMap<>();
         String prefix = target.registry() + "/";
         for (Descriptor entry : layout.list()) {
             String sources = entry.annotations().get(SOURCE);
@@ -157,7 +157,7 @@ public final class RegistryService implements AutoCloseable {
                 }
                 String repo = source.substring(prefix.length());
                 try {
-                    for (String digest : reachable(layout, entry)) {
+                    for (Digest digest : reachable(layout, entry)) {
                         from.putIfAbsent(digest, repo);
                     }
                 } catch (UserException incomplete) {
@@ -168,18 +168,11 @@ public final class RegistryService implements AutoCloseable {
         return from;
     }
 
-    private static Set<String> reachable(OciLayout layout, Descriptor top) {
-        Set<String> digests = new LinkedHashSet<>();
-        java.util.List<Descriptor> manifests = new java.util.ArrayList<>();
-        if (OciLayout.isIndex(top.mediaType())) {
-            layout.readJson(top).path("manifests").forEach(m -> manifests.add(Descriptor.fromJson(m)));
-        } else {
-            manifests.add(top);
-        }
-        for (Descriptor m : manifests) {
-            JsonNode manifest = layout.readJson(m);
-            digests.add(manifest.path("config").path("digest").asText());
-            manifest.path("layers").forEach(l -> digests.add(l.path("digest").asText()));
+    /** The digests of the configs and layers of an image: the blobs a registry can mount. */
+    private static Set<Digest> reachable(OciLayout layout, Descriptor top) {
+        Set<Digest> digests = new LinkedHashSet<>();
+        for (Descriptor m : layout.manifestsOf(top)) {
+            layout.readManifest(m).blobs().forEach(b -> digests.add(b.digest()));
         }
         return digests;
     }

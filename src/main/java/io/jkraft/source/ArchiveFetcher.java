@@ -1,6 +1,9 @@
 package io.jkraft.source;
 
+import io.jkraft.common.Digest;
 import io.jkraft.common.Durations;
+import io.jkraft.common.FileTrees;
+import io.jkraft.common.HttpClientSetup;
 import io.jkraft.common.IdleTimeoutInputStream;
 import io.jkraft.common.UserException;
 import java.io.IOException;
@@ -16,10 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -63,7 +63,8 @@ final class ArchiveFetcher {
             throw new UserException(".tar.xz archives need the XZ for Java library, which this jkraft does not"
                     + " include: " + url, "use a .tar.gz, .tar.bz2 or .zip archive, or the project's git URL");
         }
-        String pinned = o.sha256() == null ? null : o.sha256().toLowerCase(Locale.ROOT);
+        // the archives' folders are named by the bare hex, as sha256sum prints it
+        String pinned = o.sha256() == null ? null : o.sha256().hex();
         if (pinned != null && Files.isDirectory(dirs.archives.resolve(pinned))) {
             return new FetchedSource(dirs.archives.resolve(pinned), pinned);
         }
@@ -96,7 +97,7 @@ final class ArchiveFetcher {
                         new ArchiveExtractor(temp, url).extract(part, format);
                         dirs.install(temp, target);
                     } finally {
-                        CacheDirs.deleteRecursively(temp);
+                        FileTrees.deleteRecursively(temp);
                     }
                 }
                 dirs.writeAtomically(record, actual + " " + url + "\n");
@@ -118,10 +119,9 @@ final class ArchiveFetcher {
     /** Copies the archive into {@code part} and returns its SHA-256. */
     private String download(URI uri, Path part) throws IOException {
         progress.accept("downloading " + fileName(uri) + " from " + uri);
-        MessageDigest md = CacheDirs.sha256Digest();
+        Digest.Hasher hasher = Digest.hasher();
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        try (OutputStream out = new DigestOutputStream(
-                Files.newOutputStream(part, StandardOpenOption.CREATE_NEW), md)) {
+        try (OutputStream out = hasher.adding(Files.newOutputStream(part, StandardOpenOption.CREATE_NEW))) {
             if (scheme.equals("file")) {
                 try (InputStream in = Files.newInputStream(Path.of(uri))) {
                     in.transferTo(out);
@@ -135,7 +135,7 @@ final class ArchiveFetcher {
                         "use an http, https or file URL for archives");
             }
         }
-        return HexFormat.of().formatHex(md.digest());
+        return hasher.digest().hex();
     }
 
     /**
@@ -143,10 +143,7 @@ final class ArchiveFetcher {
      * headers) and each read of the body ({@link IdleTimeoutInputStream}: the JDK does not bound those).
      */
     private void http(URI uri, OutputStream out) throws IOException {
-        try (HttpClient client = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(timeouts.connect())
-                .build()) {
+        try (HttpClient client = HttpClientSetup.followingRedirects(timeouts.connect()).build()) {
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeouts.answer()).GET().build();
             HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             // The host that answered: a redirect may have led elsewhere.

@@ -1,5 +1,6 @@
 package io.jkraft.source;
 
+import io.jkraft.common.Digest;
 import java.net.URI;
 import java.util.Objects;
 
@@ -8,10 +9,10 @@ import java.util.Objects;
  * {@code .zip}) at an {@code http}, {@code https} or {@code file} URL.
  *
  * @param url    the archive's URL, without jkraft's {@code sha256} query parameter
- * @param sha256 the expected SHA-256 of the archive file as 64 lower-case hex digits, or null to trust
- *               whatever the URL serves the first time
+ * @param sha256 the expected SHA-256 of the archive file, or null to trust whatever the URL serves the first
+ *               time
  */
-public record ArchiveOrigin(URI url, String sha256) implements Origin {
+public record ArchiveOrigin(URI url, Digest sha256) implements Origin {
     public ArchiveOrigin {
         Objects.requireNonNull(url, "url");
     }

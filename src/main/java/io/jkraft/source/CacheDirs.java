@@ -1,5 +1,7 @@
 package io.jkraft.source;
 
+import io.jkraft.common.Digest;
+import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,17 +11,11 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -72,7 +68,7 @@ final class CacheDirs {
                 boolean alive = pid == self
                         || (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
                 if (!alive) {
-                    deleteRecursively(p);
+                    FileTrees.deleteRecursively(p);
                 }
             }
         } catch (NoSuchFileException e) {
@@ -117,7 +113,7 @@ final class CacheDirs {
             if (!Files.isDirectory(target)) {
                 throw e;
             }
-            deleteRecursively(temp);
+            FileTrees.deleteRecursively(temp);
             return false;
         }
     }
@@ -192,51 +188,8 @@ final class CacheDirs {
         }
     }
 
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(p, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                // JGit's background gc creates and removes lock files while a repository is walked
-                if (e instanceof java.nio.file.NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    static String sha256(byte[] data) {
-        return HexFormat.of().formatHex(sha256Digest().digest(data));
-    }
-
     /** The cache key of a URL: short enough for paths, long enough never to collide in one cache. */
     static String urlKey(String url) {
-        return sha256(url.getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-    }
-
-    static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return Digest.of(url.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16);
     }
 }

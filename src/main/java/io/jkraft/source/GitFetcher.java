@@ -1,5 +1,6 @@
 package io.jkraft.source;
 
+import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -117,7 +118,7 @@ final class GitFetcher {
                     TreeCheckout.write(repo, commit, temp);
                     dirs.install(temp, tree);
                 } finally {
-                    CacheDirs.deleteRecursively(temp);
+                    FileTrees.deleteRecursively(temp);
                 }
             }
         }
@@ -298,7 +299,7 @@ final class GitFetcher {
             discard(repoDir);
             dirs.install(temp, repoDir);
         } finally {
-            CacheDirs.deleteRecursively(temp);
+            FileTrees.deleteRecursively(temp);
         }
     }
 
@@ -361,7 +362,7 @@ final class GitFetcher {
         try {
             dirs.install(temp, repoDir);
         } finally {
-            CacheDirs.deleteRecursively(temp);
+            FileTrees.deleteRecursively(temp);
         }
     }
 
@@ -404,6 +405,6 @@ final class GitFetcher {
     private void discard(Path repoDir) throws IOException {
         Path temp = dirs.tempPath("-discarded");
         Files.move(repoDir, temp, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        CacheDirs.deleteRecursively(temp);
+        FileTrees.deleteRecursively(temp);
     }
 }

@@ -1,16 +1,14 @@
 package io.jkraft.source;
 
+import io.jkraft.common.Digest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -59,11 +57,10 @@ final class LocalDigest {
             }
         });
         Collections.sort(lines);
-        MessageDigest md = CacheDirs.sha256Digest();
+        Digest.Hasher hasher = Digest.hasher();
         for (String line : lines) {
-            md.update(line.getBytes(StandardCharsets.UTF_8));
-            md.update((byte) '\n');
+            hasher.update(line).update("\n");
         }
-        return HexFormat.of().formatHex(md.digest());
+        return hasher.digest().hex();
     }
 }

@@ -1,5 +1,6 @@
 package io.jkraft.source;
 
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import io.jkraft.kraftfile.Component;
 import java.net.URI;
@@ -33,7 +34,6 @@ public final class OriginResolver {
     private static final Set<String> REF_PARAMS = Set.of("branch", "tag", "version");
     private static final Pattern SCP_LIKE = Pattern.compile("[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:(?!//).+");
     private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://.*");
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final String base;
     private final ComponentIndex index;
@@ -171,12 +171,12 @@ public final class OriginResolver {
                 throw new UserException(what + ": cannot download archive " + bare + " over " + scheme,
                         "use an http, https or file URL for archives");
             }
-            if (sha256 != null && !SHA256.matcher(sha256).matches()) {
+            if (sha256 != null && !Digest.isSha256Hex(sha256)) {
                 throw new UserException(what + ": sha256=" + sha256 + " in " + source + " is not a SHA-256 digest",
                         "write the 64 hex digits printed by sha256sum");
             }
             try {
-                return new ArchiveOrigin(new URI(url), sha256);
+                return new ArchiveOrigin(new URI(url), sha256 == null ? null : Digest.ofSha256Hex(sha256));
             } catch (URISyntaxException e) {
                 throw new UserException(what + ": " + source + " is not a valid URL: " + e.getReason(),
                         "check the source: in the Kraftfile", e);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
@@ -191,7 +192,7 @@ class BuildServiceTest {
 
         service.fetch(request(app));
         // The origin disappears: the cache alone must serve the build.
-        deleteTree(repos.base());
+        FileTrees.deleteRecursively(repos.base());
         assertThat(service.build(request(app, true, Map.of())).getFirst().kernel()).isRegularFile();
     }
 
@@ -227,13 +228,5 @@ class BuildServiceTest {
         assertThat(app.resolve(".unikraft/build/hello_qemu-x86_64")).doesNotExist();
         assertThat(app.resolve(".unikraft/build/hello_qemu-x86_64.d")).doesNotExist();
         assertThat(app.resolve(".config.hello_qemu-x86_64")).exists();
-    }
-
-    static void deleteTree(Path root) throws Exception {
-        try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -66,7 +66,7 @@ class IndexReaderTest {
         assertThat(core.defaultChannel()).get().extracting(Channel::name).isEqualTo("stable");
         assertThat(core.channel("stable").orElseThrow().resource())
                 .isEqualTo(dir.resolve("tarballs/unikraft-stable.tar.gz").toUri().toString());
-        assertThat(core.channel("stable").orElseThrow().sha256()).isEqualTo("a".repeat(64));
+        assertThat(core.channel("stable").orElseThrow().sha256().hex()).isEqualTo("a".repeat(64));
         assertThat(core.channel("staging").orElseThrow().resource()).isEqualTo("https://example.org/unikraft-staging.tar.gz");
         Manifest musl = manifests.get(1);
         assertThat(musl.provider()).isEqualTo("manifest");
@@ -104,6 +104,31 @@ class IndexReaderTest {
                         sha256: 1234
                 """);
         assertThatThrownBy(() -> read(index)).hasMessageContaining(index + ":5:") .hasMessageContaining("'resource' is missing");
+    }
+
+    @Test
+    void mappingsAreReadAsInAKraftfileMergeKeysResolvedAndAKeyTwiceRefused() throws Exception {
+        Path index = tmp.resolve("merged.yaml");
+        Files.writeString(index, """
+                x-common: &lib {type: lib, description: shared}
+                manifests:
+                  - <<: *lib
+                    name: musl
+                    versions: [{version: 1.2.3, resource: https://example.org/musl.tar.gz}]
+                """);
+        assertThat(read(index)).singleElement().satisfies(m -> {
+            assertThat(m.qualifiedName()).isEqualTo("lib/musl");
+            assertThat(m.description()).isEqualTo("shared");
+        });
+
+        Files.writeString(index, """
+                manifests:
+                  - name: musl
+                    type: lib
+                    name: newlib
+                """);
+        assertThatThrownBy(() -> read(index)).isInstanceOf(UserException.class).hasMessage(index
+                + ":4:5: duplicate key 'name': found 'name' a second time, expected each key once per mapping");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkraft.common.UserException;
@@ -58,11 +59,12 @@ class HostileImagePullTest {
         Descriptor layer = layout.putBlob(layerTar, ImagePacker.LAYER_MEDIA_TYPE);
         Descriptor config = layout.putBlob("{\"architecture\":\"x86_64\",\"os\":\"qemu\",\"config\":{}}"
                 .getBytes(StandardCharsets.UTF_8), ImagePacker.CONFIG_MEDIA_TYPE);
-        ObjectNode m = new ObjectMapper().createObjectNode();
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode m = mapper.createObjectNode();
         m.put("schemaVersion", 2);
         m.put("mediaType", OciLayout.MANIFEST_MEDIA_TYPE);
-        m.set("config", config.toJson());
-        m.putArray("layers").add(layer.toJson());
+        m.set("config", mapper.valueToTree(config));
+        m.putArray("layers").add(mapper.<JsonNode>valueToTree(layer));
         layout.tag(Reference.parse(ref), layout.putBlob(m.toString().getBytes(StandardCharsets.UTF_8),
                 OciLayout.MANIFEST_MEDIA_TYPE));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.sun.net.httpserver.HttpServer;
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -77,7 +78,7 @@ class ArchiveFetchTest {
     }
 
     private static String sha256(byte[] data) {
-        return CacheDirs.sha256(data);
+        return Digest.of(data).hex();
     }
 
     private List<String> list(String sub) throws Exception {
@@ -108,7 +109,7 @@ class ArchiveFetchTest {
     void pinnedArchiveIsVerifiedExtractedAndNotDownloadedAgain() throws Exception {
         byte[] tgz = TestArchives.sampleTarGz();
         files.put("/pkg-1.0.tar.gz", tgz);
-        ArchiveOrigin o = new ArchiveOrigin(url("/pkg-1.0.tar.gz"), sha256(tgz));
+        ArchiveOrigin o = new ArchiveOrigin(url("/pkg-1.0.tar.gz"), Digest.ofSha256Hex(sha256(tgz)));
 
         FetchedSource s = cache.fetch(o, false);
         assertThat(s.revision()).isEqualTo(sha256(tgz));
@@ -127,7 +128,7 @@ class ArchiveFetchTest {
         byte[] tgz = TestArchives.sampleTarGz();
         files.put("/pkg.tgz", tgz);
         String expected = "0".repeat(64);
-        assertThatThrownBy(() -> cache.fetch(new ArchiveOrigin(url("/pkg.tgz"), expected), false))
+        assertThatThrownBy(() -> cache.fetch(new ArchiveOrigin(url("/pkg.tgz"), Digest.ofSha256Hex(expected)), false))
                 .isInstanceOf(UserException.class)
                 .hasMessageContaining(expected).hasMessageContaining(sha256(tgz));
         assertNothingKept();

@@ -2,6 +2,7 @@ package io.jkraft.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jkraft.common.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ class CacheRobustnessTest {
     @Test
     void lostRepositoryIsFetchedAgain() throws Exception {
         FetchedSource first = fetch("stable");
-        CacheDirs.deleteRecursively(root.resolve("git"));
+        FileTrees.deleteRecursively(root.resolve("git"));
         assertThat(fetch("stable")).isEqualTo(first);
     }
 

@@ -3,6 +3,7 @@ package io.jkraft.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -135,7 +136,7 @@ class GitFetchTest {
         assertThat(first.revision()).isEqualTo(origin.c2.name());
         assertThat(first.dir().resolve("README")).hasContent("two");
 
-        CacheDirs.deleteRecursively(origin.dir);
+        FileTrees.deleteRecursively(origin.dir);
         messages.clear();
         assertThat(fetch("RELEASE-0.1.0")).isEqualTo(first);
         assertThat(cache.fetch(new GitOrigin(origin.url(), "RELEASE-0.1.0"), true)).isEqualTo(first);
@@ -162,7 +163,7 @@ class GitFetchTest {
         assertThat(old.dir().resolve("README")).hasContent("one");
         assertThat(Files.isExecutable(old.dir().resolve("support/scripts/run.sh"))).isTrue();
 
-        CacheDirs.deleteRecursively(origin.dir);
+        FileTrees.deleteRecursively(origin.dir);
         assertThat(fetch(origin.c2.name()).revision()).isEqualTo(origin.c2.name());
         assertThat(cache.fetch(new GitOrigin(origin.url(), origin.c1.name()), true)).isEqualTo(old);
     }
@@ -184,7 +185,7 @@ class GitFetchTest {
     void noRefMeansTheRemoteDefaultBranch() throws Exception {
         FetchedSource s = fetch(null);
         assertThat(s.revision()).isEqualTo(origin.c4.name());
-        CacheDirs.deleteRecursively(origin.dir);
+        FileTrees.deleteRecursively(origin.dir);
         assertThat(cache.fetch(new GitOrigin(origin.url(), null), true)).isEqualTo(s);
     }
 

@@ -3,6 +3,7 @@ package io.jkraft.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import io.jkraft.kraftfile.Component;
 import java.net.URI;
@@ -77,11 +78,11 @@ class OriginResolverTest {
     @Test
     void archiveUrls() {
         assertThat(github.resolve(c("foo", "https://example.org/foo-1.0.tar.gz?sha256=" + SHA.toUpperCase(), null),
-                false, project)).isEqualTo(new ArchiveOrigin(URI.create("https://example.org/foo-1.0.tar.gz"), SHA));
+                false, project)).isEqualTo(new ArchiveOrigin(URI.create("https://example.org/foo-1.0.tar.gz"), Digest.ofSha256Hex(SHA)));
         assertThat(github.resolve(c("foo", "http://example.org/foo.zip", null), false, project))
                 .isEqualTo(new ArchiveOrigin(URI.create("http://example.org/foo.zip"), null));
         assertThat(github.resolve(c("foo", "file:///srv/foo.tgz?token=x&sha256=" + SHA, null), false, project))
-                .isEqualTo(new ArchiveOrigin(URI.create("file:///srv/foo.tgz?token=x"), SHA));
+                .isEqualTo(new ArchiveOrigin(URI.create("file:///srv/foo.tgz?token=x"), Digest.ofSha256Hex(SHA)));
         assertThatThrownBy(() -> github.resolve(c("foo", "https://example.org/f.tar?sha256=123", null), false, project))
                 .isInstanceOf(UserException.class).hasMessageContaining("not a SHA-256");
         assertThatThrownBy(() -> github.resolve(c("foo", "ftp://example.org/f.tar", null), false, project))

@@ -1,6 +1,7 @@
 package io.jkraft.machine.store;
 
 import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.FileTrees;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineSpec;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +22,6 @@ import java.util.UUID;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The machines of one user: an SQLite file, {@code <state>/machines.db}, shared by every jkraft process
@@ -423,13 +422,8 @@ public final class MachineStore {
     }
 
     public static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> tree = Files.walk(dir)) {
-            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.deleteRecursively(dir);
         } catch (IOException e) {
             throw new UserException("cannot remove " + dir + ": " + e.getMessage(),
                     "check its permissions, then run the command again", e);

@@ -1,5 +1,6 @@
 package io.jkraft.pkg.oci;
 
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,7 @@ public final class BlobBatch implements AutoCloseable {
     private final OciLayout layout;
     private final Path tmp;
     /** Guarded by itself: several transfers stage into one batch at once. */
-    private final Map<String, Path> staged = new LinkedHashMap<>();
+    private final Map<Digest, Path> staged = new LinkedHashMap<>();
 
     BlobBatch(OciLayout layout, Path tmp) {
         this.layout = layout;
@@ -41,7 +42,6 @@ public final class BlobBatch implements AutoCloseable {
         if (contains(expected.digest())) {
             return;
         }
-        layout.blobPath(expected.digest()); // refuses a malformed digest before anything is written
         Path t = null;
         try {
             t = Files.createTempFile(tmp, "pull-", ".tmp");
@@ -70,7 +70,7 @@ public final class BlobBatch implements AutoCloseable {
         put(new java.io.ByteArrayInputStream(content), expected, source);
     }
 
-    public boolean contains(String digest) {
+    public boolean contains(Digest digest) {
         synchronized (staged) {
             return staged.containsKey(digest);
         }
@@ -79,7 +79,7 @@ public final class BlobBatch implements AutoCloseable {
     /** Moves every staged blob into place, in the order they were staged. */
     public void commit() {
         try {
-            for (Map.Entry<String, Path> e : snapshot().entrySet()) {
+            for (Map.Entry<Digest, Path> e : snapshot().entrySet()) {
                 layout.adopt(e.getValue(), e.getKey());
             }
         } catch (IOException e) {
@@ -97,7 +97,7 @@ public final class BlobBatch implements AutoCloseable {
         }
     }
 
-    private Map<String, Path> snapshot() {
+    private Map<Digest, Path> snapshot() {
         synchronized (staged) {
             return new LinkedHashMap<>(staged);
         }

@@ -1,9 +1,5 @@
 package io.jkraft.pkg.oci;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,7 +38,6 @@ public final class ImagePacker {
     private static final Set<String> HOST_SPECIFIC = Set.of("CONFIG_UK_APP", "CONFIG_UK_BASE");
 
     private final OciLayout layout;
-    private final ObjectMapper json = new ObjectMapper();
 
     public ImagePacker(OciLayout layout) {
         this.layout = layout;
@@ -62,18 +57,12 @@ public final class ImagePacker {
             }
         }
         Reference ref = request.reference();
-        ArrayNode manifests = json.createArrayNode();
+        List<Descriptor> manifests = new ArrayList<>();
         for (PackTarget t : request.targets()) {
-            manifests.add(packTarget(request, t).toJson());
+            manifests.add(packTarget(request, t));
         }
-        ObjectNode index = json.createObjectNode();
-        index.put("schemaVersion", 2);
-        index.put("mediaType", OciLayout.INDEX_MEDIA_TYPE);
-        index.set("manifests", manifests);
-        Map<String, String> annotations = refAnnotations(ref);
-        ObjectNode a = index.putObject("annotations");
-        annotations.forEach(a::put);
-        Descriptor stored = layout.putBlob(bytes(index), OciLayout.INDEX_MEDIA_TYPE);
+        OciIndex index = OciIndex.of(manifests, refAnnotations(ref));
+        Descriptor stored = layout.putBlob(OciJson.bytes(index), OciLayout.INDEX_MEDIA_TYPE);
         layout.tag(ref, stored);
         return stored;
     }
@@ -94,25 +83,18 @@ public final class ImagePacker {
             layers.add(layer(t.initrd(), INITRD_PATH, Map.of(ANNOTATION_INITRD_PATH, INITRD_PATH)));
         }
         String version = t.kernelVersion() == null ? "" : t.kernelVersion();
-        Platform platform = new Platform(t.target().platform().kraftName(), t.target().architecture().kraftName(), version,
+        ImagePlatform platform = new ImagePlatform(t.target().platform().kraftName(), t.target().architecture().kraftName(), version,
                 features(t.kconfig()));
 
-        Descriptor config = layout.putBlob(bytes(config(request, platform, layers)), CONFIG_MEDIA_TYPE);
+        Descriptor config = layout.putBlob(OciJson.bytes(config(request, platform, layers)), CONFIG_MEDIA_TYPE);
 
         Map<String, String> annotations = new TreeMap<>(refAnnotations(request.reference()));
         annotations.put(ANNOTATION_NAME, request.reference().name());
         if (!version.isEmpty()) {
             annotations.put(ANNOTATION_KERNEL_VERSION, version);
         }
-        ObjectNode manifest = json.createObjectNode();
-        manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", OciLayout.MANIFEST_MEDIA_TYPE);
-        manifest.set("config", config.toJson());
-        ArrayNode layerArray = manifest.putArray("layers");
-        layers.forEach(l -> layerArray.add(l.toJson()));
-        ObjectNode a = manifest.putObject("annotations");
-        annotations.forEach(a::put);
-        Descriptor stored = layout.putBlob(bytes(manifest), OciLayout.MANIFEST_MEDIA_TYPE);
+        OciManifest manifest = OciManifest.of(config, layers, annotations);
+        Descriptor stored = layout.putBlob(OciJson.bytes(manifest), OciLayout.MANIFEST_MEDIA_TYPE);
         // kraft copies the manifest's annotations onto its descriptor in the index, beside the platform
         return stored.with(annotations, platform);
     }
@@ -125,32 +107,10 @@ public final class ImagePacker {
         return a;
     }
 
-    private ObjectNode config(PackRequest request, Platform platform, List<Descriptor> layers) {
-        ObjectNode config = json.createObjectNode();
-        config.put("architecture", platform.architecture());
-        config.put("os", platform.os());
-        if (!platform.osVersion().isEmpty()) {
-            config.put("os.version", platform.osVersion());
-        }
-        if (!platform.osFeatures().isEmpty()) {
-            platform.osFeatures().forEach(config.putArray("os.features")::add);
-        }
-        ObjectNode c = config.putObject("config");
-        if (!request.env().isEmpty()) {
-            request.env().forEach(c.putArray("Env")::add);
-        }
-        if (!request.cmd().isEmpty()) {
-            request.cmd().forEach(c.putArray("Cmd")::add);
-        }
-        if (!request.labels().isEmpty()) {
-            ObjectNode labels = c.putObject("Labels");
-            new TreeMap<>(request.labels()).forEach(labels::put);
-        }
-        ObjectNode rootfs = config.putObject("rootfs");
-        rootfs.put("type", "layers");
+    private static ImageConfig config(PackRequest request, ImagePlatform platform, List<Descriptor> layers) {
         // the layers are uncompressed, so each diff ID is the layer's own digest
-        layers.forEach(l -> rootfs.withArray("diff_ids").add(l.digest()));
-        return config;
+        return ImageConfig.of(platform, new ImageConfig.Execution(request.env(), request.cmd(), request.labels(), null),
+                layers.stream().map(Descriptor::digest).toList());
     }
 
     /** CONFIG_X=value strings, sorted so that equal configurations give equal platforms. */
@@ -208,13 +168,5 @@ public final class ImagePacker {
             mode |= 1 << (8 - p.ordinal());
         }
         return mode;
-    }
-
-    private byte[] bytes(ObjectNode node) {
-        try {
-            return json.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

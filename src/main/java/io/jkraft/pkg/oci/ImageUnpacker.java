@@ -1,6 +1,5 @@
 package io.jkraft.pkg.oci;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -28,17 +26,15 @@ public final class ImageUnpacker {
     }
 
     /** What an unpacked image holds; {@code initrd} is null when the image has none. */
-    public record UnpackedImage(Path kernel, Path initrd, List<String> cmd, List<String> env, Platform platform) {}
+    public record UnpackedImage(Path kernel, Path initrd, List<String> cmd, List<String> env, ImagePlatform platform) {}
 
     public UnpackedImage unpack(Descriptor manifest, Path destination) {
         try {
             Files.createDirectories(destination);
             Path dest = destination.toRealPath();
-            JsonNode m = layout.readJson(manifest);
-            Descriptor configDesc = Descriptor.fromJson(m.path("config"));
-            JsonNode config = layout.readJson(configDesc);
-            for (JsonNode l : m.path("layers")) {
-                Descriptor layer = Descriptor.fromJson(l);
+            OciManifest m = layout.readManifest(manifest);
+            ImageConfig config = layout.readConfig(m.config());
+            for (Descriptor layer : m.layers()) {
                 layout.verifyBlob(layer);
                 try (InputStream in = layout.openBlob(layer);
                      TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
@@ -55,17 +51,10 @@ public final class ImageUnpacker {
             }
             Path initrd = dest.resolve(ImagePacker.INITRD_PATH.substring(1));
             return new UnpackedImage(kernel, Files.isRegularFile(initrd, LinkOption.NOFOLLOW_LINKS) ? initrd : null,
-                    strings(config.path("config").path("Cmd")), strings(config.path("config").path("Env")),
-                    Platform.fromJson(config));
+                    config.execution().cmd(), config.execution().env(), config.platform());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack " + manifest.digest() + " into " + destination, e);
         }
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
     }
 
     private static void extract(TarArchiveInputStream tar, TarArchiveEntry e, Path dest, Descriptor layer)

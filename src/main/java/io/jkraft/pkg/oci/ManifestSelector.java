@@ -22,12 +22,12 @@ public final class ManifestSelector {
                 "pack it first, or pull it"));
         List<Descriptor> candidates = new ArrayList<>();
         if (OciLayout.isIndex(top.mediaType())) {
-            layout.readJson(top).path("manifests").forEach(m -> candidates.add(Descriptor.fromJson(m)));
+            candidates.addAll(layout.readIndex(top).manifests());
         } else {
             candidates.add(top.platform() != null ? top : top.with(top.annotations(), platformOf(top)));
         }
         for (Descriptor d : candidates) {
-            Platform p = d.platform();
+            ImagePlatform p = d.platform();
             if (p != null && (plat == null || plat.equals(p.os())) && (arch == null || arch.equals(p.architecture()))) {
                 return d;
             }
@@ -39,8 +39,7 @@ public final class ManifestSelector {
                 "choose one of those with --plat and --arch");
     }
 
-    private Platform platformOf(Descriptor manifest) {
-        var config = Descriptor.fromJson(layout.readJson(manifest).path("config"));
-        return Platform.fromJson(layout.readJson(config));
+    private ImagePlatform platformOf(Descriptor manifest) {
+        return layout.readConfig(layout.readManifest(manifest).config()).platform();
     }
 }

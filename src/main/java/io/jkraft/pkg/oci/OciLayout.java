@@ -1,9 +1,6 @@
 package io.jkraft.pkg.oci;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,22 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A content-addressed store that is, at every moment, a valid OCI image layout: {@code oci-layout},
@@ -61,13 +50,11 @@ public final class OciLayout {
         return MANIFEST_MEDIA_TYPE.equals(mediaType) || DOCKER_MANIFEST_MEDIA_TYPE.equals(mediaType);
     }
 
-    private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
     private static final Duration DEFAULT_GRACE = Duration.ofMinutes(10);
 
     private final Path root;
     private final Path blobs;
     private final Path tmp;
-    private final ObjectMapper json = new ObjectMapper();
 
     private OciLayout(Path root) {
         this.root = root;
@@ -128,15 +115,15 @@ public final class OciLayout {
         Path t = null;
         try {
             t = Files.createTempFile(tmp, "blob-", ".tmp");
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Digest.Hasher hasher = Digest.hasher();
             long size;
             try (FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE);
-                 OutputStream out = new DigestOutputStream(java.nio.channels.Channels.newOutputStream(ch), sha)) {
+                 OutputStream out = hasher.adding(java.nio.channels.Channels.newOutputStream(ch))) {
                 size = content.transferTo(out);
                 out.flush();
                 ch.force(true);
             }
-            String digest = "sha256:" + HexFormat.of().formatHex(sha.digest());
+            Digest digest = hasher.digest();
             Path target = blobPath(digest);
             if (!Files.exists(target)) {
                 Files.move(t, target, StandardCopyOption.ATOMIC_MOVE);
@@ -144,8 +131,6 @@ public final class OciLayout {
             return new Descriptor(mediaType, digest, size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store a blob in " + root, e);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         } finally {
             deleteQuietly(t);
         }
@@ -163,14 +148,14 @@ public final class OciLayout {
      * Moves a verified temporary file into place as the blob {@code digest}, replacing a blob of another size
      * (one cut short by a crash, see {@link BlobBatch}).
      */
-    void adopt(Path verified, String digest) throws IOException {
+    void adopt(Path verified, Digest digest) throws IOException {
         Path target = blobPath(digest);
         if (!Files.exists(target) || Files.size(target) != Files.size(verified)) {
             Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE);
         }
     }
 
-    public boolean hasBlob(String digest) {
+    public boolean hasBlob(Digest digest) {
         return Files.isRegularFile(blobPath(digest));
     }
 
@@ -218,12 +203,32 @@ public final class OciLayout {
         }
     }
 
-    public JsonNode readJson(Descriptor d) {
+    /** Reads a blob, verified, as an image index. */
+    public OciIndex readIndex(Descriptor d) {
+        return read(d, OciJson::index, "an image index");
+    }
+
+    /** Reads a blob, verified, as an image manifest. */
+    public OciManifest readManifest(Descriptor d) {
+        return read(d, OciJson::manifest, "an image manifest");
+    }
+
+    /** Reads a blob, verified, as an image config. */
+    public ImageConfig readConfig(Descriptor d) {
+        return read(d, OciJson::config, "an image config");
+    }
+
+    private <T> T read(Descriptor d, OciJson.Reader<T> reader, String what) {
         try {
-            return json.readTree(readBlob(d));
+            return reader.read(readBlob(d));
         } catch (IOException e) {
-            throw corrupt(d, "it is not JSON");
+            throw corrupt(d, "it is not " + what + ": " + e.getMessage());
         }
+    }
+
+    /** The manifests of an image: an index's, or the image itself when it is a manifest. */
+    public List<Descriptor> manifestsOf(Descriptor image) {
+        return isIndex(image.mediaType()) ? readIndex(image).manifests() : List.of(image);
     }
 
     private UserException corrupt(Descriptor d, String why) {
@@ -231,11 +236,9 @@ public final class OciLayout {
                 "remove the image and pack or pull it again");
     }
 
-    Path blobPath(String digest) {
-        if (digest == null || !DIGEST.matcher(digest).matches()) {
-            throw new UserException("not a sha256 digest: " + digest, "digests look like sha256:<64 hex digits>");
-        }
-        return blobs.resolve(digest.substring("sha256:".length()));
+    /** A digest's hex is 64 hex digits, so this names a file inside {@code blobs/} whatever a document said. */
+    Path blobPath(Digest digest) {
+        return blobs.resolve(digest.hex());
     }
 
     /** Points {@code ref} at an image index (or manifest), replacing what it pointed at before. */
@@ -254,7 +257,7 @@ public final class OciLayout {
 
     /** What {@code ref} points at: by its name, or for a digest reference, any entry with that digest. */
     public Optional<Descriptor> resolve(Reference ref) {
-        List<Descriptor> entries = readIndex();
+        List<Descriptor> entries = entries();
         if (ref.digest() != null) {
             return entries.stream().filter(e -> e.digest().equals(ref.digest())).findFirst();
         }
@@ -263,7 +266,7 @@ public final class OciLayout {
 
     /** The tagged entries of {@code index.json}, each with its reference in {@link #REF_NAME}. */
     public List<Descriptor> list() {
-        return readIndex();
+        return entries();
     }
 
     /** Untags {@code ref}; its blobs stay until {@link #prune()}. Returns false when it was not tagged. */
@@ -292,54 +295,21 @@ public final class OciLayout {
         long[] freed = {0};
         Instant cutoff = Instant.now().minus(grace);
         withIndexLock(() -> {
-            Set<String> reachable = new HashSet<>();
-            for (Descriptor d : readIndex()) {
-                mark(d, reachable);
-            }
-            freed[0] += sweep(blobs, f -> !reachable.contains(f.getFileName().toString()), cutoff);
-            freed[0] += sweep(tmp, f -> true, cutoff);
+            UnreachableBlobs unreachable = new UnreachableBlobs(this, entries());
+            freed[0] += unreachable.delete(blobs, cutoff);
+            freed[0] += UnreachableBlobs.deleteOlder(tmp, cutoff);
             return null;
         });
         return freed[0];
     }
 
-    private void mark(Descriptor d, Set<String> reachable) {
-        if (!reachable.add(d.hex()) || !hasBlob(d.digest())) {
-            return;
-        }
-        if (isIndex(d.mediaType())) {
-            readJson(d).path("manifests").forEach(m -> mark(Descriptor.fromJson(m), reachable));
-        } else if (isManifest(d.mediaType())) {
-            JsonNode m = readJson(d);
-            mark(Descriptor.fromJson(m.path("config")), reachable);
-            m.path("layers").forEach(l -> mark(Descriptor.fromJson(l), reachable));
-        }
+    private List<Descriptor> entries() {
+        return storeIndex().manifests();
     }
 
-    private static long sweep(Path dir, java.util.function.Predicate<Path> unwanted, Instant cutoff) {
-        long freed = 0;
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                FileTime modified = Files.getLastModifiedTime(f);
-                if (unwanted.test(f) && modified.toInstant().isBefore(cutoff)) {
-                    long size = Files.size(f);
-                    if (Files.deleteIfExists(f)) {
-                        freed += size;
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return freed;
-    }
-
-    private List<Descriptor> readIndex() {
+    private OciIndex storeIndex() {
         try {
-            List<Descriptor> entries = new ArrayList<>();
-            json.readTree(root.resolve("index.json").toFile()).path("manifests")
-                    .forEach(m -> entries.add(Descriptor.fromJson(m)));
-            return entries;
+            return OciJson.index(Files.readAllBytes(root.resolve("index.json")));
         } catch (IOException e) {
             throw new UserException("cannot read " + root.resolve("index.json") + ": " + e.getMessage(),
                     "the image store is damaged; move it away to start afresh", e);
@@ -348,16 +318,14 @@ public final class OciLayout {
 
     private void updateIndex(UnaryOperator<List<Descriptor>> change) {
         withIndexLock(() -> {
-            List<Descriptor> next = change.apply(readIndex());
-            ObjectNode index = json.createObjectNode();
-            index.put("schemaVersion", 2);
-            index.put("mediaType", INDEX_MEDIA_TYPE);
-            ArrayNode manifests = index.putArray("manifests");
-            next.forEach(d -> manifests.add(d.toJson()));
+            // what another tool wrote there (annotations, fields of later specs) is kept
+            OciIndex current = storeIndex();
+            OciIndex next = new OciIndex(2, INDEX_MEDIA_TYPE, change.apply(current.manifests()),
+                    current.annotations(), current.unknown());
             Path t = Files.createTempFile(tmp, "index-", ".tmp");
             try {
                 try (FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE)) {
-                    ch.write(java.nio.ByteBuffer.wrap(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(index)));
+                    ch.write(java.nio.ByteBuffer.wrap(OciJson.indentedBytes(next)));
                     ch.force(true);
                 }
                 Files.move(t, root.resolve("index.json"), StandardCopyOption.ATOMIC_MOVE);

@@ -1,5 +1,6 @@
 package io.jkraft.pkg.oci;
 
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import java.util.regex.Pattern;
 
@@ -8,13 +9,12 @@ import java.util.regex.Pattern;
  * {@code unikraft.org} as the registry when the first path part does not look like a host, and
  * {@code latest} as the tag when neither a tag nor a digest is given.
  */
-public record Reference(String registry, String repository, String tag, String digest) {
+public record Reference(String registry, String repository, String tag, Digest digest) {
     public static final String DEFAULT_REGISTRY = "unikraft.org";
     public static final String DEFAULT_TAG = "latest";
 
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
     private static final Pattern HOST = Pattern.compile(
             "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?");
 
@@ -26,14 +26,15 @@ public record Reference(String registry, String repository, String tag, String d
             throw bad(text, "it contains white space");
         }
         String rest = text;
-        String digest = null;
+        Digest digest = null;
         int at = rest.indexOf('@');
         if (at >= 0) {
-            digest = rest.substring(at + 1);
+            String written = rest.substring(at + 1);
             rest = rest.substring(0, at);
-            if (!DIGEST.matcher(digest).matches()) {
-                throw bad(text, "the digest '" + digest + "' is not sha256: followed by 64 lower-case hex digits");
+            if (!Digest.isValid(written)) {
+                throw bad(text, "the digest '" + written + "' is not sha256: followed by 64 lower-case hex digits");
             }
+            digest = Digest.parse(written);
         }
         String tag = null;
         int colon = rest.lastIndexOf(':');

@@ -1,18 +1,16 @@
 package io.jkraft.pkg.oci;
 
+import io.jkraft.common.Digest;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.function.Supplier;
 
 /** Digests what is read and fails at the end of the stream when it does not match the descriptor. */
 final class VerifyingInputStream extends FilterInputStream {
     private final Descriptor expected;
     private final Supplier<RuntimeException> mismatch;
-    private final MessageDigest sha;
+    private final Digest.Hasher hasher = Digest.hasher();
     private long count;
     private boolean checked;
 
@@ -20,11 +18,6 @@ final class VerifyingInputStream extends FilterInputStream {
         super(in);
         this.expected = expected;
         this.mismatch = mismatch;
-        try {
-            this.sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
@@ -38,7 +31,7 @@ final class VerifyingInputStream extends FilterInputStream {
     public int read(byte[] b, int off, int len) throws IOException {
         int n = super.read(b, off, len);
         if (n > 0) {
-            sha.update(b, off, n);
+            hasher.update(b, off, n);
             count += n;
         } else if (n < 0) {
             check();
@@ -71,8 +64,7 @@ final class VerifyingInputStream extends FilterInputStream {
             return;
         }
         checked = true;
-        String actual = "sha256:" + HexFormat.of().formatHex(sha.digest());
-        if (count != expected.size() || !actual.equals(expected.digest())) {
+        if (count != expected.size() || !hasher.digest().equals(expected.digest())) {
             throw mismatch.get();
         }
     }

@@ -43,6 +43,14 @@ class ImagePackerTest {
                 List.of("-h", "world"), List.of("GREETING=hi"), Map.of("org.example.team", "acme"), dbg);
     }
 
+    private JsonNode json(OciLayout layout, Descriptor d) throws Exception {
+        return mapper.readTree(layout.readBlob(d));
+    }
+
+    private Descriptor descriptor(JsonNode node) throws Exception {
+        return mapper.treeToValue(node, Descriptor.class);
+    }
+
     @Test
     void twoTargetsMakeOneIndexWithAManifestEachAsKraftWritesIt() throws Exception {
         OciLayout layout = OciLayout.open(dir.resolve("store"));
@@ -50,7 +58,7 @@ class ImagePackerTest {
 
         assertThat(layout.resolve(Reference.parse("unikraft.org/acme/hello:1.0"))).contains(
                 index.with(Map.of(OciLayout.REF_NAME, "unikraft.org/acme/hello:1.0"), null));
-        JsonNode idx = layout.readJson(index);
+        JsonNode idx = json(layout, index);
         assertThat(idx.path("mediaType").asText()).isEqualTo("application/vnd.oci.image.index.v1+json");
         assertThat(idx.path("annotations").path("io.containerd.image.name").asText())
                 .isEqualTo("unikraft.org/acme/hello:1.0");
@@ -70,7 +78,7 @@ class ImagePackerTest {
         assertThat(manifests.get(1).path("platform").path("os").asText()).isEqualTo("fc");
         assertThat(manifests.get(1).path("platform").path("architecture").asText()).isEqualTo("arm64");
 
-        JsonNode manifest = layout.readJson(Descriptor.fromJson(qemu));
+        JsonNode manifest = json(layout, descriptor(qemu));
         assertThat(manifest.path("annotations").path("org.unikraft.image.name").asText())
                 .isEqualTo("unikraft.org/acme/hello");
         JsonNode layers = manifest.path("layers");
@@ -84,7 +92,7 @@ class ImagePackerTest {
                 .isEqualTo("/unikraft/bin/initrd");
 
         List<TarArchiveEntry> kernelTar = new ArrayList<>();
-        byte[] tarBytes = layout.readBlob(Descriptor.fromJson(layers.get(0)));
+        byte[] tarBytes = layout.readBlob(descriptor(layers.get(0)));
         try (var tar = new TarArchiveInputStream(new ByteArrayInputStream(tarBytes))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
@@ -100,7 +108,7 @@ class ImagePackerTest {
             assertThat(e.getMode()).isEqualTo(0755);
         });
 
-        JsonNode config = layout.readJson(Descriptor.fromJson(manifest.path("config")));
+        JsonNode config = json(layout, descriptor(manifest.path("config")));
         assertThat(manifest.path("config").path("mediaType").asText())
                 .isEqualTo("application/vnd.oci.image.config.v1+json");
         assertThat(mapper.convertValue(config.path("config").path("Cmd"), List.class)).containsExactly("-h", "world");

@@ -3,6 +3,7 @@ package io.jkraft.pkg.oci;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkraft.common.Architecture;
@@ -61,8 +62,8 @@ class ImageUnpackerTest {
                 .getBytes(StandardCharsets.UTF_8), ImagePacker.CONFIG_MEDIA_TYPE);
         ObjectNode m = mapper.createObjectNode();
         m.put("schemaVersion", 2);
-        m.set("config", config.toJson());
-        m.putArray("layers").add(layer.toJson());
+        m.set("config", mapper.valueToTree(config));
+        m.putArray("layers").add(mapper.<JsonNode>valueToTree(layer));
         return layout.putBlob(m.toString().getBytes(StandardCharsets.UTF_8), OciLayout.MANIFEST_MEDIA_TYPE);
     }
 
@@ -132,7 +133,7 @@ class ImageUnpackerTest {
                 new Target(null, io.jkraft.common.Platform.QEMU, Architecture.X86_64, null, Map.of()), kernel, null, null, "0.18.0", Map.of())),
                 null, null, null, false));
         Descriptor manifest = new ManifestSelector(layout).select(Reference.parse("hello"), "qemu", "x86_64");
-        String layerDigest = layout.readJson(manifest).path("layers").get(0).path("digest").asText();
+        String layerDigest = layout.readManifest(manifest).layers().get(0).digest().toString();
         Path blob = dir.resolve("store/blobs/sha256/" + layerDigest.substring(7));
         byte[] content = Files.readAllBytes(blob);
         int at = new String(content, StandardCharsets.ISO_8859_1).indexOf("kernel", 512);

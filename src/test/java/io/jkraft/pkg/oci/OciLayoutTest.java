@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.common.Digest;
 import io.jkraft.common.UserException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ class OciLayoutTest {
     void blobsAreStoredUnderTheirDigest() throws Exception {
         OciLayout layout = OciLayout.open(root);
         Descriptor d = layout.putBlob("hello".getBytes(StandardCharsets.UTF_8), RAW);
-        assertThat(d.digest()).isEqualTo("sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+        assertThat(d.digest()).hasToString("sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
         assertThat(d.size()).isEqualTo(5);
         assertThat(root.resolve("blobs/sha256/" + d.hex())).hasContent("hello");
         assertThat(layout.hasBlob(d.digest())).isTrue();
@@ -55,7 +56,7 @@ class OciLayoutTest {
         Descriptor d = layout.putBlob("hello".getBytes(StandardCharsets.UTF_8), RAW);
         Files.writeString(root.resolve("blobs/sha256/" + d.hex()), "jello");
         assertThatThrownBy(() -> layout.readBlob(d)).isInstanceOf(UserException.class)
-                .hasMessageContaining(d.digest()).hasMessageContaining("corrupt");
+                .hasMessageContaining(d.digest().toString()).hasMessageContaining("corrupt");
         Files.writeString(root.resolve("blobs/sha256/" + d.hex()), "hello!");
         assertThatThrownBy(() -> layout.readBlob(d)).isInstanceOf(UserException.class)
                 .hasMessageContaining("6 bytes, expected 5");
@@ -80,7 +81,7 @@ class OciLayoutTest {
     @Test
     void aDigestCannotNameAPathOutsideTheStore() {
         OciLayout layout = OciLayout.open(root);
-        assertThatThrownBy(() -> layout.hasBlob("sha256:../../etc/passwd")).isInstanceOf(UserException.class);
+        assertThatThrownBy(() -> layout.hasBlob(Digest.parse("sha256:../../etc/passwd"))).isInstanceOf(UserException.class);
     }
 
     @Test
@@ -100,6 +101,29 @@ class OciLayoutTest {
         assertThat(layout.remove(ref)).isTrue();
         assertThat(layout.remove(ref)).isFalse();
         assertThat(layout.resolve(ref)).isEmpty();
+    }
+
+    @Test
+    void taggingKeepsWhatAnotherToolWroteInIndexJson() throws Exception {
+        OciLayout layout = OciLayout.open(root);
+        Descriptor a = layout.putBlob(new byte[] {1}, RAW);
+        Files.writeString(root.resolve("index.json"), """
+                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",
+                 "manifests":[{"mediaType":"application/octet-stream","digest":"%s","size":1,
+                               "annotations":{"org.opencontainers.image.ref.name":"unikraft.org/theirs:1"},
+                               "urls":["https://mirror.example/x"]}],
+                 "annotations":{"com.example.written-by":"another tool"},
+                 "x-tool":{"version":3}}""".formatted(a.digest()));
+
+        layout.tag(Reference.parse("mine"), a);
+
+        var index = new ObjectMapper().readTree(root.resolve("index.json").toFile());
+        assertThat(index.path("annotations").path("com.example.written-by").asText()).isEqualTo("another tool");
+        assertThat(index.path("x-tool").path("version").asInt()).isEqualTo(3);
+        assertThat(index.path("manifests")).hasSize(2);
+        assertThat(index.path("manifests").get(0).path("urls").get(0).asText()).isEqualTo("https://mirror.example/x");
+        assertThat(layout.list()).extracting(d -> d.annotations().get(OciLayout.REF_NAME))
+                .containsExactly("unikraft.org/theirs:1", "unikraft.org/mine:latest");
     }
 
     @Test
@@ -142,10 +166,10 @@ class OciLayoutTest {
         OciLayout layout = OciLayout.open(root);
         Descriptor layer = layout.putBlob("layer".getBytes(StandardCharsets.UTF_8), ImagePacker.LAYER_MEDIA_TYPE);
         Descriptor config = layout.putBlob("{}".getBytes(StandardCharsets.UTF_8), ImagePacker.CONFIG_MEDIA_TYPE);
-        String manifestJson = "{\"schemaVersion\":2,\"config\":" + new ObjectMapper().writeValueAsString(config.toJson())
-                + ",\"layers\":[" + new ObjectMapper().writeValueAsString(layer.toJson()) + "]}";
+        String manifestJson = "{\"schemaVersion\":2,\"config\":" + new ObjectMapper().writeValueAsString(config)
+                + ",\"layers\":[" + new ObjectMapper().writeValueAsString(layer) + "]}";
         Descriptor manifest = layout.putBlob(manifestJson.getBytes(StandardCharsets.UTF_8), OciLayout.MANIFEST_MEDIA_TYPE);
-        String indexJson = "{\"schemaVersion\":2,\"manifests\":[" + new ObjectMapper().writeValueAsString(manifest.toJson()) + "]}";
+        String indexJson = "{\"schemaVersion\":2,\"manifests\":[" + new ObjectMapper().writeValueAsString(manifest) + "]}";
         Descriptor index = layout.putBlob(indexJson.getBytes(StandardCharsets.UTF_8), OciLayout.INDEX_MEDIA_TYPE);
         Descriptor orphan = layout.putBlob("orphan!".getBytes(StandardCharsets.UTF_8), RAW);
         layout.tag(Reference.parse("hello"), index);
@@ -165,7 +189,7 @@ class OciLayoutTest {
     @Test
     void openBlobOfAMissingBlobSaysSo() {
         OciLayout layout = OciLayout.open(root);
-        Descriptor d = new Descriptor(RAW, "sha256:" + "0".repeat(64), 1);
+        Descriptor d = new Descriptor(RAW, Digest.parse("sha256:" + "0".repeat(64)), 1);
         assertThatThrownBy(() -> {
             try (InputStream in = layout.openBlob(d)) {
                 in.readAllBytes();
