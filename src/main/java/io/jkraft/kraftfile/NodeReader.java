@@ -30,10 +30,13 @@ final class NodeReader {
     private static final Object IN_PROGRESS = new Object();
 
     private final Path file;
+    private final Path workingDir;
     private final Interpolator interpolator;
 
-    NodeReader(Path file, Interpolator interpolator) {
+    /** @param workingDir where the user invoked jkraft; locations show the file relative to it */
+    NodeReader(Path file, Path workingDir, Interpolator interpolator) {
         this.file = file;
+        this.workingDir = workingDir;
         this.interpolator = interpolator;
     }
 
@@ -45,8 +48,8 @@ final class NodeReader {
     Location at(Node node, int columns) {
         var mark = node.getStartMark();
         return mark == null
-                ? Location.startOf(file)
-                : new Location(file, mark.getLine() + 1, mark.getColumn() + 1 + columns);
+                ? Location.startOf(file, workingDir)
+                : new Location(file, mark.getLine() + 1, mark.getColumn() + 1 + columns, workingDir);
     }
 
     KraftfileException error(Node node, String problem, String found, String expected, String hint) {

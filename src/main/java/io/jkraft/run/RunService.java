@@ -187,11 +187,11 @@ public final class RunService {
         env.putAll(flags.env());
         return new MachineSpec(r.name(), kernel, "qemu", arch, flags.memory(), r.cpus(), r.kernelArgs(), appArgs, env,
                 flags.ports(), Stream.concat(kraftfileVolumes.stream(), flags.volumes().stream()).toList(), initrd,
-                r.acceleration(), gdbEndpoint(r.gdb()));
+                r.acceleration(), gdbEndpoint(r.gdb(), workingDir));
     }
 
     /** --gdb's value: "" a free loopback port, a port, or unix:PATH (a socket that does not exist yet). */
-    static GdbEndpoint gdbEndpoint(String value) {
+    static GdbEndpoint gdbEndpoint(String value, Path workingDir) {
         if (value == null) {
             return null;
         }
@@ -204,7 +204,7 @@ public final class RunService {
             if (path.isBlank()) {
                 throw new UserException("--gdb=unix: needs the path of the socket to create", usage);
             }
-            Path socket = Path.of(path).toAbsolutePath().normalize();
+            Path socket = workingDir.resolve(path).normalize();
             if (socket.toString().getBytes(StandardCharsets.UTF_8).length > GdbEndpoint.MAX_SOCKET_PATH) {
                 throw new UserException("--gdb=" + value + ": the socket's absolute path is longer than unix sockets allow ("
                         + GdbEndpoint.MAX_SOCKET_PATH + " bytes)", "choose a shorter path");

@@ -1,5 +1,6 @@
 package io.jkraft.machine.qemu;
 
+import io.jkraft.common.Invocation;
 import io.jkraft.machine.HostSystem;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -17,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
@@ -44,13 +46,25 @@ public final class AcceleratorProbe {
     private final Path kvmDevice;
     private final Path osRelease;
     private final String hostArchitecture;
+    private final Map<String, String> env;
 
     /** Probes the real host: /dev/kvm, the running kernel's release, the JVM's architecture. */
     public AcceleratorProbe(Path cacheDir) {
-        this(cacheDir, Path.of("/dev/kvm"), Path.of("/proc/sys/kernel/osrelease"), HostSystem.architecture());
+        this(cacheDir, System.getenv());
+    }
+
+    /** The same, running the probe's QEMU with {@code env}, the command's environment. */
+    public AcceleratorProbe(Path cacheDir, Map<String, String> env) {
+        this(cacheDir, Path.of("/dev/kvm"), Path.of("/proc/sys/kernel/osrelease"), HostSystem.architecture(), env);
     }
 
     AcceleratorProbe(Path cacheDir, Path kvmDevice, Path osRelease, String hostArchitecture) {
+        this(cacheDir, kvmDevice, osRelease, hostArchitecture, System.getenv());
+    }
+
+    private AcceleratorProbe(Path cacheDir, Path kvmDevice, Path osRelease, String hostArchitecture,
+            Map<String, String> env) {
+        this.env = Map.copyOf(env);
         this.cacheDir = cacheDir;
         this.kvmDevice = kvmDevice;
         this.osRelease = osRelease;
@@ -126,8 +140,8 @@ public final class AcceleratorProbe {
             if (microvm && how.firmwareDir() != null) {
                 cmd.addAll(List.of("-bios", how.firmwareDir().resolve(QemuCommand.MICROVM_BIOS).toString()));
             }
-            Process process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+            Process process = new Invocation(cacheDir.toAbsolutePath(), env).start(new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             // KVM's internal error leaves QEMU up with the guest paused: its message is the answer, not a hang.
             Thread errReader = Thread.ofVirtual().start(() -> copyUntil(process, process.getErrorStream(), err,

@@ -23,7 +23,7 @@ public final class QemuLauncher {
 
     /**
      * @param probe decides KVM or TCG
-     * @param env   the environment whose PATH is searched for QEMU
+     * @param env   the command's environment: its PATH is searched for QEMU, and QEMU runs with it
      */
     public QemuLauncher(AcceleratorProbe probe, Map<String, String> env) {
         this.probe = probe;
@@ -76,7 +76,7 @@ public final class QemuLauncher {
 
     /** Starts QEMU for a plan (created paused) and returns without waiting for it. */
     public SpawnedQemu spawn(Plan plan) throws IOException {
-        return SpawnedQemu.spawn(plan.command(), plan.state(), plan.hints());
+        return SpawnedQemu.spawn(plan.command(), plan.state(), plan.hints(), env);
     }
 
     /** Waits for a spawned QEMU's monitor, then resumes it unless the plan keeps it paused. */
@@ -86,7 +86,7 @@ public final class QemuLauncher {
 
     /** Starts QEMU for a plan; it keeps running when this JVM ends. */
     public QemuProcess start(Plan plan) throws IOException {
-        return QemuProcess.start(plan.command(), plan.state(), plan.hints(), plan.startPaused(), START_TIMEOUT);
+        return QemuProcess.start(plan.command(), plan.state(), plan.hints(), plan.startPaused(), START_TIMEOUT, env);
     }
 
     /** The QEMU executable for an architecture, from PATH. */

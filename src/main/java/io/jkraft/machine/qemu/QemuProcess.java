@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -53,8 +54,8 @@ public final class QemuProcess {
      * refuses to start.
      */
     public static QemuProcess start(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints,
-            boolean paused, Duration startTimeout) throws IOException {
-        return SpawnedQemu.spawn(command, state, hints).finish(paused, startTimeout);
+            boolean paused, Duration startTimeout, Map<String, String> env) throws IOException {
+        return SpawnedQemu.spawn(command, state, hints, env).finish(paused, startTimeout);
     }
 
     /** A handle on a machine started earlier, possibly by another jkraft process. */
