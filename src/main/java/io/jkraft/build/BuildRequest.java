@@ -2,6 +2,7 @@ package io.jkraft.build;
 
 import io.jkraft.common.Architecture;
 import io.jkraft.common.Platform;
+import io.jkraft.common.Invocation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -39,5 +40,11 @@ public record BuildRequest(
     public BuildRequest {
         targets = List.copyOf(targets);
         kconfig = Map.copyOf(kconfig);
+    }
+
+    /** This request with its paths made absolute against the folder the user invoked jkraft in. */
+    public BuildRequest resolve(Invocation invocation) {
+        return new BuildRequest(invocation.resolve(projectDir), invocation.resolve(kraftfile), platform, architecture,
+                targets, all, jobs, noFetch, noConfigure, noCache, kconfig, invocation.resolve(buildLog));
     }
 }

@@ -1,6 +1,7 @@
 package io.jkraft.build;
 
 import io.jkraft.common.FileTrees;
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
@@ -27,19 +28,22 @@ import java.util.concurrent.Future;
 public final class BuildService {
     private final JkraftConfig config;
     private final JkraftPaths paths;
-    private final Map<String, String> environment;
+    private final Invocation invocation;
     private final BuildListener listener;
+    private final MakeRunner make;
 
-    public BuildService(JkraftConfig config, JkraftPaths paths, Map<String, String> environment,
-            BuildListener listener) {
+    /** @param invocation relative paths of requests are relative to its folder; make runs with its environment */
+    public BuildService(JkraftConfig config, JkraftPaths paths, Invocation invocation, BuildListener listener) {
         this.config = config;
         this.paths = paths;
-        this.environment = Map.copyOf(environment);
+        this.invocation = invocation;
         this.listener = listener;
+        this.make = new MakeRunner(invocation);
     }
 
     /** Builds the selected targets, in parallel where the job count allows; returns them in order. */
-    public List<BuildResult> build(BuildRequest request) {
+    public List<BuildResult> build(BuildRequest asked) {
+        BuildRequest request = asked.resolve(invocation);
         Kraftfile kraftfile = load(request);
         List<Target> targets = TargetSelector.select(kraftfile, request);
         List<Target> toBuild = targets.stream().filter(t -> t.kernel() == null).toList();
@@ -54,7 +58,7 @@ public final class BuildService {
                 if (t.kernel() != null) {
                     futures.add(pool.submit(() -> prebuilt(kraftfile, t)));
                 } else {
-                    TargetBuild build = new TargetBuild(kraftfile, sources, TargetLayout.of(kraftfile, t), request, listener);
+                    TargetBuild build = new TargetBuild(kraftfile, sources, TargetLayout.of(kraftfile, t), request, listener, make);
                     futures.add(pool.submit(() -> build.run(jobsEach)));
                 }
             }
@@ -87,24 +91,27 @@ public final class BuildService {
     }
 
     /** The targets a request selects, without building anything (for `run`, which needs exactly one). */
-    public List<Target> targets(BuildRequest request) {
+    public List<Target> targets(BuildRequest asked) {
+        BuildRequest request = asked.resolve(invocation);
         return TargetSelector.select(load(request), request);
     }
 
     /** The parsed Kraftfile of a request's project. */
-    public Kraftfile kraftfile(BuildRequest request) {
+    public Kraftfile kraftfile(BuildRequest asked) {
+        BuildRequest request = asked.resolve(invocation);
         return load(request);
     }
 
     /** Fetches the components into the cache, then the remote library origins through the core's make fetch. */
-    public void fetch(BuildRequest request) {
+    public void fetch(BuildRequest asked) {
+        BuildRequest request = asked.resolve(invocation);
         Kraftfile kraftfile = load(request);
         ProjectSources sources = fetchSources(kraftfile, request.noFetch() ? FetchPolicy.OFFLINE : FetchPolicy.REFRESH);
         for (Target t : TargetSelector.select(kraftfile, request)) {
             TargetLayout layout = TargetLayout.of(kraftfile, t);
-            TargetBuild build = new TargetBuild(kraftfile, sources, layout, request, listener);
+            TargetBuild build = new TargetBuild(kraftfile, sources, layout, request, listener, make);
             build.configure(DefconfigLayers.compose(kraftfile, t, request.kconfig()));
-            int status = new MakeRunner().run(build.invocation().withGoals(1, Map.of(), "fetch"), layout.log(),
+            int status = make.run(build.invocation().withGoals(1, Map.of(), "fetch"), layout.log(),
                     line -> listener.makeLine(t, line));
             if (status != 0) {
                 throw new BuildFailedException("make fetch failed for " + t.platArch(), "see the log: " + layout.log());
@@ -113,7 +120,8 @@ public final class BuildService {
     }
 
     /** Removes build output: objects only, or with {@code proper} everything make and jkraft wrote. */
-    public void clean(BuildRequest request, boolean proper) {
+    public void clean(BuildRequest asked, boolean proper) {
+        BuildRequest request = asked.resolve(invocation);
         Kraftfile kraftfile = load(request);
         for (Target t : TargetSelector.select(kraftfile, request)) {
             TargetLayout layout = TargetLayout.of(kraftfile, t);
@@ -124,8 +132,8 @@ public final class BuildService {
             } else if (Files.isDirectory(layout.outDir())) {
                 BuildStamp.forget(layout.outDir());
                 ProjectSources sources = fetchSources(kraftfile, FetchPolicy.OFFLINE);
-                TargetBuild build = new TargetBuild(kraftfile, sources, layout, request, listener);
-                new MakeRunner().run(build.invocation().withGoals(1, Map.of(), "clean"), layout.log(),
+                TargetBuild build = new TargetBuild(kraftfile, sources, layout, request, listener, make);
+                make.run(build.invocation().withGoals(1, Map.of(), "clean"), layout.log(),
                         line -> listener.makeLine(t, line));
             }
             listener.info("cleaned " + t.platArch());
@@ -133,7 +141,8 @@ public final class BuildService {
     }
 
     /** Runs the core's menuconfig for one target on the user's terminal; returns make's status. */
-    public int menu(BuildRequest request) {
+    public int menu(BuildRequest asked) {
+        BuildRequest request = asked.resolve(invocation);
         Kraftfile kraftfile = load(request);
         List<Target> targets = TargetSelector.select(kraftfile, request);
         if (targets.size() > 1) {
@@ -142,13 +151,13 @@ public final class BuildService {
         }
         Target t = targets.getFirst();
         TargetLayout layout = TargetLayout.of(kraftfile, t);
-        TargetBuild build = new TargetBuild(kraftfile, fetchSources(kraftfile, policy(request)), layout, request, listener);
+        TargetBuild build = new TargetBuild(kraftfile, fetchSources(kraftfile, policy(request)), layout, request, listener, make);
         if (!Files.isRegularFile(layout.config())) {
             build.configure(DefconfigLayers.compose(kraftfile, t, request.kconfig()));
         }
         try {
-            Process p = new ProcessBuilder(build.invocation().withGoals(1, Map.of(), "menuconfig").command())
-                    .inheritIO().start();
+            Process p = invocation.start(new ProcessBuilder(build.invocation().withGoals(1, Map.of(), "menuconfig")
+                    .command()).inheritIO());
             return p.waitFor();
         } catch (IOException e) {
             throw new UserException("cannot run make menuconfig: " + e.getMessage(), null, e);
@@ -165,12 +174,12 @@ public final class BuildService {
                     "pass the folder that holds the Kraftfile");
         }
         Path file = request.kraftfile() != null ? request.kraftfile()
-                : KraftfileParser.find(dir).orElseThrow(() -> new UserException("no Kraftfile in " + dir,
+                : new KraftfileParser(invocation.workingDir()).locate(dir).orElseThrow(() -> new UserException("no Kraftfile in " + dir,
                         "create one (Kraftfile, Kraftfile.yaml, kraft.yaml...) or pass its path with -K"));
         if (!Files.isRegularFile(file)) {
             throw new UserException("Kraftfile " + file + " does not exist", "check the -K path");
         }
-        return new KraftfileParser().parse(file, environment);
+        return new KraftfileParser(invocation.workingDir()).parse(file, invocation.environment());
     }
 
     /** Builds reuse what a branch resolved to; `jkraft fetch` is what moves it (like updating a lock file). */
@@ -180,7 +189,7 @@ public final class BuildService {
 
     private ProjectSources fetchSources(Kraftfile kraftfile, FetchPolicy policy) {
         SourceCache cache = new SourceCache(paths.sourcesDir(), listener::info);
-        return ProjectSources.fetch(kraftfile, new OriginResolver(config.originBase(), IndexService.resolver(paths)), cache, policy);
+        return ProjectSources.fetch(kraftfile, new OriginResolver(config.originBase(), IndexService.resolver(paths), invocation.workingDir()), cache, policy);
     }
 
     private BuildResult prebuilt(Kraftfile kraftfile, Target t) {

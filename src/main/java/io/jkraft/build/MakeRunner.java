@@ -1,5 +1,6 @@
 package io.jkraft.build;
 
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +15,12 @@ import java.util.function.Consumer;
 
 /** Runs make, appending everything it prints to a log file and handing each line to a listener. */
 final class MakeRunner {
+    private final Invocation invocation;
+
+    /** @param invocation make runs in its folder, with its environment, found on its PATH */
+    MakeRunner(Invocation invocation) {
+        this.invocation = invocation;
+    }
 
     /**
      * Runs the invocation to the end; returns make's exit status. An interrupt of the calling thread ends
@@ -124,9 +131,9 @@ final class MakeRunner {
         }
     }
 
-    private static Process start(ProcessBuilder pb) {
+    private Process start(ProcessBuilder pb) {
         try {
-            return pb.start();
+            return invocation.start(pb);
         } catch (IOException e) {
             throw new UserException("cannot start make: " + e.getMessage(),
                     "install GNU make (Debian: apt-get install make gcc flex bison)", e);

@@ -23,10 +23,11 @@ final class TargetBuild {
     private final TargetLayout layout;
     private final BuildRequest request;
     private final BuildListener listener;
-    private final MakeRunner make = new MakeRunner();
+    private final MakeRunner make;
 
     TargetBuild(Kraftfile kraftfile, ProjectSources sources, TargetLayout layout, BuildRequest request,
-            BuildListener listener) {
+            BuildListener listener, MakeRunner make) {
+        this.make = make;
         this.kraftfile = kraftfile;
         this.sources = sources;
         this.layout = layout;

@@ -60,7 +60,7 @@ final class BuildCommand extends JkraftCommand {
                 Path shown = dbg && r.debug() != null ? r.debug() : r.kernel();
                 String status = r.upToDate() ? "up to date" : String.format("built in %.1fs", r.elapsed().toMillis() / 1000.0);
                 terminal.err().println(terminal.green(r.target().platArch()) + ": " + status);
-                terminal.out().println(Path.of("").toAbsolutePath().relativize(shown));
+                terminal.out().println(context.invocation().workingDir().relativize(shown));
             }
         }
         terminal.out().flush();

@@ -2,6 +2,7 @@ package io.jkraft.cli;
 
 import io.jkraft.build.BuildListener;
 import io.jkraft.build.BuildService;
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
@@ -20,29 +21,30 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * What every command gets: the terminal and the environment. Services are made from these here, the one
- * place the CLI reads the environment, so tests can run commands with an environment of their own.
+ * What every command gets: the terminal and the invocation (working folder and environment). Services are
+ * made from these here, the one place the CLI reads them, so tests, and the resident helper, can run commands
+ * with a folder and environment of their own.
  */
 final class CliContext {
     private final Terminal terminal;
-    private final Map<String, String> environment;
+    private final Invocation invocation;
     private final Interrupts interrupts;
     private final Function<Path, MachineStore> stores;
     private volatile CompletableFuture<MachineStore> store;
     private VmmDrivers drivers;
 
-    CliContext(Terminal terminal, Map<String, String> environment) {
-        this(terminal, environment, Interrupts.JVM, MachineStore::open);
+    CliContext(Terminal terminal, Invocation invocation) {
+        this(terminal, invocation, Interrupts.JVM, MachineStore::open);
     }
 
     /**
      * @param stores opens the machine store of a state folder; the resident helper keeps one open for all
      *               the commands it runs
      */
-    CliContext(Terminal terminal, Map<String, String> environment, Interrupts interrupts,
+    CliContext(Terminal terminal, Invocation invocation, Interrupts interrupts,
             Function<Path, MachineStore> stores) {
         this.terminal = terminal;
-        this.environment = Map.copyOf(environment);
+        this.invocation = invocation;
         this.interrupts = interrupts;
         this.stores = stores;
     }
@@ -55,12 +57,16 @@ final class CliContext {
         return terminal;
     }
 
+    Invocation invocation() {
+        return invocation;
+    }
+
     Map<String, String> environment() {
-        return environment;
+        return invocation.environment();
     }
 
     JkraftPaths paths() {
-        return JkraftPaths.fromEnvironment(environment);
+        return JkraftPaths.fromEnvironment(invocation.environment());
     }
 
     /**
@@ -103,33 +109,33 @@ final class CliContext {
     /** The machine drivers, made once per command. */
     synchronized VmmDrivers drivers() {
         if (drivers == null) {
-            drivers = VmmDrivers.standard(paths().cacheDir(), environment);
+            drivers = VmmDrivers.standard(paths().cacheDir(), environment());
         }
         return drivers;
     }
 
     RunService runService(BuildListener listener) {
-        return new RunService(() -> buildService(listener), () -> packageService(listener), drivers(), environment,
-                Path.of("").toAbsolutePath(), paths().cacheDir());
+        return new RunService(() -> buildService(listener), () -> packageService(listener), drivers(), environment(),
+                invocation.workingDir(), paths().cacheDir());
     }
 
     PackageService packageService(BuildListener listener) {
         JkraftPaths paths = paths();
         return new PackageService(buildService(listener), paths.dataDir().resolve("oci"), paths.cacheDir(),
-                Path.of("").toAbsolutePath());
+                invocation.workingDir());
     }
 
     IndexService indexService(java.util.function.Consumer<String> progress) {
-        return new IndexService(paths(), environment, progress);
+        return new IndexService(paths(), invocation, progress);
     }
 
     RegistryService registryService(TransferListener listener) {
         JkraftPaths paths = paths();
-        return new RegistryService(paths, JkraftConfig.load(paths.configFile(), environment), environment, listener);
+        return new RegistryService(paths, JkraftConfig.load(paths.configFile(), environment()), invocation, listener);
     }
 
     BuildService buildService(BuildListener listener) {
         JkraftPaths paths = paths();
-        return new BuildService(JkraftConfig.load(paths.configFile(), environment), paths, environment, listener);
+        return new BuildService(JkraftConfig.load(paths.configFile(), environment()), paths, invocation, listener);
     }
 }

@@ -42,6 +42,6 @@ final class DebugCommand extends JkraftCommand {
         List<String> argv = DebugSession.command(ProfileService.debugImage(machine), machine.spec().kernel(),
                 machine.spec().architecture(), machine.spec().gdb().gdbTarget(), gdbArgs, context.environment());
         terminal.out().flush();
-        return new ProcessBuilder(argv).inheritIO().start().waitFor();
+        return context.invocation().start(new ProcessBuilder(argv).inheritIO()).waitFor();
     }
 }

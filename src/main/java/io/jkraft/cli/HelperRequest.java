@@ -1,6 +1,7 @@
 package io.jkraft.cli;
 
 import io.jkraft.common.ExitCode;
+import io.jkraft.common.Invocation;
 import io.jkraft.machine.store.MachineStore;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
@@ -73,6 +74,7 @@ final class HelperRequest {
     private final boolean errTty;
     private final AtomicBoolean finished = new AtomicBoolean();
     private Map<String, String> environment;
+    private Path workingDir;
     private final List<Runnable> onInterrupt = new CopyOnWriteArrayList<>();
     /** Not a FileChannel: an interrupt meant for the command would close it, and the exit status with it. */
     private RandomAccessFile status;
@@ -158,7 +160,7 @@ final class HelperRequest {
                 new PrintWriter(err, true, StandardCharsets.UTF_8), outTty, out);
         int exit;
         try {
-            exit = Main.execute(args.toArray(String[]::new), new CliContext(terminal, environment,
+            exit = Main.execute(args.toArray(String[]::new), new CliContext(terminal, new Invocation(workingDir, environment),
                     action -> {
                         onInterrupt.add(action);
                         return () -> onInterrupt.remove(action);
@@ -268,7 +270,8 @@ final class HelperRequest {
     private String mismatch() {
         try {
             Path proc = Path.of("/proc", Long.toString(pid));
-            if (!Files.readSymbolicLink(proc.resolve("cwd")).equals(Path.of("").toAbsolutePath())) {
+            workingDir = Files.readSymbolicLink(proc.resolve("cwd"));
+            if (!workingDir.equals(Path.of("").toAbsolutePath())) {
                 return "another working folder";
             }
             if (!umask(proc).equals(umask(Path.of("/proc/self")))) {

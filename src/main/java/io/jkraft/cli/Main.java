@@ -1,6 +1,7 @@
 package io.jkraft.cli;
 
 import io.jkraft.common.ExitCode;
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ public final class Main implements Runnable {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(execute(args, new Terminal(), System.getenv()));
+        System.exit(execute(args, new Terminal(), Invocation.ofThisProcess()));
     }
 
     /** The commands that use the machine store. */
@@ -42,15 +43,23 @@ public final class Main implements Runnable {
     /** Subcommands by name, in the order help lists them. */
     private static final Map<String, Class<?>> COMMANDS = commands();
 
+    /** Runs a command in this JVM's working folder with {@code environment} (tests, the AOT training). */
     static int execute(String[] args, Terminal terminal, Map<String, String> environment) {
+        return execute(args, terminal, new Invocation(Path.of("").toAbsolutePath(), environment));
+    }
+
+    static int execute(String[] args, Terminal terminal, Invocation invocation) {
         if (args.length >= 2 && args[0].equals(ResidentHelper.COMMAND)) {
             return ResidentHelper.serve(Path.of(args[1]), terminal, !List.of(args).contains("--no-warm-up"));
         }
-        return execute(args, new CliContext(terminal, environment));
+        return execute(args, new CliContext(terminal, invocation));
     }
 
     static int execute(String[] args, CliContext context) {
         Terminal terminal = context.terminal();
+        if (context.invocation().variable("NO_COLOR") != null) {
+            terminal.disableColor();
+        }
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
             // Answered before picocli builds its model, which costs more than the JVM's own start.
             terminal.out().println(new Version().getVersion()[0]);

@@ -56,7 +56,7 @@ final class ProfileCommand extends JkraftCommand {
         List<String> names = positionals.subList(0, positionals.size() - runCount);
         List<String> runArgs = positionals.subList(positionals.size() - runCount, positionals.size());
         ProfileService.Options options = new ProfileService.Options(hz, Duration.ofMillis(Math.round(seconds * 1000)),
-                out.toAbsolutePath());
+                context.invocation().resolve(out));
         MachineService machines = context.machineService();
         ProfileService profiler = new ProfileService(machines);
         if (dashes >= 0) {

@@ -41,12 +41,13 @@ final class ProjectOptions {
     @Option(names = "--no-fetch", description = "Do not fetch or update sources; use what is in the cache.")
     boolean noFetch;
 
+    /** The request as given: the build service resolves its relative paths against the command's folder. */
     BuildRequest request(boolean noConfigure, boolean noCache, Path buildLog) {
         Path project = dir != null ? dir : Path.of("");
         if (jobs < 1) {
             throw new UserException("-j " + jobs + ": the number of jobs must be at least 1", "pass e.g. -j 2");
         }
-        return new BuildRequest(project.toAbsolutePath(), kraftfile, plat == null ? null : Platform.parse(plat),
+        return new BuildRequest(project, kraftfile, plat == null ? null : Platform.parse(plat),
                 arch == null ? null : Architecture.parse(arch), targets, all, jobs, noFetch,
                 noConfigure, noCache, kconfig, buildLog);
     }

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The user's terminal: whether live progress lines and colours make sense, and the two output streams.
- * Colour is off when --no-color, NO_COLOR or a non-terminal says so.
+ * Colour is off when --no-color, NO_COLOR (the command's, see disableColor) or a non-terminal says so.
  */
 public final class Terminal {
     private final PrintWriter out;
@@ -34,7 +34,8 @@ public final class Terminal {
         this.out = out;
         this.err = err;
         this.interactive = interactive;
-        this.color = interactive && System.getenv("NO_COLOR") == null;
+        // NO_COLOR is the invocation's: the entry point turns colour off for it (disableColor).
+        this.color = interactive;
     }
 
     public PrintWriter out() {

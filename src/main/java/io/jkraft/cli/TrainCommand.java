@@ -5,6 +5,7 @@ import io.jkraft.common.Architecture;
 import io.jkraft.common.ExitCode;
 import io.jkraft.common.Platform;
 import io.jkraft.common.FileTrees;
+import io.jkraft.common.Invocation;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;
 import io.jkraft.source.OriginResolver;
@@ -70,7 +71,7 @@ final class TrainCommand implements Callable<Integer> {
                       kconfig: {CONFIG_LIBUKRANDOM: 'n'}
                     targets: [qemu/x86_64]
                     """.formatted(core));
-            Map<String, String> env = Map.of("HOME", dir.toString());
+            Map<String, String> env = Map.of("HOME", dir.toString(), "PATH", System.getenv().getOrDefault("PATH", ""));
             PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
             for (int i = 0; i < 2; i++) {
                 int status = Main.execute(new String[] {"build", "--no-color", app.toString()},
@@ -159,11 +160,12 @@ final class TrainCommand implements Callable<Integer> {
         Terminal quiet = new Terminal(nowhere, nowhere, false);
         try (TrainingRegistry registry = new TrainingRegistry()) {
             String ref = registry.address() + "/train:1";
-            Map<String, String> env = Map.of("HOME", dir.toString());
+            Map<String, String> env = Map.of("HOME", dir.toString(), "PATH", System.getenv().getOrDefault("PATH", ""));
             Main.execute(new String[] {"pkg", "--no-color", "-n", ref, app.toString()}, quiet, env);
             Main.execute(new String[] {"pkg", "push", ref}, quiet, env);
             Main.execute(new String[] {"pkg", "pull", ref}, quiet,
-                    Map.of("HOME", dir.toString(), "XDG_DATA_HOME", dir.resolve("pulled").toString()));
+                    Map.of("HOME", dir.toString(), "XDG_DATA_HOME", dir.resolve("pulled").toString(), "PATH",
+                            System.getenv().getOrDefault("PATH", "")));
         } catch (java.io.IOException | RuntimeException e) {
             // a slower first push or pull, never a failed training
         }
@@ -176,8 +178,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static void trainRun(Path dir, PrintWriter nowhere, List<String> args) {
-        CliContext context = new CliContext(new Terminal(nowhere, nowhere, false),
-                Map.of("HOME", dir.toString(), "XDG_STATE_HOME", dir.resolve("state").toString()));
+        CliContext context = new CliContext(new Terminal(nowhere, nowhere, false), new Invocation(dir,
+                Map.of("HOME", dir.toString(), "XDG_STATE_HOME", dir.resolve("state").toString())));
         RunCommand run = RunFastPath.parse(args, context).orElseThrow();
         context.runService(new ConsoleBuildListener(context.terminal(), run.global)).prepare(run.request());
     }

@@ -46,9 +46,12 @@ final class IndexReader {
     private static final Pattern SCP_LIKE = Pattern.compile("[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:(?!//).+");
 
     private final SourceCache cache;
+    private final Path workingDir;
 
-    IndexReader(SourceCache cache) {
+    /** @param workingDir a source given as a relative path is relative to it */
+    IndexReader(SourceCache cache, Path workingDir) {
         this.cache = cache;
+        this.workingDir = workingDir;
     }
 
     /** The manifests of one source, in the order it lists them. */
@@ -75,7 +78,7 @@ final class IndexReader {
             return fromGit(s, source);
         }
         try {
-            return local(Path.of(s).toAbsolutePath().normalize(), source);
+            return local(workingDir.resolve(s).normalize(), source);
         } catch (InvalidPathException e) {
             throw new UserException("index source " + source + " is neither a URL nor a path",
                     "pass an index file, a folder or git repository holding index.yaml, or an https URL", e);

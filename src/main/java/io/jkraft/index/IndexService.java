@@ -1,5 +1,6 @@
 package io.jkraft.index;
 
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import io.jkraft.config.ConfigWriter;
 import io.jkraft.config.JkraftConfig;
@@ -27,13 +28,14 @@ public final class IndexService {
     private static final Pattern URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://.*|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:(?!//).+");
 
     private final JkraftPaths paths;
-    private final Map<String, String> environment;
+    private final Invocation invocation;
     private final Consumer<String> progress;
     private final LocalIndex local;
 
-    public IndexService(JkraftPaths paths, Map<String, String> environment, Consumer<String> progress) {
+    /** @param invocation a local source's path is relative to its folder; settings come from its environment */
+    public IndexService(JkraftPaths paths, Invocation invocation, Consumer<String> progress) {
         this.paths = paths;
-        this.environment = Map.copyOf(environment);
+        this.invocation = invocation;
         this.progress = progress;
         this.local = new LocalIndex(localCopyDir(paths));
     }
@@ -61,7 +63,7 @@ public final class IndexService {
     public String addSource(String source) {
         String s = source.strip();
         if (!URL.matcher(s).matches()) {
-            s = Path.of(s).toAbsolutePath().normalize().toString();
+            s = invocation.resolve(s).toString();
         }
         List<Manifest> manifests = reader().read(s);
         progress.accept("index " + s + " lists " + manifests.size() + " component" + (manifests.size() == 1 ? "" : "s"));
@@ -77,7 +79,7 @@ public final class IndexService {
     public void removeSource(String source) {
         List<String> all = new ArrayList<>(sources());
         String s = source.strip();
-        String absolute = URL.matcher(s).matches() ? s : Path.of(s).toAbsolutePath().normalize().toString();
+        String absolute = URL.matcher(s).matches() ? s : invocation.resolve(s).toString();
         if (!all.remove(s) && !all.remove(absolute)) {
             throw new UserException("'" + source + "' is not an index source",
                     all.isEmpty() ? "no index source is configured" : "configured: " + String.join(", ", all));
@@ -195,11 +197,11 @@ public final class IndexService {
     }
 
     private IndexReader reader() {
-        return new IndexReader(new SourceCache(paths.sourcesDir(), progress));
+        return new IndexReader(new SourceCache(paths.sourcesDir(), progress), invocation.workingDir());
     }
 
     private JkraftConfig config() {
-        return JkraftConfig.load(paths.configFile(), environment);
+        return JkraftConfig.load(paths.configFile(), invocation.environment());
     }
 
     /** For tests and benchmarks: whether a local copy exists. */

@@ -41,6 +41,18 @@ public final class KraftfileParser {
 
     private static final String SPEC_HINT = "write 'spec: v0.6' as the first line of the Kraftfile";
 
+    private final Path workingDir;
+
+    /** A parser whose messages show files relative to this JVM's working folder. */
+    public KraftfileParser() {
+        this(Path.of("").toAbsolutePath());
+    }
+
+    /** @param workingDir the folder the user invoked jkraft in: messages show files relative to it */
+    public KraftfileParser(Path workingDir) {
+        this.workingDir = workingDir;
+    }
+
     /**
      * The Kraftfile in {@code projectDir}, if any.
      *
@@ -48,10 +60,15 @@ public final class KraftfileParser {
      *                       guess between them, and so do we, so both tools read the same file
      */
     public static Optional<Path> find(Path projectDir) {
+        return new KraftfileParser().locate(projectDir);
+    }
+
+    /** {@link #find}, with messages relative to this parser's working folder. */
+    public Optional<Path> locate(Path projectDir) {
         List<Path> found = FILE_NAMES.stream().map(projectDir::resolve).filter(Files::isRegularFile).toList();
         if (found.size() > 1) {
             throw new UserException(
-                    Location.displayPath(projectDir) + ": found more than one Kraftfile: "
+                    Location.displayPath(projectDir, workingDir) + ": found more than one Kraftfile: "
                             + String.join(", ", found.stream().map(p -> p.getFileName().toString()).toList()),
                     "keep one of them and delete or rename the others");
         }
@@ -71,9 +88,9 @@ public final class KraftfileParser {
     /** Parses {@code text} as if it were the content of {@code file}; the file need not exist. */
     public Kraftfile parse(Path file, String text, Map<String, String> environment) {
         Node root = compose(file, text.startsWith("\uFEFF") ? text.substring(1) : text);
-        NodeReader nodes = new NodeReader(file, new Interpolator(environment));
+        NodeReader nodes = new NodeReader(file, workingDir, new Interpolator(environment));
         if (root == null) {
-            throw new KraftfileException(Location.startOf(file), "the Kraftfile is empty", "no content",
+            throw new KraftfileException(Location.startOf(file, workingDir), "the Kraftfile is empty", "no content",
                     "a mapping with at least 'spec: v0.6'", SPEC_HINT);
         }
         if (!(root instanceof MappingNode top)) {
@@ -129,25 +146,25 @@ public final class KraftfileParser {
                 cmd, env, libraries, targets, volumes, labels, Collections.unmodifiableMap(extensions));
     }
 
-    private static Node compose(Path file, String text) {
+    private Node compose(Path file, String text) {
         try {
             return new Yaml(new LoaderOptions()).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            Location location = mark == null ? Location.startOf(file)
-                    : new Location(file, mark.getLine() + 1, mark.getColumn() + 1);
+            Location location = mark == null ? Location.startOf(file, workingDir)
+                    : new Location(file, mark.getLine() + 1, mark.getColumn() + 1, workingDir);
             String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
             throw new KraftfileException(location, "invalid YAML" + context + ": " + e.getProblem(), null, null,
                     "check indentation and quoting here; "
                             + "quote values that contain ': ' or start with * & ! { [ or %", e);
         } catch (YAMLException e) {
-            throw new KraftfileException(Location.startOf(file), "invalid YAML: " + e.getMessage(), null, null,
+            throw new KraftfileException(Location.startOf(file, workingDir), "invalid YAML: " + e.getMessage(), null, null,
                     "simplify the YAML: fewer aliases, a smaller file", e);
         }
     }
 
     /** The spec version, normalised to "v0.5" or "v0.6"; checked first because it decides how to read the rest. */
-    private static String spec(Path file, NodeReader nodes, List<Entry> entries) {
+    private String spec(Path file, NodeReader nodes, List<Entry> entries) {
         Entry spec = null;
         for (Entry entry : entries) {
             if (entry.key().equals("spec") || entry.key().equals("specification")) {
@@ -160,7 +177,7 @@ public final class KraftfileParser {
             }
         }
         if (spec == null) {
-            throw new KraftfileException(Location.startOf(file), "missing spec version", "no 'spec' key",
+            throw new KraftfileException(Location.startOf(file, workingDir), "missing spec version", "no 'spec' key",
                     "spec: v0.6 (or v0.5)", SPEC_HINT);
         }
         String text = nodes.string(spec.value(), "'" + spec.key() + "'");
@@ -191,17 +208,17 @@ public final class KraftfileParser {
         return folder == null || folder.getFileName() == null ? "app" : folder.getFileName().toString();
     }
 
-    private static String read(Path file) {
+    private String read(Path file) {
         try {
             return Files.readString(file);
         } catch (NoSuchFileException e) {
-            throw new UserException(Location.displayPath(file) + ": no such file",
+            throw new UserException(Location.displayPath(file, workingDir) + ": no such file",
                     "run jkraft in the project folder, or name the Kraftfile with its path");
         } catch (CharacterCodingException e) {
-            throw new UserException(Location.displayPath(file) + ": not valid UTF-8 text",
+            throw new UserException(Location.displayPath(file, workingDir) + ": not valid UTF-8 text",
                     "save the Kraftfile as UTF-8");
         } catch (IOException e) {
-            throw new UserException(Location.displayPath(file) + ": cannot read: " + e.getMessage(),
+            throw new UserException(Location.displayPath(file, workingDir) + ": cannot read: " + e.getMessage(),
                     "check that the file exists and is readable", e);
         }
     }

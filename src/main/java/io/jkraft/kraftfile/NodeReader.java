@@ -27,19 +27,23 @@ final class NodeReader {
     private static final Object IN_PROGRESS = new Object();
 
     private final Path file;
+    private final Path workingDir;
     private final Interpolator interpolator;
     private final YamlWalker<KraftfileException> walker;
 
-    NodeReader(Path file, Interpolator interpolator) {
+    /** @param workingDir where the user invoked jkraft; locations show the file relative to it */
+    NodeReader(Path file, Path workingDir, Interpolator interpolator) {
         this.file = file;
+        this.workingDir = workingDir;
         this.interpolator = interpolator;
         this.walker = new YamlWalker<>((place, problem, found, expected, hint) ->
-                new KraftfileException(location(file, place), problem, found, expected, hint));
+                new KraftfileException(location(file, workingDir, place), problem, found, expected, hint));
     }
 
     /** Where a place of the file is; the file's start when the parser gave none. */
-    static Location location(Path file, YamlWalker.Place place) {
-        return place == null ? Location.startOf(file) : new Location(file, place.line(), place.column());
+    static Location location(Path file, Path workingDir, YamlWalker.Place place) {
+        return place == null ? Location.startOf(file, workingDir)
+                : new Location(file, place.line(), place.column(), workingDir);
     }
 
     Location at(Node node) {
@@ -48,7 +52,7 @@ final class NodeReader {
 
     /** The node's location moved right by {@code columns}, to point inside a one-line scalar. */
     Location at(Node node, int columns) {
-        return location(file, walker.place(node, columns));
+        return location(file, workingDir, walker.place(node, columns));
     }
 
     KraftfileException error(Node node, String problem, String found, String expected, String hint) {

@@ -33,10 +33,10 @@ public final class VmmDrivers {
      * The drivers of this host's VMMs.
      *
      * @param cacheDir where accelerator probes are remembered
-     * @param env      the environment whose PATH is searched for the VMMs' programs
+     * @param env      the command's environment: its PATH is searched for the VMMs' programs, which run with it
      */
     public static VmmDrivers standard(Path cacheDir, Map<String, String> env) {
-        return of(new QemuDriver(new AcceleratorProbe(cacheDir), env));
+        return of(new QemuDriver(new AcceleratorProbe(cacheDir, env), env));
     }
 
     /** The driver for {@code platform}; a platform without one is the user's error, naming those there are. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jkraft.common.Durations;
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,11 +37,21 @@ public final class CredentialStore {
     private final Path dockerConfig;
     private final Path helpers;
     private final Duration helperTimeout;
+    private final Invocation invocation;
     private final ObjectMapper json = new ObjectMapper();
 
-    /** @param ownFile jkraft's credentials file; @param dockerConfig Docker's config.json (may not exist) */
+    /** A store whose credential helpers run with this JVM's working folder and environment. */
     public CredentialStore(Path ownFile, Path dockerConfig) {
-        this(ownFile, dockerConfig, null, HELPER_TIMEOUT);
+        this(ownFile, dockerConfig, Invocation.ofThisProcess());
+    }
+
+    /**
+     * @param ownFile      jkraft's credentials file
+     * @param dockerConfig Docker's config.json (may not exist)
+     * @param invocation   the credential helpers run with its folder and environment, found on its PATH
+     */
+    public CredentialStore(Path ownFile, Path dockerConfig, Invocation invocation) {
+        this(ownFile, dockerConfig, null, HELPER_TIMEOUT, invocation);
     }
 
     /**
@@ -48,17 +59,24 @@ public final class CredentialStore {
      * @param helperTimeout how long a helper may take to answer
      */
     CredentialStore(Path ownFile, Path dockerConfig, Path helpers, Duration helperTimeout) {
+        this(ownFile, dockerConfig, helpers, helperTimeout, Invocation.ofThisProcess());
+    }
+
+    private CredentialStore(Path ownFile, Path dockerConfig, Path helpers, Duration helperTimeout,
+            Invocation invocation) {
         this.ownFile = ownFile;
         this.dockerConfig = dockerConfig;
         this.helpers = helpers;
         this.helperTimeout = helperTimeout;
+        this.invocation = invocation;
     }
 
     /** Docker's config file as Docker finds it: {@code $DOCKER_CONFIG/config.json}, else under the home folder. */
-    public static Path dockerConfig(Map<String, String> env) {
+    public static Path dockerConfig(Invocation invocation) {
+        Map<String, String> env = invocation.environment();
         String dir = env.get("DOCKER_CONFIG");
         if (dir != null && !dir.isBlank()) {
-            return Path.of(dir, "config.json");
+            return invocation.resolve(dir).resolve("config.json");
         }
         return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".docker", "config.json");
     }
@@ -172,8 +190,8 @@ public final class CredentialStore {
     private Optional<Credentials> runHelper(String name, String registry) {
         String program = "docker-credential-" + name;
         try {
-            Process p = new ProcessBuilder(helpers == null ? program : helpers.resolve(program).toString(), "get")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = invocation.start(new ProcessBuilder(helpers == null ? program : helpers.resolve(program).toString(),
+                    "get").redirectError(ProcessBuilder.Redirect.DISCARD));
             CompletableFuture<byte[]> out = new CompletableFuture<>();
             Thread.ofPlatform().daemon().name("jkraft-credential-helper").start(() -> {
                 try (InputStream in = p.getInputStream()) {

@@ -1,6 +1,8 @@
 package io.jkraft.registry;
 
 import io.jkraft.common.Digest;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
@@ -35,10 +37,11 @@ public final class RegistryService implements AutoCloseable {
     private final long chunkSize;
     private final Duration backoff;
 
-    public RegistryService(JkraftPaths paths, JkraftConfig config, Map<String, String> env, TransferListener listener) {
+    /** @param invocation Docker's config and credential helpers are found through its folder and environment */
+    public RegistryService(JkraftPaths paths, JkraftConfig config, Invocation invocation, TransferListener listener) {
         this(paths.dataDir().resolve("oci"), new CredentialStore(paths.configDir().resolve("auth.json"),
-                CredentialStore.dockerConfig(env)), config.insecureRegistries(), listener, DEFAULT_CHUNK,
-                Duration.ofMillis(250));
+                CredentialStore.dockerConfig(invocation), invocation), config.insecureRegistries(), listener,
+                DEFAULT_CHUNK, Duration.ofMillis(250));
     }
 
     RegistryService(Path storeDir, CredentialStore credentials, java.util.List<String> insecure,

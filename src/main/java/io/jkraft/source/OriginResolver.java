@@ -49,6 +49,15 @@ public final class OriginResolver {
      * @param index consulted first for components without a source
      */
     public OriginResolver(String base, ComponentIndex index) {
+        this(base, index, Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * @param base       where default origins live: a URL, or a folder path, relative to {@code workingDir}
+     * @param index      consulted first for components without a source
+     * @param workingDir the folder the user invoked jkraft in
+     */
+    public OriginResolver(String base, ComponentIndex index, Path workingDir) {
         this.index = Objects.requireNonNull(index, "index");
         if (base == null || base.isBlank()) {
             throw new UserException("the origin base is empty",
@@ -56,7 +65,7 @@ public final class OriginResolver {
         }
         String b = base.strip();
         if (!isUrl(b)) {
-            b = toPath(b, Path.of("").toAbsolutePath()).toUri().toString();
+            b = toPath(b, workingDir).toUri().toString();
         }
         while (b.endsWith("/") && !b.endsWith("://")) {
             b = b.substring(0, b.length() - 1);

@@ -1,5 +1,6 @@
 package io.jkraft.build;
 
+import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -37,8 +38,8 @@ class BuildFromIndexTest {
     void setUp() {
         paths = new JkraftPaths(tmp.resolve("config"), tmp.resolve("data"), tmp.resolve("state"), tmp.resolve("cache"));
         String nowhere = tmp.resolve("no-mirror-here").toUri().toString();
-        service = new BuildService(new JkraftConfig(nowhere), paths, Map.of(), new RecordingListener());
-        index = new IndexService(paths, Map.of(), s -> { });
+        service = new BuildService(new JkraftConfig(nowhere), paths, Invocation.ofThisProcess(), new RecordingListener());
+        index = new IndexService(paths, Invocation.ofThisProcess(), s -> { });
         app = tmp.resolve("app");
     }
 

@@ -1,5 +1,6 @@
 package io.jkraft.build;
 
+import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -41,7 +42,7 @@ class BuildServiceTest {
         listener = new RecordingListener();
         JkraftPaths paths = new JkraftPaths(tmp.resolve("config"), tmp.resolve("data"), tmp.resolve("state"),
                 tmp.resolve("cache"));
-        service = new BuildService(new JkraftConfig(repos.base().toUri().toString()), paths, Map.of(), listener);
+        service = new BuildService(new JkraftConfig(repos.base().toUri().toString()), paths, Invocation.ofThisProcess(), listener);
     }
 
     private static BuildRequest request(Path app, String... targets) {

@@ -1,5 +1,6 @@
 package io.jkraft.build;
 
+import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jkraft.common.UserException;
@@ -21,7 +22,7 @@ class MakeRunnerTest {
         Path core = Files.createDirectories(dir.resolve("core"));
         Files.writeString(core.resolve("Makefile"), "all:\n\t@echo one\n\t@echo two\n\t@exit 3\n");
         List<String> lines = new CopyOnWriteArrayList<>();
-        int status = new MakeRunner().run(invocation(dir, core), dir.resolve("log/make.log"), lines::add);
+        int status = new MakeRunner(Invocation.ofThisProcess()).run(invocation(dir, core), dir.resolve("log/make.log"), lines::add);
         assertThat(status).isEqualTo(2); // make's own status when a recipe fails
         assertThat(lines).contains("one", "two");
         assertThat(Files.readString(dir.resolve("log/make.log"))).contains("$ make").contains("one\ntwo\n");
@@ -35,7 +36,7 @@ class MakeRunnerTest {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread build = Thread.ofPlatform().start(() -> {
             try {
-                new MakeRunner().run(invocation(dir, core), dir.resolve("make.log"), line -> { });
+                new MakeRunner(Invocation.ofThisProcess()).run(invocation(dir, core), dir.resolve("make.log"), line -> { });
             } catch (Throwable t) {
                 thrown.set(t);
             }
@@ -68,7 +69,7 @@ class MakeRunnerTest {
         Files.writeString(core.resolve("Makefile"), "all:\n\t@sleep 600 & echo $$! > " + pid + "; echo started\n");
         List<String> lines = new CopyOnWriteArrayList<>();
         try {
-            assertThat(new MakeRunner().run(invocation(dir, core), dir.resolve("make.log"), lines::add)).isZero();
+            assertThat(new MakeRunner(Invocation.ofThisProcess()).run(invocation(dir, core), dir.resolve("make.log"), lines::add)).isZero();
             assertThat(lines).contains("started");
         } finally {
             if (Files.exists(pid)) {

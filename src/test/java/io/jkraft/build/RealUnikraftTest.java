@@ -1,5 +1,6 @@
 package io.jkraft.build;
 
+import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -57,7 +58,7 @@ class RealUnikraftTest {
 
     private void buildAndBoot(Path app, String originBase) throws Exception {
         JkraftPaths paths = new JkraftPaths(tmp.resolve("c"), tmp.resolve("d"), tmp.resolve("s"), tmp.resolve("k"));
-        BuildService service = new BuildService(new JkraftConfig(originBase), paths, Map.of(), BuildListener.SILENT);
+        BuildService service = new BuildService(new JkraftConfig(originBase), paths, Invocation.ofThisProcess(), BuildListener.SILENT);
         List<BuildResult> results = service.build(new BuildRequest(app, null, null, null, List.of(), false,
                 Runtime.getRuntime().availableProcessors(), false, false, false, Map.of(), null));
         assertThat(results).extracting(r -> r.target().platArch()).containsExactly("qemu/x86_64", "qemu/arm64");

@@ -3,6 +3,7 @@ package io.jkraft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jkraft.common.ExitCode;
+import io.jkraft.common.Invocation;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ class ExitCodeHelpTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CliContext context = new CliContext(new Terminal(new PrintWriter(out, true), new PrintWriter(err, true), false),
-                Map.of("HOME", home.toString()));
+                new Invocation(Path.of("").toAbsolutePath(), Map.of("HOME", home.toString())));
         int status = Main.execute(args, context);
         return new Result(status, out.toString(), err.toString());
     }

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -102,7 +103,7 @@ final class MachineCli {
     /** The machine service the CLI uses, on this CLI's state, for what no command offers yet. */
     io.jkraft.machine.MachineService machineService() {
         Terminal quiet = new Terminal(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false);
-        return new CliContext(quiet, env).machineService();
+        return new CliContext(quiet, new Invocation(Path.of("").toAbsolutePath(), env)).machineService();
     }
 
     /** Runs a command that must succeed. */

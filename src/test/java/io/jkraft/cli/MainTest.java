@@ -21,10 +21,14 @@ class MainTest {
 
     record Run(int status, String out, String err) {}
 
+    /** Runs a command with {@code env} and this JVM's PATH, which every shell's environment has. */
     Run run(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int status = Main.execute(args, new Terminal(new PrintWriter(out, true), new PrintWriter(err, true), false), env);
+        Map<String, String> withPath = new java.util.HashMap<>(env);
+        withPath.putIfAbsent("PATH", System.getenv().getOrDefault("PATH", ""));
+        int status = Main.execute(args, new Terminal(new PrintWriter(out, true), new PrintWriter(err, true), false),
+                withPath);
         return new Run(status, out.toString(), err.toString());
     }
 

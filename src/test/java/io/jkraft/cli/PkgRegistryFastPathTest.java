@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -19,7 +20,7 @@ import picocli.CommandLine;
 /** {@link PkgRegistryFastPath} against picocli: the same command from the same arguments, or no answer at all. */
 class PkgRegistryFastPathTest {
     private final CliContext context = new CliContext(
-            new Terminal(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false), Map.of());
+            new Terminal(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false), Invocation.ofThisProcess());
 
     @ParameterizedTest
     @ValueSource(strings = {"push", "pull"})

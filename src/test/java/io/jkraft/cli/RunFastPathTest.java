@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,7 @@ import picocli.CommandLine;
 /** {@link RunFastPath} against picocli: the same command from the same arguments, or no answer at all. */
 class RunFastPathTest {
     private final CliContext context = new CliContext(
-            new Terminal(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false), Map.of());
+            new Terminal(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false), Invocation.ofThisProcess());
 
     @Test
     void knowsEveryOptionPicocliKnows() {

@@ -17,7 +17,7 @@ class IndexReaderTest {
     Path tmp;
 
     private List<Manifest> read(Path index) {
-        return new IndexReader(new SourceCache(tmp.resolve("sources"), s -> { })).read(index.toString());
+        return new IndexReader(new SourceCache(tmp.resolve("sources"), s -> { }), tmp).read(index.toString());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.jkraft.index;
 
+import io.jkraft.common.Invocation;
 import static io.jkraft.index.IndexFixtures.leftovers;
 import static io.jkraft.index.IndexFixtures.libTarGz;
 import static io.jkraft.index.IndexFixtures.sha256;
@@ -33,7 +34,7 @@ class IndexServiceTest {
     @BeforeEach
     void setUp() throws Exception {
         paths = new JkraftPaths(tmp.resolve("config"), tmp.resolve("data"), tmp.resolve("state"), tmp.resolve("cache"));
-        service = new IndexService(paths, Map.of(), progress::add);
+        service = new IndexService(paths, Invocation.ofThisProcess(), progress::add);
         indexDir = Files.createDirectories(tmp.resolve("index"));
         Files.createDirectories(indexDir.resolve("tarballs"));
         byte[] stable = libTarGz(tmp, "musl", "stable");

@@ -1,5 +1,6 @@
 package io.jkraft.index;
 
+import io.jkraft.common.Invocation;
 import static io.jkraft.index.IndexFixtures.leftovers;
 import static io.jkraft.index.IndexFixtures.libTarGz;
 import static io.jkraft.index.IndexFixtures.sha256;
@@ -38,7 +39,7 @@ class IndexSourcesTest {
     @BeforeEach
     void setUp() {
         paths = new JkraftPaths(tmp.resolve("config"), tmp.resolve("data"), tmp.resolve("state"), tmp.resolve("cache"));
-        service = new IndexService(paths, Map.of(), s -> { });
+        service = new IndexService(paths, Invocation.ofThisProcess(), s -> { });
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.jkraft.machine.qemu;
 
 import io.jkraft.common.HostSystem;
 import io.jkraft.common.Architecture;
+import io.jkraft.common.Invocation;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
@@ -46,13 +48,25 @@ public final class AcceleratorProbe {
     private final Path osRelease;
     /** Null when the host is none Unikraft runs on. */
     private final Architecture hostArchitecture;
+    private final Map<String, String> env;
 
     /** Probes the real host: /dev/kvm, the running kernel's release, the JVM's architecture. */
     public AcceleratorProbe(Path cacheDir) {
-        this(cacheDir, Path.of("/dev/kvm"), Path.of("/proc/sys/kernel/osrelease"), Architecture.host().orElse(null));
+        this(cacheDir, System.getenv());
+    }
+
+    /** The same, running the probe's QEMU with {@code env}, the command's environment. */
+    public AcceleratorProbe(Path cacheDir, Map<String, String> env) {
+        this(cacheDir, Path.of("/dev/kvm"), Path.of("/proc/sys/kernel/osrelease"), Architecture.host().orElse(null), env);
     }
 
     AcceleratorProbe(Path cacheDir, Path kvmDevice, Path osRelease, Architecture hostArchitecture) {
+        this(cacheDir, kvmDevice, osRelease, hostArchitecture, System.getenv());
+    }
+
+    private AcceleratorProbe(Path cacheDir, Path kvmDevice, Path osRelease, Architecture hostArchitecture,
+            Map<String, String> env) {
+        this.env = Map.copyOf(env);
         this.cacheDir = cacheDir;
         this.kvmDevice = kvmDevice;
         this.osRelease = osRelease;
@@ -129,8 +143,8 @@ public final class AcceleratorProbe {
             if (microvm && how.firmwareDir() != null) {
                 cmd.addAll(List.of("-bios", how.firmwareDir().resolve(QemuCommand.MICROVM_BIOS).toString()));
             }
-            Process process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+            Process process = new Invocation(cacheDir.toAbsolutePath(), env).start(new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             // KVM's internal error leaves QEMU up with the guest paused: its message is the answer, not a hang.
             Thread errReader = Thread.ofVirtual().start(() -> copyUntil(process, process.getErrorStream(), err,

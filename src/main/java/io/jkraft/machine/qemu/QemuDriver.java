@@ -33,7 +33,7 @@ public final class QemuDriver implements VmmDriver {
 
     /**
      * @param probe decides KVM or TCG
-     * @param env   the environment whose PATH is searched for QEMU
+     * @param env   the command's environment: its PATH is searched for QEMU, and QEMU runs with it
      */
     public QemuDriver(AcceleratorProbe probe, Map<String, String> env) {
         this.probe = probe;
@@ -131,7 +131,7 @@ public final class QemuDriver implements VmmDriver {
     @Override
     public VmmStart spawn(VmmPlan plan) throws IOException {
         Plan p = (Plan) plan;
-        return SpawnedQemu.spawn(p.command(), p.state(), p.hints(), p.startPaused(), START_TIMEOUT);
+        return SpawnedQemu.spawn(p.command(), p.state(), p.hints(), p.startPaused(), START_TIMEOUT, env);
     }
 
     /** Starts QEMU for a plan and waits until it runs (or stays paused, as planned). */

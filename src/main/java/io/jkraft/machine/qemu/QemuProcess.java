@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -59,8 +60,8 @@ public final class QemuProcess implements VmmProcess {
      * refuses to start.
      */
     public static QemuProcess start(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints,
-            boolean paused, Duration startTimeout) throws IOException {
-        return SpawnedQemu.spawn(command, state, hints, paused, startTimeout).finish();
+            boolean paused, Duration startTimeout, Map<String, String> env) throws IOException {
+        return SpawnedQemu.spawn(command, state, hints, paused, startTimeout, env).finish();
     }
 
     /** A handle on a machine started earlier, possibly by another jkraft process. */

@@ -1,5 +1,6 @@
 package io.jkraft.machine.qemu;
 
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.VmmStart;
 import java.io.File;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -92,7 +94,7 @@ public record SpawnedQemu(QemuStateDir state, Process wrapper, GuestConsoleHints
 
     /** Starts QEMU (created paused) and returns at once; {@link #finish} then waits for its monitor. */
     public static SpawnedQemu spawn(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints,
-            boolean paused, Duration startTimeout) throws IOException {
+            boolean paused, Duration startTimeout, Map<String, String> env) throws IOException {
         Files.createDirectories(state.dir());
         for (Path stale : List.of(state.exitCodeFile(), state.stopRequestedFile(), state.guestStoppedFile(),
                 state.guestErrorsLog(), state.pidFile(),
@@ -104,11 +106,11 @@ public record SpawnedQemu(QemuStateDir state, Process wrapper, GuestConsoleHints
         cmd.addAll(command.argv());
         try {
             // QEMU works in the state folder and binds its sockets there by their bare names (QemuStateDir#reach).
-            Process wrapper = new ProcessBuilder(cmd).directory(state.dir().toFile())
+            // The command's environment, with setsid found on its PATH (the JDK would search the JVM's own).
+            Process wrapper = new Invocation(state.dir(), env).start(new ProcessBuilder(cmd).directory(state.dir().toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+                    .redirectError(ProcessBuilder.Redirect.DISCARD));
             return new SpawnedQemu(state, wrapper, hints, paused, startTimeout);
         } catch (IOException e) {
             throw new UserException("cannot start QEMU: " + e.getMessage(),
