@@ -63,7 +63,7 @@ public final class YamlWalker<E extends RuntimeException> {
      * {@code problem: found F, expected E}, either part left out when null: the words after the place, the same
      * in every document's errors.
      */
-    public static String describe(String problem, String found, String expected) {
+    public static String message(String problem, String found, String expected) {
         StringBuilder message = new StringBuilder(problem);
         if (found != null || expected != null) {
             message.append(':');

@@ -49,7 +49,7 @@ final class ManifestParser {
         this.where = where;
         this.source = source;
         this.walker = new YamlWalker<>((place, problem, found, expected, hint) ->
-                new UserException(location(place) + ": " + YamlWalker.describe(problem, found, expected), hint));
+                new UserException(location(place) + ": " + YamlWalker.message(problem, found, expected), hint));
     }
 
     Parsed parse(String text) {

@@ -29,7 +29,7 @@ public class KraftfileException extends UserException {
     }
 
     private static String format(Location location, String problem, String found, String expected) {
-        return location + ": " + YamlWalker.describe(problem, found, expected);
+        return location + ": " + YamlWalker.message(problem, found, expected);
     }
 
     public Location location() {

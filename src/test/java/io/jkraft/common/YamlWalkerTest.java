@@ -20,7 +20,7 @@ class YamlWalkerTest {
         final String hint;
 
         Located(YamlWalker.Place place, String problem, String found, String expected, String hint) {
-            super((place == null ? "doc" : "doc:" + place) + ": " + YamlWalker.describe(problem, found, expected));
+            super((place == null ? "doc" : "doc:" + place) + ": " + YamlWalker.message(problem, found, expected));
             this.place = place;
             this.hint = hint;
         }
@@ -108,8 +108,8 @@ class YamlWalkerTest {
         assertThat(walker.wrongType(e.get(1).value(), "'name'", "a string")).hasMessage(
                 "doc:2:4: 'name' has the wrong type: found number '12', expected a string")
                 .satisfies(x -> assertThat(x.hint).isEqualTo("write 'name' as a string"));
-        assertThat(YamlWalker.describe("p", null, "e")).isEqualTo("p: expected e");
-        assertThat(YamlWalker.describe("p", "f", null)).isEqualTo("p: found f");
-        assertThat(YamlWalker.describe("p", null, null)).isEqualTo("p");
+        assertThat(YamlWalker.message("p", null, "e")).isEqualTo("p: expected e");
+        assertThat(YamlWalker.message("p", "f", null)).isEqualTo("p: found f");
+        assertThat(YamlWalker.message("p", null, null)).isEqualTo("p");
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +33,10 @@ public final class OciJson {
     private static final ObjectWriter INDENTED;
 
     static {
-        JsonMapper mapper = JsonMapper.builder().build();
+        // built on first use, not with the readers: a command reads one or two of the kinds, and building a
+        // record's deserializer costs a fresh JVM some tens of milliseconds
+        JsonMapper mapper = JsonMapper.builder().disable(DeserializationFeature.EAGER_DESERIALIZER_FETCH)
+                .disable(SerializationFeature.EAGER_SERIALIZER_FETCH).build();
         INDEX = mapper.readerFor(OciIndex.class);
         MANIFEST = mapper.readerFor(OciManifest.class);
         CONFIG = mapper.readerFor(ImageConfig.class);
