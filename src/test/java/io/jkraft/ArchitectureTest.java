@@ -35,7 +35,9 @@ class ArchitectureTest {
             Map.entry("run", Set.of("common", "config", "kraftfile", "build", "machine", "initrd", "pkg")),
             Map.entry("profile", Set.of("common", "machine")),
             Map.entry("cli", Set.of("common", "config", "kraftfile", "source", "index", "kconfig", "build", "machine", "initrd", "run", "pkg",
-                    "registry", "profile")));
+                    "registry", "profile")),
+            Map.entry("startup", Set.of("common", "config", "kraftfile", "source", "index", "kconfig", "build", "machine", "initrd", "run",
+                    "pkg", "registry", "profile", "cli")));
 
     @Test
     void packagesDependOnlyOnWhatTheArchitectureAllows() throws IOException {

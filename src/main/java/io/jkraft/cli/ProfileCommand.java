@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
                 "  jkraft profile web -F 200 -T 3 -o prof",
                 "  jkraft profile -F 1000 -T 5 -- -m arm64 examples/spin"})
-final class ProfileCommand extends JkraftCommand {
+public final class ProfileCommand extends JkraftCommand {
     @Spec
     CommandSpec spec;
 
@@ -81,7 +81,7 @@ final class ProfileCommand extends JkraftCommand {
 
     /** Starts what run's arguments name, detached and with a gdbstub; returns the machine's name. */
     private String startDetached(MachineService machines, List<String> runArgs) {
-        CommandLine parser = new CommandLine(RunCommand.class, new Main.CommandFactory(context));
+        CommandLine parser = new CommandLine(RunCommand.class, new CommandFactory(context));
         parser.parseArgs(runArgs.toArray(String[]::new));
         RunCommand run = parser.getCommand();
         run.originalArgs = List.copyOf(runArgs);
