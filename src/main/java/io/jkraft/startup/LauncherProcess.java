@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the helper reads of a launcher in {@code /proc}: the working folder and environment its command runs with
@@ -51,9 +53,9 @@ final class LauncherProcess {
         Map<String, String> theirJvm = jvmVariables(theirs);
         Map<String, String> ourJvm = jvmVariables(ours);
         if (!theirJvm.equals(ourJvm)) {
-            Set<String> differing = new java.util.TreeSet<>(theirJvm.keySet());
+            Set<String> differing = new TreeSet<>(theirJvm.keySet());
             differing.addAll(ourJvm.keySet());
-            differing.removeIf(v -> java.util.Objects.equals(theirJvm.get(v), ourJvm.get(v)));
+            differing.removeIf(v -> Objects.equals(theirJvm.get(v), ourJvm.get(v)));
             return "another " + String.join(", ", differing) + " (read by the JVM itself)";
         }
         return null;
