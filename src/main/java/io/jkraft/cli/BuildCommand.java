@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
                 "  jkraft build --plat qemu --arch x86_64 app/   # one target",
                 "  jkraft build -t qemu/arm64 --kconfig CONFIG_LIBUKDEBUG_PRINTK_INFO=y",
                 "  jkraft build --no-fetch -o json               # offline, machine-readable result"})
-final class BuildCommand extends JkraftCommand {
+public final class BuildCommand extends JkraftCommand {
 
     @Mixin
     ProjectOptions project;

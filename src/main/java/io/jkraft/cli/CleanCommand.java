@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 @Command(name = "clean", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Remove build objects (the configuration and fetched sources stay).",
         footer = {"", "Examples:", "  jkraft clean", "  jkraft clean --proper -t qemu/x86_64"})
-final class CleanCommand extends JkraftCommand {
+public final class CleanCommand extends JkraftCommand {
 
     @Mixin
     ProjectOptions project;

@@ -25,7 +25,7 @@ import java.util.function.Function;
  * made from these here, the one place the CLI reads them, so tests, and the resident helper, can run commands
  * with a folder and environment of their own.
  */
-final class CliContext {
+public final class CliContext {
     private final Terminal terminal;
     private final Invocation invocation;
     private final Interrupts interrupts;
@@ -33,7 +33,7 @@ final class CliContext {
     private volatile CompletableFuture<MachineStore> store;
     private VmmDrivers drivers;
 
-    CliContext(Terminal terminal, Invocation invocation) {
+    public CliContext(Terminal terminal, Invocation invocation) {
         this(terminal, invocation, Interrupts.JVM, MachineStore::open);
     }
 
@@ -41,7 +41,7 @@ final class CliContext {
      * @param stores opens the machine store of a state folder; the resident helper keeps one open for all
      *               the commands it runs
      */
-    CliContext(Terminal terminal, Invocation invocation, Interrupts interrupts,
+    public CliContext(Terminal terminal, Invocation invocation, Interrupts interrupts,
             Function<Path, MachineStore> stores) {
         this.terminal = terminal;
         this.invocation = invocation;
@@ -53,11 +53,11 @@ final class CliContext {
         return interrupts;
     }
 
-    Terminal terminal() {
+    public Terminal terminal() {
         return terminal;
     }
 
-    Invocation invocation() {
+    public Invocation invocation() {
         return invocation;
     }
 
@@ -74,7 +74,7 @@ final class CliContext {
      * checking the schema) takes about as long as picocli takes to parse the command line, so a machine
      * command calls this first and finds the store ready when it needs it.
      */
-    synchronized void openStoreEarly() {
+    public synchronized void openStoreEarly() {
         if (store == null) {
             Path stateDir = paths().stateDir();
             store = CompletableFuture.supplyAsync(() -> stores.apply(stateDir),

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
                 + "through QEMU's monitor when the machine has none), with the core's uk-gdb.py helpers loaded.",
                 "Arguments after -- go to gdb."},
         footer = {"", "Examples:", "  jkraft debug web", "  jkraft debug web -- -batch -ex bt"})
-final class DebugCommand extends JkraftCommand {
+public final class DebugCommand extends JkraftCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "The machine.")
     String name;
 

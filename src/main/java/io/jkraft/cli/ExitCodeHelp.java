@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * hold only constants, not the table), and makes picocli's own statuses for bad input and uncaught failures the
  * table's.
  */
-abstract class ExitCodeHelp implements IModelTransformer {
+public abstract class ExitCodeHelp implements IModelTransformer {
     private final List<ExitCode> codes;
 
     ExitCodeHelp(ExitCode... codes) {
@@ -32,8 +32,8 @@ abstract class ExitCodeHelp implements IModelTransformer {
     }
 
     /** What every command exits with. */
-    static final class General extends ExitCodeHelp {
-        General() {
+    public static final class General extends ExitCodeHelp {
+        public General() {
             super(ExitCode.SUCCESS, ExitCode.ERROR, ExitCode.NOT_STARTED, ExitCode.INTERNAL_ERROR, ExitCode.INTERRUPTED);
         }
     }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Fetch the project's components (core, libraries) and their remote origins, without building.",
         footer = {"", "Examples:", "  jkraft fetch", "  jkraft fetch --plat qemu --arch arm64 app/"})
-final class FetchCommand extends JkraftCommand {
+public final class FetchCommand extends JkraftCommand {
 
     @Mixin
     ProjectOptions project;

@@ -8,7 +8,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Show everything jkraft knows about a machine, as JSON.",
         footer = {"", "Examples:", "  jkraft inspect web"})
-final class InspectCommand extends JkraftCommand {
+public final class InspectCommand extends JkraftCommand {
 
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The machine's name or id prefix.")

@@ -5,7 +5,7 @@ package io.jkraft.cli;
  * by its own JVM hears it through a shutdown hook; one run by the resident helper hears it from the
  * launcher that forwarded the signal, while the helper's JVM goes on.
  */
-interface Interrupts {
+public interface Interrupts {
     /**
      * Runs {@code action} when the user interrupts the command, before it ends with the signal's status.
      *

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
                 "$XDG_CONFIG_HOME/jkraft/auth.json (mode 0600). Docker's config.json is read as well."},
         footer = {"", "Examples:", "  echo \"$TOKEN\" | jkraft login registry.example.com -u me --password-stdin",
                 "  jkraft login 127.0.0.1:5000 -u me    # asks for the password on a terminal"})
-final class LoginCommand extends JkraftCommand {
+public final class LoginCommand extends JkraftCommand {
     @Parameters(index = "0", paramLabel = "HOST", description = "The registry, e.g. registry.example.com or 127.0.0.1:5000.")
     String host;
 

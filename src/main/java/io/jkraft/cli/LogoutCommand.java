@@ -8,7 +8,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "logout", mixinStandardHelpOptions = true,
         description = "Forget the credentials stored by `jkraft login` for a registry (Docker's config is left alone).",
         footer = {"", "Examples:", "  jkraft logout registry.example.com"})
-final class LogoutCommand extends JkraftCommand {
+public final class LogoutCommand extends JkraftCommand {
     @Parameters(index = "0", paramLabel = "HOST", description = "The registry.")
     String host;
 

@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
         description = "Print a machine's console output.",
         modelTransformer = ExitCodeHelp.Output.class,
         footer = {"", "Examples:", "  jkraft logs web", "  jkraft logs -f web"})
-final class LogsCommand extends JkraftCommand {
+public final class LogsCommand extends JkraftCommand {
 
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The machine's name or id prefix.")

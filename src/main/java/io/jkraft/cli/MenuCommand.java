@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "menu", mixinStandardHelpOptions = true, aliases = "menuconfig", sortOptions = false,
         description = "Open the core's menuconfig for one target on this terminal; build with --no-configure to keep the result.",
         footer = {"", "Examples:", "  jkraft menu -t qemu/x86_64", "  jkraft build --no-configure -t qemu/x86_64"})
-final class MenuCommand extends JkraftCommand {
+public final class MenuCommand extends JkraftCommand {
 
     @Mixin
     ProjectOptions project;

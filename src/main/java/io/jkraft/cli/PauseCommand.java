@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pause", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Pause running machines (their vCPUs stop; memory stays).",
         footer = {"", "Examples:", "  jkraft pause my-machine", "  jkraft pause --all"})
-final class PauseCommand extends LifecycleCommand {
+public final class PauseCommand extends LifecycleCommand {
     PauseCommand(CliContext context) {
         super(context);
     }

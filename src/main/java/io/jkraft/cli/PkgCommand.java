@@ -24,12 +24,12 @@ import picocli.CommandLine.Option;
                 "  jkraft pkg -n 127.0.0.1:5000/hello:1.0 --push .",
                 "  jkraft pkg ls",
                 "  jkraft run hello:1.0"})
-final class PkgCommand extends JkraftCommand {
+public final class PkgCommand extends JkraftCommand {
     /** The subcommands by name and alias, in the order help lists them. */
     private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
 
     /** The names of pkg's subcommands, aliases included. */
-    static java.util.Set<String> subcommandNames() {
+    public static java.util.Set<String> subcommandNames() {
         return SUBCOMMANDS.keySet();
     }
 
@@ -54,7 +54,7 @@ final class PkgCommand extends JkraftCommand {
      * every subcommand it is given (reflection, annotation proxies), which cost `pkg push` and `pkg pull`
      * about 100 ms for eight subcommands they do not run.
      */
-    static CommandLine commandLine(CommandLine.IFactory factory, String next) {
+    public static CommandLine commandLine(CommandLine.IFactory factory, String next) {
         CommandLine pkg = new CommandLine(PkgCommand.class, factory);
         Class<?> only = next == null ? null : SUBCOMMANDS.get(next);
         for (Class<?> c : only != null ? Set.of(only) : new LinkedHashSet<>(SUBCOMMANDS.values())) {

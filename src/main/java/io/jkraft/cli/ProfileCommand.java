@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
                 "  jkraft profile web -F 200 -T 3 -o prof",
                 "  jkraft profile -F 1000 -T 5 -- -m arm64 examples/spin"})
-final class ProfileCommand extends JkraftCommand {
+public final class ProfileCommand extends JkraftCommand {
     @Spec
     CommandSpec spec;
 

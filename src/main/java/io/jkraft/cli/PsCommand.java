@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "ps", mixinStandardHelpOptions = true, sortOptions = false,
         description = "List machines: running ones, or all with -a. Records are checked against the processes first.",
         footer = {"", "Examples:", "  jkraft ps", "  jkraft ps -a -o json", "  jkraft rm $(jkraft ps -aq)"})
-final class PsCommand extends JkraftCommand {
+public final class PsCommand extends JkraftCommand {
 
 
     @Option(names = {"-a", "--all"}, description = "Also machines that are not running.")

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Remove machines and everything they left (state folder, ports). A running one needs -f.",
         footer = {"", "Examples:", "  jkraft rm my-machine", "  jkraft rm -f web", "  jkraft rm --all"})
-final class RmCommand extends LifecycleCommand {
+public final class RmCommand extends LifecycleCommand {
     @Option(names = {"-f", "--force"}, description = "Stop running machines first.")
     boolean force;
 

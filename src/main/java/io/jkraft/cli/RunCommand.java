@@ -34,12 +34,12 @@ import picocli.CommandLine.Spec;
                 "  jkraft run -d -n web -p 8080:80 -v ./html:/www app/",
                 "  jkraft run --initrd rootfs.cpio .unikraft/build/app_qemu-x86_64",
                 "  jkraft run -d --gdb=1234 app/    (then: gdb -ex 'target remote 127.0.0.1:1234' KERNEL.dbg)"})
-final class RunCommand extends JkraftCommand {
+public final class RunCommand extends JkraftCommand {
 
     @Spec
     CommandSpec spec;
 
-    /** The arguments after {@code run} as given, set by {@link RunFastPath} when picocli did not parse them. */
+    /** The arguments after {@code run} as given, when a caller other than picocli parsed them (profile). */
     List<String> originalArgs;
 
     @Parameters(arity = "0..*", paramLabel = "DIR|KERNEL", description = "What to boot (default: the current folder); application arguments follow --.")
@@ -128,7 +128,7 @@ final class RunCommand extends JkraftCommand {
      * ({@code profile -- ARGS}); bad arguments are picocli's errors, as run's own.
      */
     static RunCommand parse(CliContext context, List<String> args) {
-        picocli.CommandLine parser = new picocli.CommandLine(RunCommand.class, new Main.CommandFactory(context));
+        picocli.CommandLine parser = new picocli.CommandLine(RunCommand.class, new CommandFactory(context));
         parser.parseArgs(args.toArray(String[]::new));
         RunCommand run = parser.getCommand();
         run.originalArgs = List.copyOf(args);

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "start", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Boot machines that are not running, as they were created.",
         footer = {"", "Examples:", "  jkraft start my-machine", "  jkraft start --all"})
-final class StartCommand extends LifecycleCommand {
+public final class StartCommand extends LifecycleCommand {
     StartCommand(CliContext context) {
         super(context);
     }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "stop", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Stop running machines (the guest is ended; start boots it again).",
         footer = {"", "Examples:", "  jkraft stop my-machine", "  jkraft stop --all"})
-final class StopCommand extends LifecycleCommand {
+public final class StopCommand extends LifecycleCommand {
     StopCommand(CliContext context) {
         super(context);
     }

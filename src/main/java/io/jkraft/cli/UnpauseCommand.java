@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "unpause", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Resume paused machines.",
         footer = {"", "Examples:", "  jkraft unpause my-machine", "  jkraft unpause --all"})
-final class UnpauseCommand extends LifecycleCommand {
+public final class UnpauseCommand extends LifecycleCommand {
     UnpauseCommand(CliContext context) {
         super(context);
     }

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.startup.Main;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ final class Child implements AutoCloseable {
     }
 
     /**
-     * Starts {@code io.jkraft.cli.Main args}. {@code env --default-signal=INT} undoes an ignored SIGINT
+     * Starts {@code io.jkraft.startup.Main args}. {@code env --default-signal=INT} undoes an ignored SIGINT
      * inherited from a build started in the background (a non-interactive shell's {@code &} ignores it,
      * the JVM then installs no handler, and Ctrl-C could not be tested).
      */

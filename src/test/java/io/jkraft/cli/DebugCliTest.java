@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.startup.Main;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jkraft.common.HostSystem;

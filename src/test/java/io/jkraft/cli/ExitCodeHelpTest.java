@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jkraft.common.ExitCode;
 import io.jkraft.common.Invocation;
+import io.jkraft.startup.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -23,9 +24,8 @@ class ExitCodeHelpTest {
     private Result jkraft(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CliContext context = new CliContext(new Terminal(new PrintWriter(out, true), new PrintWriter(err, true), false),
+        int status = Main.execute(args, new Terminal(new PrintWriter(out, true), new PrintWriter(err, true), false),
                 new Invocation(Path.of("").toAbsolutePath(), Map.of("HOME", home.toString())));
-        int status = Main.execute(args, context);
         return new Result(status, out.toString(), err.toString());
     }
 

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.startup.Main;
 import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
 package io.jkraft.cli;
 
+import io.jkraft.startup.Main;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,17 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.common.ExitCode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,15 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("qemu")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ResidentHelperTest {
-    private static final Path CLIENT = Path.of("scripts/helper-client.sh").toAbsolutePath();
-
     private Path kernel;
     private MachineCli cli;
     private Path dir;
-    private Path base;
-    private Path jar;
+    private HelperFixture helpers;
     private Process helper;
-    private final List<Process> clients = new ArrayList<>();
 
     @BeforeAll
     void buildKernel(@TempDir Path shared) throws Exception {
@@ -53,107 +45,31 @@ class ResidentHelperTest {
     void startHelper(@TempDir Path perTest) throws Exception {
         dir = perTest;
         cli = new MachineCli(perTest);
-        base = perTest.resolve("h");
-        // The client compares the jar with the helper's start: an old file stands for an unchanged jar.
-        jar = Files.writeString(perTest.resolve("jkraft-cli.jar"), "");
-        Files.setLastModifiedTime(jar, FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
-        helper = startHelper(cli.environment());
+        helpers = new HelperFixture(perTest).start(cli.environment());
+        helper = helpers.helper();
     }
 
     @AfterEach
     void stop() throws Exception {
-        clients.forEach(Process::destroyForcibly);
-        helper.destroyForcibly().waitFor();
+        helpers.close();
         cli.cleanUp();
     }
 
-    private Process startHelper(Map<String, String> env) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dorg.sqlite.tmpdir=" + dir,
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), ResidentHelper.COMMAND,
-                base.toString(), "--no-warm-up")
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("helper.log").toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        MachineCli.await("the helper to serve", () -> {
-            if (!p.isAlive()) {
-                throw new AssertionError("the helper ended: " + Files.readString(dir.resolve("helper.log")));
-            }
-            return Files.exists(base.resolve("current/pid"));
-        });
-        return p;
+    private HelperFixture.Launcher client(Map<String, String> env, Path cwd, String... args) throws IOException {
+        return helpers.launch(env, cwd, args);
     }
 
-    /** A launcher's side, with its output on pipes (a file would be refused: see the client). */
-    record Client(Process process, ByteArrayOutputStream out, ByteArrayOutputStream err, List<Thread> readers) {
-        /** Waits for the launcher to end and for its output to be read to the end (the helper's copy too). */
-        int awaitExit() throws Exception {
-            if (!process.waitFor(MachineCli.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
-                throw new AssertionError("the client did not end; out: " + stdout() + " err: " + stderr());
-            }
-            for (Thread reader : readers) {
-                reader.join(MachineCli.PATIENCE.toMillis());
-            }
-            return process.exitValue();
-        }
-
-        String stdout() {
-            synchronized (out) {
-                return out.toString(StandardCharsets.UTF_8);
-            }
-        }
-
-        String stderr() {
-            synchronized (err) {
-                return err.toString(StandardCharsets.UTF_8);
-            }
-        }
-    }
-
-    private Client client(Map<String, String> env, Path cwd, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", "bash", "-c",
-                ". \"$0\"; jkraft_helper_run \"$1\" \"$2\" \"${@:3}\"", CLIENT.toString(), base.toString(),
-                jar.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        clients.add(p);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        return new Client(p, out, err, List.of(drain(p.getInputStream(), out), drain(p.getErrorStream(), err)));
-    }
-
-    private Client client(String... args) throws IOException {
+    private HelperFixture.Launcher client(String... args) throws IOException {
         return client(cli.environment(), dir, args);
-    }
-
-    private static Thread drain(InputStream in, ByteArrayOutputStream into) {
-        return Thread.ofPlatform().daemon().start(() -> {
-            byte[] buffer = new byte[8192];
-            try {
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    synchronized (into) {
-                        into.write(buffer, 0, n);
-                    }
-                }
-            } catch (IOException e) {
-                // the test closed it
-            }
-        });
     }
 
     @Test
     void aServedCommandPrintsOnTheLaunchersOutputAndEndsWithItsStatus() throws Exception {
-        Client ps = client("ps", "-a", "-o", "json");
+        HelperFixture.Launcher ps = client("ps", "-a", "-o", "json");
         assertThat(ps.awaitExit()).as(ps.stderr()).isZero();
         assertThat(new ObjectMapper().readTree(ps.stdout()).isArray()).isTrue();
 
-        Client inspect = client("inspect", "nosuch");
+        HelperFixture.Launcher inspect = client("inspect", "nosuch");
         assertThat(inspect.awaitExit()).isEqualTo(1);
         assertThat(inspect.stderr()).contains("error: ").contains("nosuch");
         assertThat(inspect.stdout()).isEmpty();
@@ -171,23 +87,10 @@ class ResidentHelperTest {
         // one command in five, more with a machine running).
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "busy", kernel.toString(), "--", LifeKernel.IDLE);
         for (int i = 0; i < 25; i++) {
-            Client ps = client("ps", "-a", "-o", "json");
+            HelperFixture.Launcher ps = client("ps", "-a", "-o", "json");
             assertThat(ps.awaitExit()).as(ps.stderr()).isZero();
             assertThat(ps.stdout()).as("command %d's output", i).contains("\"busy\"");
         }
-    }
-
-    @Test
-    void anotherEnvironmentOrFolderIsRefusedSoTheLauncherRunsItItself() throws Exception {
-        Map<String, String> other = new HashMap<>(cli.environment());
-        other.put("JKRAFT_SOMETHING", "else");
-        Client env = client(other, dir, "ps");
-        assertThat(env.awaitExit()).isEqualTo(98);
-        assertThat(env.stdout()).isEmpty();
-
-        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
-        Client cwd = client(cli.environment(), elsewhere, "ps");
-        assertThat(cwd.awaitExit()).isEqualTo(98);
     }
 
     @Test
@@ -197,10 +100,10 @@ class ResidentHelperTest {
             second.ok("run", "-W", "-M", "8Mi", "--no-start", "-n", "only-in-second", kernel.toString());
             Map<String, String> env = new HashMap<>(cli.environment());
             env.put("XDG_STATE_HOME", second.environment().get("XDG_STATE_HOME"));
-            Client ps = client(env, dir, "ps", "-a", "-o", "json");
+            HelperFixture.Launcher ps = client(env, dir, "ps", "-a", "-o", "json");
             assertThat(ps.awaitExit()).as(ps.stderr()).isZero();
             assertThat(ps.stdout()).contains("only-in-second");
-            Client own = client("ps", "-a", "-o", "json");
+            HelperFixture.Launcher own = client("ps", "-a", "-o", "json");
             assertThat(own.awaitExit()).isZero();
             assertThat(own.stdout()).doesNotContain("only-in-second");
         } finally {
@@ -209,8 +112,58 @@ class ResidentHelperTest {
     }
 
     @Test
+    void anotherFolderAndEnvironmentAreServedByTheSameHelper() throws Exception {
+        // A relative kernel path in another folder, a variable of the launcher's own, and a QEMU found on the
+        // launcher's PATH (a wrapper that notes the environment it got, then runs the real one).
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.copy(kernel, elsewhere.resolve("k"));
+        Path wrap = Files.createDirectories(dir.resolve("wrap"));
+        Path qemu = io.jkraft.common.HostSystem.onPath("qemu-system-x86_64", cli.environment()).orElseThrow();
+        Path wrapper = Files.writeString(wrap.resolve("qemu-system-x86_64"), "#!/bin/sh\necho \"$JKRAFT_MARK\" >>'"
+                + dir.resolve("qemu-env.log") + "'\nexec '" + qemu + "' \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> env = new HashMap<>(cli.environment());
+        env.put("JKRAFT_MARK", "from the launcher");
+        env.put("PATH", wrap + ":" + env.get("PATH"));
+
+        HelperFixture.Launcher run = client(env, elsewhere, "run", "-W", "-M", "8Mi", "--no-start", "-n", "rel", "-e",
+                "JKRAFT_MARK", "k");
+
+        assertThat(run.awaitExit()).as(run.stderr()).isZero();
+        JsonNode rel = cli.machine("rel");
+        assertThat(rel.get("kernel").asText()).as("resolved in the launcher's folder")
+                .isEqualTo(elsewhere.resolve("k").toString());
+        assertThat(rel.get("env").get("JKRAFT_MARK").asText()).as("-e NAME takes the launcher's value")
+                .isEqualTo("from the launcher");
+        assertThat(Files.readString(dir.resolve("qemu-env.log"))).as("the QEMU of the launcher's PATH, with its environment")
+                .contains("from the launcher");
+        HelperFixture.Launcher ps = client(env, elsewhere, "ps", "-a");
+        assertThat(ps.awaitExit()).as(ps.stderr()).isZero();
+        assertThat(ps.stdout()).contains("rel");
+        helpers.assertStillServing();
+    }
+
+    @Test
+    void aUmaskOrATimeZoneOfItsOwnStartsAHelperOfItsOwn() throws Exception {
+        // Both are the JVM's, not the command's: a JVM of its own would make files, or read times, differently.
+        Map<String, String> tz = new HashMap<>(cli.environment());
+        tz.put("TZ", "Pacific/Auckland");
+        assertThat(client(tz, dir, "ps").awaitExit()).isEqualTo(98);
+        HelperFixture.Launcher umask = helpers.script(cli.environment(), dir, "umask 077; exec \"$LAUNCH\" ps");
+        assertThat(umask.awaitExit()).as(umask.stderr()).isEqualTo(98);
+    }
+
+    @Test
+    void aCommandTheHelperDoesNotServeIsLeftToTheLauncher() throws Exception {
+        HelperFixture.Launcher build = client("build", "--help");
+        assertThat(build.awaitExit()).isEqualTo(97);
+        assertThat(build.stdout()).isEmpty();
+        helpers.assertStillServing();
+    }
+
+    @Test
     void ctrlCStopsAForegroundRunAsItsOwnJvmWould() throws Exception {
-        Client run = client("run", "-W", "-M", "8Mi", "-n", "fg", kernel.toString(), "--", "arg two", LifeKernel.IDLE);
+        HelperFixture.Launcher run = client("run", "-W", "-M", "8Mi", "-n", "fg", kernel.toString(), "--", "arg two", LifeKernel.IDLE);
         MachineCli.await("the guest to idle", () -> run.stdout().contains(LifeKernel.IDLING));
         assertThat(run.stdout()).contains("argv[1]: arg two");
         signal(run.process().pid(), "INT");
@@ -222,12 +175,12 @@ class ResidentHelperTest {
 
     @Test
     void aKilledLauncherLeavesItsMachineRunningAndRemovable() throws Exception {
-        Client run = client("run", "-W", "-M", "8Mi", "-n", "orphan", kernel.toString(), "--", LifeKernel.IDLE);
+        HelperFixture.Launcher run = client("run", "-W", "-M", "8Mi", "-n", "orphan", kernel.toString(), "--", LifeKernel.IDLE);
         MachineCli.await("the guest to idle", () -> run.stdout().contains(LifeKernel.IDLING));
         signal(run.process().pid(), "KILL");
         run.process().waitFor();
         assertThat(cli.machine("orphan").get("status").asText()).isEqualTo("running");
-        Client rm = client("rm", "-f", "orphan");
+        HelperFixture.Launcher rm = client("rm", "-f", "orphan");
         assertThat(rm.awaitExit()).as(rm.stderr()).isZero();
         assertThat(rm.stdout()).contains("orphan");
         assertThat(cli.machine("orphan")).isNull();
@@ -236,7 +189,7 @@ class ResidentHelperTest {
     @Test
     void withoutALiveHelperNothingRuns() throws Exception {
         helper.destroyForcibly().waitFor();
-        Client ps = client("ps");
+        HelperFixture.Launcher ps = client("ps");
         assertThat(ps.awaitExit()).isEqualTo(99);
         assertThat(ps.stdout()).isEmpty();
     }
@@ -247,12 +200,12 @@ class ResidentHelperTest {
         // the request cancelled instead of running it behind the launcher's back.
         signal(helper.pid(), "STOP");
         try {
-            Client rm = client("run", "-W", "-M", "8Mi", "--no-start", "-n", "late", kernel.toString());
+            HelperFixture.Launcher rm = client("run", "-W", "-M", "8Mi", "--no-start", "-n", "late", kernel.toString());
             assertThat(rm.awaitExit()).isEqualTo(99);
         } finally {
             signal(helper.pid(), "CONT");
         }
-        Client ps = client("ps", "-a", "-o", "json");
+        HelperFixture.Launcher ps = client("ps", "-a", "-o", "json");
         assertThat(ps.awaitExit()).isZero();
         assertThat(ps.stdout()).doesNotContain("late");
         MachineCli.await("the cancelled request to be cleaned up", () -> {
@@ -266,7 +219,7 @@ class ResidentHelperTest {
     void ctrlCBeforeTheHelperClaimsTheCommandCancelsIt() throws Exception {
         signal(helper.pid(), "STOP");
         try {
-            Client run = client("run", "-W", "-M", "8Mi", "--no-start", "-n", "never", kernel.toString());
+            HelperFixture.Launcher run = client("run", "-W", "-M", "8Mi", "--no-start", "-n", "never", kernel.toString());
             MachineCli.await("the request to be sent", () -> {
                 try (var files = Files.list(helperFolder())) {
                     return files.anyMatch(f -> f.getFileName().toString().endsWith(".args"));
@@ -277,50 +230,13 @@ class ResidentHelperTest {
         } finally {
             signal(helper.pid(), "CONT");
         }
-        Client ps = client("ps", "-a", "-o", "json");
+        HelperFixture.Launcher ps = client("ps", "-a", "-o", "json");
         assertThat(ps.awaitExit()).isZero();
         assertThat(ps.stdout()).doesNotContain("never");
     }
 
-    @Test
-    void outputToAFileStaysWithTheLauncher() throws Exception {
-        Path out = dir.resolve("out.txt");
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c",
-                ". \"$0\"; jkraft_helper_run \"$1\" \"$2\" ps", CLIENT.toString(), base.toString(), jar.toString())
-                .directory(dir.toFile()).redirectOutput(out.toFile()).redirectErrorStream(true);
-        pb.environment().clear();
-        pb.environment().putAll(cli.environment());
-        assertThat(pb.start().waitFor()).isEqualTo(97);
-        assertThat(Files.readString(out)).isEmpty();
-    }
-
-    @Test
-    void outputToANamedFifoWhoseReaderHasGoneStaysWithTheLauncherInsteadOfHangingIt() throws Exception {
-        // The helper would open the FIFO again through /proc, and an open for writing waits for a reader.
-        Path fifo = dir.resolve("out.fifo");
-        HelperRequest.mkfifo(fifo);
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "exec 3<>\"$3\"; exec >\"$3\"; exec 3<&-; "
-                + ". \"$0\"; jkraft_helper_run \"$1\" \"$2\" ps", CLIENT.toString(), base.toString(), jar.toString(),
-                fifo.toString()).directory(dir.toFile());
-        pb.environment().clear();
-        pb.environment().putAll(cli.environment());
-        Process launcher = pb.start();
-        clients.add(launcher);
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread reader = drain(launcher.getErrorStream(), err);
-        assertThat(launcher.waitFor(MachineCli.PATIENCE.toSeconds(), TimeUnit.SECONDS))
-                .as("the launcher ends; its stderr: %s", err).isTrue();
-        reader.join(MachineCli.PATIENCE.toMillis());
-        assertThat(launcher.exitValue()).as("not for the helper: the launcher runs it; stderr: %s", err).isEqualTo(97);
-        MachineCli.await("the request files to go", () -> {
-            try (var files = Files.list(helperFolder())) {
-                return files.noneMatch(f -> f.getFileName().toString().contains("."));
-            }
-        });
-    }
-
     /** The client's status; when it does not end, the failure shows what the helper was doing. */
-    private int awaitExitOrExplain(Client client) throws Exception {
+    private int awaitExitOrExplain(HelperFixture.Launcher client) throws Exception {
         try {
             return client.awaitExit();
         } catch (AssertionError e) {
@@ -353,11 +269,10 @@ class ResidentHelperTest {
     }
 
     private Path helperFolder() {
-        return base.resolve("helper-" + helper.pid());
+        return helpers.helperFolder();
     }
 
     private static void signal(long pid, String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
-        assertThat(kill.waitFor()).as("kill -%s %d", name, pid).isZero();
+        HelperFixture.signal(pid, name);
     }
 }

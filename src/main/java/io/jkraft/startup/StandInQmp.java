@@ -1,4 +1,4 @@
-package io.jkraft.cli;
+package io.jkraft.startup;
 
 import io.jkraft.machine.qemu.QmpClient;
 import java.io.BufferedReader;

@@ -1,4 +1,4 @@
-package io.jkraft.cli;
+package io.jkraft.startup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jkraft.common.Architecture;
@@ -6,21 +6,12 @@ import io.jkraft.common.ExitCode;
 import io.jkraft.common.Platform;
 import io.jkraft.common.FileTrees;
 import io.jkraft.common.Invocation;
+import io.jkraft.cli.Terminal;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;
-import io.jkraft.source.OriginResolver;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
+import io.jkraft.machine.MachineService;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.RunFlags;
-import io.jkraft.machine.MachineService;
-import io.jkraft.machine.VmmDrivers;
 import io.jkraft.machine.qemu.Accelerator;
 import io.jkraft.machine.qemu.AcceleratorProbe;
 import io.jkraft.machine.api.ConsoleTail;
@@ -29,29 +20,37 @@ import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.qemu.QemuStateDir;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.machine.store.MachineStore;
-import io.jkraft.machine.store.StartIntent;
 import io.jkraft.machine.store.Reconciler;
-import java.util.concurrent.Callable;
+import io.jkraft.machine.store.StartIntent;
+import io.jkraft.run.RunRequest;
+import io.jkraft.run.RunService;
+import io.jkraft.source.OriginResolver;
+import java.io.IOException;
 import org.eclipse.jgit.api.Git;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import io.jkraft.machine.VmmDrivers;
+import java.util.concurrent.Callable;
 
 /**
- * The launcher's AOT training run: touches the code paths of a typical command (parse a Kraftfile,
- * resolve origins, open a git repository, print JSON and help) without doing real work, so the AOT cache
- * holds the classes every later start would otherwise load and link one by one.
+ * The AOT training run: touches the code paths of the usual commands (parse a Kraftfile, resolve origins, open
+ * a git repository, build, pack, push and pull, prepare and record a machine, QEMU's monitor, print JSON and
+ * help) without doing real work. The launcher runs it once per jar to make the AOT cache, which holds the
+ * classes every later start would otherwise load and link one by one; the resident helper runs it once at its
+ * start, so that the first command it serves finds them loaded and its paths compiled.
  */
-@Command(name = "__train", hidden = true)
+@Command(name = TrainCommand.NAME, hidden = true)
 final class TrainCommand implements Callable<Integer> {
-
-    @Option(names = "--run", description = "Train only what `jkraft run` does (the launcher keeps a cache for run).")
-    boolean runOnly;
+    static final String NAME = "__train";
 
     @Override
     public Integer call() throws Exception {
-        if (runOnly) {
-            return trainRunOnly();
-        }
         Path dir = Files.createTempDirectory("jkraft-train");
         try {
             Path core = Files.createDirectories(dir.resolve("core"));
@@ -98,8 +97,10 @@ final class TrainCommand implements Callable<Integer> {
             Main.execute(new String[] {"build", "--help"}, new Terminal(nowhere, nowhere, false), Map.of());
             Main.execute(new String[] {"run", "--help"}, new Terminal(nowhere, nowhere, false), Map.of());
             trainRegistry(dir, app, nowhere);
-            trainMachines(dir, app.resolve(".unikraft/build/train_qemu-x86_64"));
-            trainRun(dir, app.resolve(".unikraft/build/train_qemu-x86_64"), nowhere);
+            Path kernel = kernel(dir);
+            trainRun(dir, nowhere, kernel);
+            trainMachines(dir, kernel);
+            trainQemu(dir, kernel);
             try (Git origin = Git.init().setDirectory(dir.resolve("origin").toFile()).call()) {
                 origin.commit().setMessage("train").setAllowEmpty(true).setSign(false).call();
                 Git.lsRemoteRepository().setRemote(dir.resolve("origin").toUri().toString()).call();
@@ -110,46 +111,38 @@ final class TrainCommand implements Callable<Integer> {
         return ExitCode.SUCCESS.code();
     }
 
-    /**
-     * The cache `jkraft run` starts with: only run's classes, so the JVM maps fewer at start, and its own
-     * profile. QEMU is played by a stand-in QMP server; the console by a file.
-     */
-    private static int trainRunOnly() throws Exception {
-        Path dir = Files.createTempDirectory("jkraft-train");
-        try {
-            PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
-            // An ELF header for x86_64: enough for run to tell the kernel's architecture, as it usually must.
-            byte[] elf = new byte[64];
-            elf[0] = 0x7f;
-            elf[1] = 'E';
-            elf[2] = 'L';
-            elf[3] = 'F';
-            elf[18] = 62;
-            Path kernel = Files.write(dir.resolve("train_qemu-x86_64"), elf);
-            trainRun(dir, nowhere, List.of(kernel.toString()));
-            trainMachines(dir, kernel);
-            new MachineService(MachineStore.open(dir.resolve("state")),
-                    VmmDrivers.standard(dir.resolve("cache"), Map.of()));
-            QemuCommand.Options.detect(kernel, Accelerator.tcg("training"));
-            Path starting = dir.resolve("state/runtime/" + MachineStore.newId(MachineStore.processRandom()));
-            StartIntent.write(starting);
-            StartIntent.clear(starting);
-            // Starting a process, as run starts QEMU: the JDK's launcher classes, linked ahead.
-            new ProcessBuilder("true").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor();
-            // 32-bit arm is no host jkraft runs on: the probe answers without starting QEMU.
-            new AcceleratorProbe(dir.resolve("cache")).decide(kernel, Architecture.ARM);
-            StandInQmp.exercise(dir.resolve("qmp.sock"));
-            Path console = Files.writeString(dir.resolve("console.log"), "Powered by Unikraft\n");
-            GuestConsoleHints.hint("Powered by Unikraft\n[    0.1] ERR:  [libukrandom] Could not initialize the HWRNG\n",
-                    new GuestConsoleHints.Context(true, 64L << 20, console));
-            GuestConsoleHints.crashLine("Powered by Unikraft\n");
-            new ConsoleTail(console).follow(OutputStream.nullOutputStream(), 0, () -> true);
-            return ExitCode.SUCCESS.code();
-        } finally {
-            removeTrainingFolder(dir);
-        }
+    /** An ELF header for x86_64: enough for run to tell the kernel's architecture, as it usually must. */
+    private static Path kernel(Path dir) throws java.io.IOException {
+        byte[] elf = new byte[64];
+        elf[0] = 0x7f;
+        elf[1] = 'E';
+        elf[2] = 'L';
+        elf[3] = 'F';
+        elf[18] = 62;
+        return Files.write(dir.resolve("train_qemu-x86_64"), elf);
+    }
+
+    /** What run does around QEMU, without QEMU: its command, the start intent, a process start, the monitor. */
+    private static void trainQemu(Path dir, Path kernel) throws Exception {
+        new MachineService(MachineStore.open(dir.resolve("state")),
+                VmmDrivers.standard(dir.resolve("cache"), Map.of()));
+        QemuCommand.Options.detect(kernel, Accelerator.tcg("training"));
+        Path starting = dir.resolve("state/runtime/" + MachineStore.newId(MachineStore.processRandom()));
+        StartIntent.write(starting);
+        StartIntent.clear(starting);
+        // Starting a process, as run starts QEMU: the JDK's launcher classes, linked ahead.
+        new ProcessBuilder("true").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start().waitFor();
+        // 32-bit arm is no host jkraft runs on: the probe answers without starting QEMU.
+        new AcceleratorProbe(dir.resolve("cache")).decide(kernel, Architecture.ARM);
+        // QEMU is played by a stand-in QMP server; the console by a file.
+        StandInQmp.exercise(dir.resolve("qmp.sock"));
+        Path console = Files.writeString(dir.resolve("console.log"), "Powered by Unikraft\n");
+        GuestConsoleHints.hint("Powered by Unikraft\n[    0.1] ERR:  [libukrandom] Could not initialize the HWRNG\n",
+                new GuestConsoleHints.Context(true, 64L << 20, console));
+        GuestConsoleHints.crashLine("Powered by Unikraft\n");
+        new ConsoleTail(console).follow(OutputStream.nullOutputStream(), 0, () -> true);
     }
 
     /**
@@ -171,17 +164,16 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** run's own parser and the preparation of a kernel file's machine, as `jkraft run KERNEL` goes. */
-    private static void trainRun(Path dir, Path kernel, PrintWriter nowhere) {
-        trainRun(dir, nowhere, List.of("-m", "x86_64", "-M", "64Mi", "--rm", "-p", "8080:80", "-e", "K=V",
-                kernel.toString(), "--", "a b"));
-    }
-
-    private static void trainRun(Path dir, PrintWriter nowhere, List<String> args) {
-        CliContext context = new CliContext(new Terminal(nowhere, nowhere, false), new Invocation(dir,
-                Map.of("HOME", dir.toString(), "XDG_STATE_HOME", dir.resolve("state").toString())));
-        RunCommand run = RunFastPath.parse(args, context).orElseThrow();
-        context.runService(new ConsoleBuildListener(context.terminal(), run.global)).prepare(run.request());
+    /** run's parser and the preparation of a kernel file's machine, as `jkraft run KERNEL` goes. */
+    private static void trainRun(Path dir, PrintWriter nowhere, Path kernel) {
+        Map<String, String> env = Map.of("HOME", dir.toString(), "XDG_STATE_HOME", dir.resolve("state").toString());
+        // picocli parses the options as for a run; a platform that does not run here ends the command
+        // before it starts a QEMU.
+        Main.execute(new String[] {"run", "-m", "x86_64", "-M", "64Mi", "--rm", "-p", "8080:80", "-e", "K=V",
+                "--plat", "xen", kernel.toString(), "--", "a b"}, new Terminal(nowhere, nowhere, false), env);
+        new RunService(() -> null, () -> null, VmmDrivers.standard(dir.resolve("cache"), env), env, dir, dir.resolve("cache"))
+                .prepare(new RunRequest(kernel, null, null, Architecture.X86_64, null, null, "64Mi", 1, List.of(), List.of("K=V"),
+                        List.of("8080:80"), List.of(), null, null, List.of("a b"), io.jkraft.machine.api.Acceleration.AUTO, null));
     }
 
     /** The store and the QEMU command, as `run` and `ps` use them, without starting QEMU. */

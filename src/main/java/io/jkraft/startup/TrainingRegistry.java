@@ -1,4 +1,4 @@
-package io.jkraft.cli;
+package io.jkraft.startup;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

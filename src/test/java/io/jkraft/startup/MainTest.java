@@ -1,9 +1,11 @@
-package io.jkraft.cli;
+package io.jkraft.startup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.cli.PkgCommand;
+import io.jkraft.cli.Terminal;
 import io.jkraft.testing.FixtureApp;
 import io.jkraft.testing.FixtureRepos;
 import java.io.PrintWriter;
@@ -46,7 +48,7 @@ class MainTest {
     @Test
     void everyCommand_hasHelpWithExamples() {
         java.util.List<String[]> all = new java.util.ArrayList<>();
-        Main.commandNames().forEach(c -> all.add(new String[] {c}));
+        CommandTable.visibleNames().forEach(c -> all.add(new String[] {c}));
         PkgCommand.subcommandNames().forEach(s -> all.add(new String[] {"pkg", s}));
         assertThat(all).as("every command of the table, pkg's included").hasSizeGreaterThan(25);
         String rootHelp = run(Map.of(), "--help").out();
@@ -142,24 +144,24 @@ class MainTest {
     }
 
     /**
-     * What the AOT cache holds is what the training loaded: a training that trained nothing (returned at once,
-     * or failed quietly) would leave every start to load these classes one by one. Checked in a JVM of its
-     * own, as the launcher runs it, through the classes it loaded.
+     * What the AOT cache holds is what the training loaded, and what the resident helper has warm when it serves
+     * its first command: a training that trained nothing (returned at once, or failed quietly) would leave every
+     * start to load these classes one by one. Checked in a JVM of its own, as the launcher runs it, through the
+     * classes it loaded.
      */
     @Test
     void aotTrainingLoadsTheClassesOfTheCommandsItTrainsFor() throws Exception {
         assertThat(trainingLoads()).contains("io.jkraft.kraftfile.KraftfileParser", "io.jkraft.build.BuildService",
-                "io.jkraft.registry.RegistryClient", "io.jkraft.machine.store.MachineStore", "picocli.CommandLine");
-        assertThat(trainingLoads("--run")).contains("io.jkraft.cli.RunFastPath", "io.jkraft.machine.store.MachineStore",
-                "io.jkraft.machine.qemu.QmpClient", "io.jkraft.machine.qemu.QemuCommand");
+                "io.jkraft.registry.RegistryClient", "io.jkraft.machine.store.MachineStore", "picocli.CommandLine",
+                "io.jkraft.cli.RunCommand", "io.jkraft.run.RunService", "io.jkraft.machine.qemu.QmpClient",
+                "io.jkraft.machine.qemu.QemuCommand");
     }
 
-    private java.util.Set<String> trainingLoads(String... options) throws Exception {
+    private java.util.Set<String> trainingLoads() throws Exception {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-Xlog:class+load=info:file=" + tmp.resolve("loaded.txt"), "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "__train"));
-        command.addAll(java.util.List.of(options));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("train.out").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));

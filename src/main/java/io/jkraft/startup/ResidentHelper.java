@@ -1,6 +1,7 @@
-package io.jkraft.cli;
+package io.jkraft.startup;
 
 import io.jkraft.common.ExitCode;
+import io.jkraft.cli.Terminal;
 import io.jkraft.machine.store.MachineStore;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,14 +29,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its folder (protocol on {@link HelperRequest}); the helper runs the command as its own JVM would, with
  * the launcher's standard output and error, and answers the exit status.
  *
- * <p>The helper serves only a launcher with its own working directory, environment and umask, so that
- * relative paths, variables and the processes the command starts (QEMU, make) see exactly what a JVM of
- * their own would. Any other launcher runs the command itself and starts a new helper, which replaces
- * this one: {@code BASE/current} names the serving helper's folder, and a helper that is no longer
- * current, or idle for {@link #idleLimit}, finishes the commands it runs and exits.
+ * <p>A command runs with its launcher's working folder and environment (an {@link io.jkraft.common.Invocation}:
+ * its relative paths, its variables, the programs it starts), so it sees what a JVM of its own would. A
+ * launcher with another umask, or other values of the variables the JVM reads for itself, runs the command
+ * itself and starts a new helper, which replaces this one: {@code BASE/current} names the serving helper's
+ * folder, and a helper that is no longer current, or idle for {@link #idleLimit}, finishes the commands it
+ * runs and exits. Which commands it serves is {@link CommandTable}'s; each helper writes their names to
+ * {@code BASE/served} for the launcher.
  */
 final class ResidentHelper {
     static final String COMMAND = "__serve";
+    /** In the base folder: the names of the commands a helper of this jar serves, for the launcher. */
+    static final String SERVED = "served";
     private static final Duration DEFAULT_IDLE = Duration.ofMinutes(20);
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
@@ -84,14 +89,10 @@ final class ResidentHelper {
      * loaded and its hot paths compiled. A failure only costs that first command some milliseconds.
      */
     private static void warmUp() {
-        for (boolean runOnly : new boolean[] {true, false}) {
-            try {
-                TrainCommand training = new TrainCommand();
-                training.runOnly = runOnly;
-                training.call();
-            } catch (Exception | LinkageError e) {
-                // served colder
-            }
+        try {
+            new TrainCommand().call();
+        } catch (Exception | LinkageError e) {
+            // served colder
         }
     }
 
@@ -102,7 +103,10 @@ final class ResidentHelper {
         return Duration.ofSeconds(Long.parseLong(seconds));
     }
 
-    /** Makes this helper's folder and FIFO, then names it current (a symbolic link renamed into place). */
+    /**
+     * Makes this helper's folder and FIFO, writes the names of the commands it serves for the launcher, then
+     * names it current (a symbolic link renamed into place).
+     */
     private static Path ownFolder(Path base) throws IOException {
         Files.createDirectories(base, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         // Requests carry commands to run: only a folder of this user's alone may take them.
@@ -117,15 +121,23 @@ final class ResidentHelper {
         long pid = ProcessHandle.current().pid();
         Path dir = base.resolve("helper-" + pid);
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        HelperRequest.mkfifo(dir.resolve("requests"));
+        Fifo.make(dir.resolve("requests"));
         Path pidTmp = dir.resolve("pid.tmp");
         Files.writeString(pidTmp, pid + "\n");
         Files.move(pidTmp, dir.resolve("pid"), StandardCopyOption.ATOMIC_MOVE);
+        writeServedNames(base);
         Path link = base.resolve("current.tmp-" + pid);
         Files.deleteIfExists(link);
         Files.createSymbolicLink(link, dir.getFileName());
         Files.move(link, base.resolve("current"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return new ResidentHelper(base, dir, idle);
+    }
+
+    /** Writes {@code BASE/served}: the commands the helpers of this jar serve, for the launcher to read. */
+    static void writeServedNames(Path base) throws IOException {
+        Path tmp = base.resolve(SERVED + ".tmp-" + ProcessHandle.current().pid());
+        Files.writeString(tmp, String.join(" ", CommandTable.servedNames()) + "\n");
+        Files.move(tmp, base.resolve(SERVED), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private boolean current() {
