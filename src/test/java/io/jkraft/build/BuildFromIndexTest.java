@@ -49,7 +49,7 @@ class BuildFromIndexTest {
 
     @Tag("qemu")
     @Test
-    void stableChannelOfALocalIndex_pointingToAGitRepository_servesTheCore() throws Exception {
+    void stableChannelOfALocalIndexPointingToAGitRepositoryServesTheCore() throws Exception {
         FixtureRepos repos = FixtureRepos.create(tmp.resolve("repos"));
         Path core = Files.move(repos.core(), tmp.resolve("elsewhere-fixture-core"));
         Files.writeString(tmp.resolve("index.yaml"), """
@@ -72,7 +72,7 @@ class BuildFromIndexTest {
     }
 
     @Test
-    void stableChannelOfALocalIndex_pointingToATarballWithItsSha256_servesTheCore() throws Exception {
+    void stableChannelOfALocalIndexPointingToATarballWithItsSha256ServesTheCore() throws Exception {
         byte[] tarball = IndexFixtures.tarGz(FixtureRepos.coreDir(), "unikraft-stable");
         Files.write(tmp.resolve("unikraft-stable.tar.gz"), tarball);
         Files.writeString(tmp.resolve("index.yaml"), """

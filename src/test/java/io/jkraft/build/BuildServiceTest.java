@@ -55,7 +55,7 @@ class BuildServiceTest {
 
     @Tag("qemu")
     @Test
-    void build_stableCore_bootsAndPrintsTheAppOutput() throws Exception {
+    void buildStableCoreBootsAndPrintsTheAppOutput() throws Exception {
         FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
 
         List<BuildResult> results = service.build(request(app));
@@ -74,7 +74,7 @@ class BuildServiceTest {
     }
 
     @Test
-    void build_secondTimeWithNoChange_isUpToDateWithoutMake_andAChangeRebuilds() throws Exception {
+    void buildSecondTimeWithNoChangeIsUpToDateWithoutMakeAndAChangeRebuilds() throws Exception {
         FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
         service.build(request(app));
         listener.makeLines.clear();
@@ -96,7 +96,7 @@ class BuildServiceTest {
 
     @Tag("qemu")
     @Test
-    void build_coreFromUrlAtReleaseTag_andLibraryFromTheMirror() throws Exception {
+    void buildCoreFromUrlAtReleaseTagAndLibraryFromTheMirror() throws Exception {
         String url = repos.base().resolve("unikraft").toUri().toString();
         FixtureApp.create(app, """
                 spec: v0.6
@@ -119,7 +119,7 @@ class BuildServiceTest {
 
     @Tag("qemu")
     @Test
-    void build_kconfigLayersReachTheKernel_andDroppedOptionsAreReported() throws Exception {
+    void buildKconfigLayersReachTheKernelAndDroppedOptionsAreReported() throws Exception {
         FixtureApp.create(app, """
                 spec: v0.6
                 name: hello
@@ -145,7 +145,7 @@ class BuildServiceTest {
     }
 
     @Test
-    void build_outOfRangeValue_isReportedAsChanged() throws Exception {
+    void buildOutOfRangeValueIsReportedAsChanged() throws Exception {
         FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
         BuildResult r = service.build(request(app, false, Map.of("CONFIG_FIXTURE_NUM", "500"))).getFirst();
         assertThat(r.drifts()).singleElement().satisfies(d -> {
@@ -155,7 +155,7 @@ class BuildServiceTest {
     }
 
     @Test
-    void build_compileError_namesTheFirstErrorAndTheLog() throws Exception {
+    void buildCompileErrorNamesTheFirstErrorAndTheLog() throws Exception {
         FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
         FixtureApp.breakSource(app);
 
@@ -169,7 +169,7 @@ class BuildServiceTest {
 
     @Tag("qemu")
     @Test
-    void build_twoArchitecturesInParallel() throws Exception {
+    void buildTwoArchitecturesInParallel() throws Exception {
         assumeTrue(QemuBoot.available("arm64"), QemuBoot.unavailableReason("arm64"));
         FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64, qemu/arm64]\n");
 
@@ -185,7 +185,7 @@ class BuildServiceTest {
     }
 
     @Test
-    void build_noFetchWithAnEmptyCache_saysToFetch_thenWorksOfflineAfterAFetch() throws Exception {
+    void buildNoFetchWithAnEmptyCacheSaysToFetchThenWorksOfflineAfterAFetch() throws Exception {
         FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
         assertThatThrownBy(() -> service.build(request(app, true, Map.of())))
                 .isInstanceOf(UserException.class)
@@ -198,7 +198,7 @@ class BuildServiceTest {
     }
 
     @Test
-    void build_branchStaysAtItsResolvedCommit_untilFetchMovesIt() throws Exception {
+    void buildBranchStaysAtItsResolvedCommitUntilFetchMovesIt() throws Exception {
         FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
         service.build(request(app));
         repos.commit(FixtureRepos.CORE, FixtureRepos.STABLE, Map.of("NEWS", "moved\n"), "stable moves on");
@@ -210,7 +210,7 @@ class BuildServiceTest {
     }
 
     @Test
-    void build_brokenKraftfile_isALocatedError() throws Exception {
+    void buildBrokenKraftfileIsALocatedError() throws Exception {
         FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [vmware/x86_64]\n");
         assertThatThrownBy(() -> service.build(request(app)))
                 .isInstanceOf(KraftfileException.class)
@@ -218,7 +218,7 @@ class BuildServiceTest {
     }
 
     @Test
-    void clean_proper_removesOutputButKeepsTheConfig() throws Exception {
+    void cleanProperRemovesOutputButKeepsTheConfig() throws Exception {
         FixtureApp.create(app, "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
         service.build(request(app));
         service.clean(request(app), false);

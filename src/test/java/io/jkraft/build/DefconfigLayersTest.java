@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class DefconfigLayersTest {
 
     @Test
-    void compose_appliesLayersInKraftsOrder_laterWinning() {
+    void composeAppliesLayersInKraftsOrderLaterWinning() {
         Component core = new Component("unikraft", null, "stable",
                 Map.of("CONFIG_LIBUKRANDOM", "n", "CONFIG_X", "core"));
         Map<String, Component> libs = Map.of("lwip", new Component("lwip", null, "stable", Map.of("CONFIG_X", "lib")));
@@ -32,7 +32,7 @@ class DefconfigLayersTest {
     }
 
     @Test
-    void compose_platformSymbols() {
+    void composePlatformSymbols() {
         Kraftfile kf = TargetSelectorTest.kraftfile(List.of(), Map.of(), null);
         assertThat(DefconfigLayers.compose(kf, new Target(null, Platform.FC, Architecture.X86_64, null, Map.of()), Map.of()).asMap())
                 .containsEntry("CONFIG_KVM_VMM_FIRECRACKER", "y").containsEntry("CONFIG_ARCH_X86_64", "y");
@@ -42,7 +42,7 @@ class DefconfigLayersTest {
     }
 
     @Test
-    void librarySymbol_followsKraftsConvention() {
+    void librarySymbolFollowsKraftsConvention() {
         assertThat(DefconfigLayers.librarySymbol("musl")).isEqualTo("CONFIG_LIBMUSL");
         assertThat(DefconfigLayers.librarySymbol("libcxx")).isEqualTo("CONFIG_LIBCXX");
         assertThat(DefconfigLayers.librarySymbol("compiler-rt")).isEqualTo("CONFIG_LIBCOMPILER_RT");

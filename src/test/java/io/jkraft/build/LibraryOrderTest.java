@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class LibraryOrderTest {
 
     @Test
-    void order_putsRuntimeLibrariesAndTheLibcFirst_thenTheRestByPath() {
+    void orderPutsRuntimeLibrariesAndTheLibcFirstThenTheRestByPath() {
         Map<String, String> libs = new LinkedHashMap<>();
         for (String n : new String[] {"nginx", "musl", "lwip", "libcxx", "libcxxabi", "compiler-rt", "newlib"}) {
             libs.put(n, "/libs/" + n);
@@ -21,7 +21,7 @@ class LibraryOrderTest {
     }
 
     @Test
-    void order_newlibBringsPthreadEmbeddedAlong() {
+    void orderNewlibBringsPthreadEmbeddedAlong() {
         Map<String, String> libs = new LinkedHashMap<>();
         libs.put("zz", "/a/zz");
         libs.put("pthread-embedded", "/z/pthread-embedded");

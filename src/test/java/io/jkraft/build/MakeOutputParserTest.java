@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class MakeOutputParserTest {
 
     @Test
-    void accept_countsCompileStepsAndTracksTheLibrary() {
+    void acceptCountsCompileStepsAndTracksTheLibrary() {
         MakeOutputParser p = new MakeOutputParser();
         assertThat(p.accept("  CC      libukboot: boot.o")).isTrue();
         assertThat(p.accept("  AS      libkvmplat: entry64.o")).isTrue();
@@ -19,7 +19,7 @@ class MakeOutputParserTest {
     }
 
     @Test
-    void firstError_isTheFirstCompilerErrorWithFileAndLine() {
+    void firstErrorIsTheFirstCompilerErrorWithFileAndLine() {
         MakeOutputParser p = new MakeOutputParser();
         p.accept("  CC      apphello: hello.c");
         p.accept("/app/hello.c: In function 'main':");
@@ -30,7 +30,7 @@ class MakeOutputParserTest {
     }
 
     @Test
-    void firstError_fallsBackToMakesOwnError() {
+    void firstErrorFallsBackToMakesOwnError() {
         MakeOutputParser p = new MakeOutputParser();
         p.accept("make: *** No rule to make target 'foo'.  Stop.");
         assertThat(p.firstError()).isEqualTo("make: *** No rule to make target 'foo'.  Stop.");

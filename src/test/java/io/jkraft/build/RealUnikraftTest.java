@@ -36,7 +36,7 @@ class RealUnikraftTest {
     Path tmp;
 
     @Test
-    void example_withALocalUnikraftCheckout_buildsAndBootsOnBothArchitectures() throws Exception {
+    void exampleWithALocalUnikraftCheckoutBuildsAndBootsOnBothArchitectures() throws Exception {
         String core = System.getenv("JKRAFT_TEST_UNIKRAFT");
         assumeTrue(core != null && !core.isBlank(),
                 "JKRAFT_TEST_UNIKRAFT is not set: point it at a Unikraft checkout to build the example with it");
@@ -49,7 +49,7 @@ class RealUnikraftTest {
     }
 
     @Test
-    void example_fromAMirrorOfUnikraftsRepositories_buildsAndBootsOnBothArchitectures() throws Exception {
+    void exampleFromAMirrorOfUnikraftsRepositoriesBuildsAndBootsOnBothArchitectures() throws Exception {
         String base = System.getenv("JKRAFT_TEST_ORIGIN_BASE");
         assumeTrue(base != null && !base.isBlank(),
                 "JKRAFT_TEST_ORIGIN_BASE is not set: point it at a folder of git mirrors (with unikraft) to fetch from it");

@@ -33,24 +33,24 @@ class TargetSelectorTest {
     private final Kraftfile three = kraftfile(List.of(QEMU_X86, QEMU_ARM, FC_X86), Map.of(), null);
 
     @Test
-    void select_noFlags_buildsEveryTarget() {
+    void selectNoFlagsBuildsEveryTarget() {
         assertThat(TargetSelector.select(three, request(null, null, List.of()))).containsExactly(QEMU_X86, QEMU_ARM, FC_X86);
     }
 
     @Test
-    void select_filtersByPlatAndArch_withAliases() {
+    void selectFiltersByPlatAndArchWithAliases() {
         assertThat(TargetSelector.select(three, request("kvm", "aarch64", List.of()))).containsExactly(QEMU_ARM);
         assertThat(TargetSelector.select(three, request(null, "amd64", List.of()))).containsExactly(QEMU_X86, FC_X86);
     }
 
     @Test
-    void select_byNameOrPlatArch() {
+    void selectByNameOrPlatArch() {
         assertThat(TargetSelector.select(three, request(null, null, List.of("fast", "qemu/arm64"))))
                 .containsExactly(QEMU_ARM, FC_X86);
     }
 
     @Test
-    void select_unknownTargetOrNoMatch_namesWhatExists() {
+    void selectUnknownTargetOrNoMatchNamesWhatExists() {
         assertThatThrownBy(() -> TargetSelector.select(three, request(null, null, List.of("xen/x86_64"))))
                 .isInstanceOf(UserException.class).hasMessageContaining("xen/x86_64")
                 .extracting(e -> ((UserException) e).hint()).asString().contains("qemu/x86_64", "fast (fc/x86_64)");
@@ -61,7 +61,7 @@ class TargetSelectorTest {
     }
 
     @Test
-    void select_noTargetsDeclared_usesPlatAndArchFromTheCommandLine() {
+    void selectNoTargetsDeclaredUsesPlatAndArchFromTheCommandLine() {
         Kraftfile none = kraftfile(List.of(), Map.of(), null);
         assertThat(TargetSelector.select(none, request("qemu", "arm64", List.of())))
                 .containsExactly(new Target(null, Platform.QEMU, Architecture.ARM64, null, Map.of()));

@@ -47,7 +47,7 @@ class DebugCliTest {
     }
 
     @Test
-    void gdbShowsTheChainThroughAUnixSocket_andTheGuestRunsOn() throws Exception {
+    void gdbShowsTheChainThroughAUnixSocketAndTheGuestRunsOn() throws Exception {
         Path kernel = chainKernel();
         Path socket = tmp.resolve("d.sock");
         cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb=unix:" + socket, "-n", "dbg", kernel.toString());

@@ -81,7 +81,7 @@ class KvmFallbackTest {
     }
 
     @Test
-    void aGuestKvmFailsOnIsStartedAgainUnderTcgOnce_andLaterRunsGoToTcgAtOnce() throws Exception {
+    void aGuestKvmFailsOnIsStartedAgainUnderTcgOnceAndLaterRunsGoToTcgAtOnce() throws Exception {
         MachineCli.Result first = cli.run("run", "-M", "8Mi", "-n", "fb", kernel.toString());
 
         assertThat(first.status()).as(first.err()).isZero();
@@ -122,7 +122,7 @@ class KvmFallbackTest {
     }
 
     @Test
-    void withKvmAskedForThereIsNoFallback_butTheErrorItsWordsAndTheHint() throws Exception {
+    void withKvmAskedForThereIsNoFallbackButTheErrorItsWordsAndTheHint() throws Exception {
         MachineCli.Result r = cli.run("run", "--accel", "kvm", "-M", "8Mi", "-n", "kvm", kernel.toString());
 
         assertThat(r.status()).as(r.err()).isEqualTo(ExitCode.GUEST_STOPPED.code());

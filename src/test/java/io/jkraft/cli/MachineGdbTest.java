@@ -53,7 +53,7 @@ class MachineGdbTest {
     }
 
     @Test
-    void runWithGdb_choosesAFreePort_inspectShowsIt_andAClientReadsTheIdlingVcpu() throws Exception {
+    void runWithGdbChoosesAFreePortInspectShowsItAndAClientReadsTheIdlingVcpu() throws Exception {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb", "-n", "dbg", kernel.toString(), "--", LifeKernel.IDLE);
         MachineCli.await("the guest to idle", () -> cli.ok("logs", "dbg").console().contains(LifeKernel.IDLING));
         int port = gdbPort(inspect("dbg"));
@@ -72,7 +72,7 @@ class MachineGdbTest {
     }
 
     @Test
-    void runWithAGdbPort_usesThatPort() throws Exception {
+    void runWithAGdbPortUsesThatPort() throws Exception {
         int chosen = HostPorts.freeLoopbackPort();
         cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb=" + chosen, "-n", "fixed", kernel.toString(), "--",
                 LifeKernel.IDLE);
@@ -83,7 +83,7 @@ class MachineGdbTest {
     }
 
     @Test
-    void aMachineWithoutGdb_getsAGdbstubThroughItsMonitor() throws Exception {
+    void aMachineWithoutGdbGetsAGdbstubThroughItsMonitor() throws Exception {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "late", kernel.toString(), "--", LifeKernel.IDLE);
         assertThat(inspect("late").get("gdb").isNull()).isTrue();
         MachineRecord opened = cli.machineService().openGdbStub("late", 0);
@@ -97,7 +97,7 @@ class MachineGdbTest {
     }
 
     @Test
-    void runWithAUnixSocket_servesTheGdbstubThere_andAStaleSocketIsReplacedAtStart() throws Exception {
+    void runWithAUnixSocketServesTheGdbstubThereAndAStaleSocketIsReplacedAtStart() throws Exception {
         Path socket = tmp.resolve("g.sock");
         cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb=unix:" + socket, "-n", "sock", kernel.toString(), "--",
                 LifeKernel.IDLE);

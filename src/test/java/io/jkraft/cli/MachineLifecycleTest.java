@@ -64,7 +64,7 @@ class MachineLifecycleTest {
     }
 
     @Test
-    void foregroundRun_streamsTheConsole_passesArgumentsAndEnv_andExitsZero() throws Exception {
+    void foregroundRunStreamsTheConsolePassesArgumentsAndEnvAndExitsZero() throws Exception {
         MachineCli.Result r = run("-n", "fg", "-e", "GREETING=hi there", "-a", "loglevel=3", kernel.toString(),
                 "--", "arg1", "arg two");
 
@@ -83,7 +83,7 @@ class MachineLifecycleTest {
     }
 
     @Test
-    void crashingGuest_exitsFour_andPsShowsItsExitStatus() throws Exception {
+    void crashingGuestExitsFourAndPsShowsItsExitStatus() throws Exception {
         MachineCli.Result r = run("-n", "crasher", kernel.toString(), "--", LifeKernel.CRASH);
 
         assertThat(r.status()).isEqualTo(ExitCode.GUEST_CRASHED.code());
@@ -97,7 +97,7 @@ class MachineLifecycleTest {
     }
 
     @Test
-    void detachedMachine_throughPsLogsStopStartAndRm() throws Exception {
+    void detachedMachineThroughPsLogsStopStartAndRm() throws Exception {
         MachineCli.Result started = run("-d", "-n", "web", kernel.toString(), "--", LifeKernel.IDLE);
         assertThat(started.status()).as(started.err()).isZero();
         assertThat(started.out().strip()).isEqualTo("web");
@@ -140,7 +140,7 @@ class MachineLifecycleTest {
     }
 
     @Test
-    void pauseAndUnpause_andDetachedMachinesThatEndOnTheirOwn() throws Exception {
+    void pauseAndUnpauseAndDetachedMachinesThatEndOnTheirOwn() throws Exception {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "sleeper", kernel.toString(), "--", LifeKernel.IDLE);
         cli.ok("pause", "sleeper");
         JsonNode paused = cli.machine("sleeper");
@@ -168,7 +168,7 @@ class MachineLifecycleTest {
     }
 
     @Test
-    void logsFollow_endsWhenTheMachineIsStopped() throws Exception {
+    void logsFollowEndsWhenTheMachineIsStopped() throws Exception {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "tail", kernel.toString(), "--", LifeKernel.IDLE);
         CompletableFuture<MachineCli.Result> follow = CompletableFuture.supplyAsync(() -> cli.run("logs", "-f", "tail"));
         MachineCli.await("the guest to idle", () -> cli.ok("logs", "tail").console().contains(LifeKernel.IDLING));
@@ -182,7 +182,7 @@ class MachineLifecycleTest {
     }
 
     @Test
-    void publishedPort_isInQemusForwardingTable_andATakenPortIsRefusedBeforeQemuStarts() throws Exception {
+    void publishedPortIsInQemusForwardingTableAndATakenPortIsRefusedBeforeQemuStarts() throws Exception {
         int port = freePort();
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "holder", "-p", port + ":8080", kernel.toString(), "--",
                 LifeKernel.IDLE);
@@ -215,7 +215,7 @@ class MachineLifecycleTest {
     }
 
     @Test
-    void volumeAndInitrd_areAttachedAndReachTheGuest() throws Exception {
+    void volumeAndInitrdAreAttachedAndReachTheGuest() throws Exception {
         Path share = Files.createDirectories(tmp.resolve("share"));
         byte[] archive = "070701 a stand-in cpio".getBytes(StandardCharsets.US_ASCII);
         Path initrd = Files.write(tmp.resolve("root.cpio"), archive);

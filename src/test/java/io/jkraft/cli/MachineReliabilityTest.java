@@ -59,7 +59,7 @@ class MachineReliabilityTest {
     }
 
     @Test
-    void foregroundJkraftKilled_psStillSaysRunning_andStopOrRmForceWorkFromAnotherProcess() throws Exception {
+    void foregroundJkraftKilledPsStillSaysRunningAndStopOrRmForceWorkFromAnotherProcess() throws Exception {
         Child first = foreground("orphan");
         Child second = foreground("orphan2");
         first.awaitOutput(LifeKernel.IDLING);
@@ -97,7 +97,7 @@ class MachineReliabilityTest {
      */
     private void killedDuringDetachedRun(String name) throws Exception {
         // A published port makes run record the machine before it starts QEMU (a run without ports starts
-        // QEMU first: see detachedRunKilledBeforeItRecordedItsMachine_psLeavesNothingOfIt).
+        // QEMU first: see detachedRunKilledBeforeItRecordedItsMachinePsLeavesNothingOfIt).
         int port;
         try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
@@ -137,7 +137,7 @@ class MachineReliabilityTest {
     }
 
     @Test
-    void detachedRunKilled_psTellsTheTruth_andStartAndRmDealWithTheLeftQemu() throws Exception {
+    void detachedRunKilledPsTellsTheTruthAndStartAndRmDealWithTheLeftQemu() throws Exception {
         killedDuringDetachedRun("half");
         killedDuringDetachedRun("half2");
 
@@ -157,7 +157,7 @@ class MachineReliabilityTest {
     }
 
     @Test
-    void detachedRunKilledBeforeItRecordedItsMachine_psLeavesNothingOfIt() throws Exception {
+    void detachedRunKilledBeforeItRecordedItsMachinePsLeavesNothingOfIt() throws Exception {
         Child run = cli.start("run", "-W", "-M", "8Mi", "-d", "-n", "early", kernel, "--", LifeKernel.IDLE);
         MachineCli.await("QEMU of early", () -> cli.processes().stream()
                 .anyMatch(v -> v.runs("early")));
@@ -187,7 +187,7 @@ class MachineReliabilityTest {
     }
 
     @Test
-    void ctrlC_stopsAndRecordsTheMachine_andExits130() throws Exception {
+    void ctrlCStopsAndRecordsTheMachineAndExits130() throws Exception {
         Child kept = foreground("interrupted");
         Child removed = foreground("transient", "--rm");
         kept.awaitOutput(LifeKernel.IDLING);
@@ -209,7 +209,7 @@ class MachineReliabilityTest {
     }
 
     @Test
-    void stopOrRmForceFromAnotherProcess_endAForegroundRunCleanly() throws Exception {
+    void stopOrRmForceFromAnotherProcessEndAForegroundRunCleanly() throws Exception {
         Child stopped = foreground("followed");
         Child removed = foreground("followed2");
         stopped.awaitOutput(LifeKernel.IDLING);
@@ -235,7 +235,7 @@ class MachineReliabilityTest {
     }
 
     @Test
-    void twentyDetachedMachinesStartedAtOnce_thenRmAllLeavesNothing() throws Exception {
+    void twentyDetachedMachinesStartedAtOnceThenRmAllLeavesNothing() throws Exception {
         int count = 20;
         List<Future<MachineCli.Result>> runs = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(count)) {

@@ -109,7 +109,7 @@ class PkgCliTest {
     }
 
     @Test
-    void badReference_isOneErrorBeforeAnythingIsBuilt() throws Exception {
+    void badReferenceIsOneErrorBeforeAnythingIsBuilt() throws Exception {
         Path app = app();
 
         oneClearError(cli.run("pkg", "-n", "Hello World", app.toString()), "'Hello World' is not an image reference");

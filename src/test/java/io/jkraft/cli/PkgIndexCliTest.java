@@ -42,7 +42,7 @@ class PkgIndexCliTest {
     }
 
     @Test
-    void sourceUpdateListInfoPull_andUnsource() throws Exception {
+    void sourceUpdateListInfoPullAndUnsource() throws Exception {
         cli.ok("pkg", "source", index.toString());
         assertThat(cli.ok("pkg", "update").err()).contains("updated 2 components");
 
@@ -73,7 +73,7 @@ class PkgIndexCliTest {
     }
 
     @Test
-    void pkgLsWithoutFlags_stillListsLocalImages() {
+    void pkgLsWithoutFlagsStillListsLocalImages() {
         MachineCli.Result r = cli.ok("pkg", "ls");
         assertThat(r.out()).startsWith("REFERENCE");
     }

@@ -49,7 +49,7 @@ class PkgRegistryCliTest {
     }
 
     @Test
-    void packAndPush_removeLocally_pull_run() throws Exception {
+    void packAndPushRemoveLocallyPullRun() throws Exception {
         try (LocalRegistry registry = LocalRegistry.start(tmp)) {
             Path app = FixtureApp.create(tmp.resolve("app"), """
                     spec: v0.6
@@ -94,7 +94,7 @@ class PkgRegistryCliTest {
     }
 
     @Test
-    void loginStoresThePasswordPrivately_andNoOutputShowsIt() throws Exception {
+    void loginStoresThePasswordPrivatelyAndNoOutputShowsIt() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/htpasswd")), "htpasswd is not installed (Debian: apache2-utils)");
         String password = "cli-Pw-93kq";
         Process p = new ProcessBuilder("htpasswd", "-Bbn", "bob", password).start();

@@ -40,7 +40,7 @@ class ProfileCliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "arm64"})
-    void theHottestStackOfTheChainEndsInABC_andTheFlameGraphsParse(String arch) throws Exception {
+    void theHottestStackOfTheChainEndsInABCAndTheFlameGraphsParse(String arch) throws Exception {
         Path kernel = kernel(ChainKernel.build(tmp.resolve("k"), arch));
         cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb", "-n", "hot", kernel.toString());
         MachineCli.await("the chain to spin", () -> cli.ok("logs", "hot").console().contains(ChainKernel.SPINNING));

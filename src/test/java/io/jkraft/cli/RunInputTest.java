@@ -67,7 +67,7 @@ class RunInputTest {
     }
 
     @Test
-    void unknownMachineName_isOneErrorForEveryCommand() throws Exception {
+    void unknownMachineNameIsOneErrorForEveryCommand() throws Exception {
         for (String command : List.of("logs", "inspect", "stop", "start", "pause", "unpause", "rm")) {
             MachineCli.Result r = cli.run(command, "no-such-machine");
             oneClearError(r, "no machine is named 'no-such-machine'");
@@ -77,7 +77,7 @@ class RunInputTest {
     }
 
     @Test
-    void badPortVolumeAndMemorySyntax_isRefusedBeforeAnythingStarts() throws Exception {
+    void badPortVolumeAndMemorySyntaxIsRefusedBeforeAnythingStarts() throws Exception {
         Path share = Files.createDirectories(tmp.resolve("share"));
         List<List<String>> flags = List.of(
                 List.of("-p", "8080"), List.of("-p", "99999:80"), List.of("-p", "web:80"), List.of("-p", "80:80/sctp"),
@@ -92,7 +92,7 @@ class RunInputTest {
     }
 
     @Test
-    void aTakenName_isOneError_andTheQemuStartedAheadOfTheRecordIsGone() throws Exception {
+    void aTakenNameIsOneErrorAndTheQemuStartedAheadOfTheRecordIsGone() throws Exception {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "taken", kernel.toString(), "--", LifeKernel.IDLE);
         List<MachineCli.Vmm> before = cli.processes();
 
@@ -107,7 +107,7 @@ class RunInputTest {
     }
 
     @Test
-    void missingKernel_isOneError() throws Exception {
+    void missingKernelIsOneError() throws Exception {
         Path missing = tmp.resolve("no-such-kernel");
         oneClearError(cli.run("run", "-W", missing.toString()), missing.toString(),
                 "neither a project folder nor a kernel file");
@@ -121,7 +121,7 @@ class RunInputTest {
     }
 
     @Test
-    void unbuildableProject_isOneErrorWithTheCompilerLocation() throws Exception {
+    void unbuildableProjectIsOneErrorWithTheCompilerLocation() throws Exception {
         Path app = FixtureApp.create(tmp.resolve("app"), KRAFTFILE);
         FixtureApp.breakSource(app);
 
@@ -134,7 +134,7 @@ class RunInputTest {
     }
 
     @Test
-    void badFlag_isReportedBeforeTheProjectIsBuilt() throws Exception {
+    void badFlagIsReportedBeforeTheProjectIsBuilt() throws Exception {
         Path app = FixtureApp.create(tmp.resolve("app"), KRAFTFILE);
 
         oneClearError(cli.run("run", "-W", "-p", "80", app.toString()), "-p 80");
@@ -149,7 +149,7 @@ class RunInputTest {
     }
 
     @Test
-    void projectFolder_isBuiltThenBooted_withTheKraftfileCmdUnlessArgumentsAreGiven() throws Exception {
+    void projectFolderIsBuiltThenBootedWithTheKraftfileCmdUnlessArgumentsAreGiven() throws Exception {
         Path app = FixtureApp.create(tmp.resolve("app"), KRAFTFILE);
 
         MachineCli.Result first = cli.run("run", "-W", "-M", "8Mi", "-n", "project", app.toString());

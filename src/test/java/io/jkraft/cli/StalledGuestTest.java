@@ -41,7 +41,7 @@ class StalledGuestTest {
     }
 
     @Test
-    void aForegroundRunOfAPanickedGuestEndsWithThePanic_exitStatus4_andLeavesNoQemu() throws Exception {
+    void aForegroundRunOfAPanickedGuestEndsWithThePanicExitStatus4AndLeavesNoQemu() throws Exception {
         MachineCli.Result r = cli.run("run", "-W", "-M", "8Mi", "-n", "pan", kernel.toString(), "--", LifeKernel.PANIC);
 
         assertThat(r.status()).as(r.err()).isEqualTo(ExitCode.GUEST_CRASHED.code());
@@ -55,7 +55,7 @@ class StalledGuestTest {
     }
 
     @Test
-    void aDetachedPanickedGuestIsErroredInPs_withTheReason_andLogsKeepQemusWords() throws Exception {
+    void aDetachedPanickedGuestIsErroredInPsWithTheReasonAndLogsKeepQemusWords() throws Exception {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "dpan", kernel.toString(), "--", LifeKernel.PANIC);
         MachineCli.await("the guest to panic", () -> cli.ok("logs", "dpan").console().contains(LifeKernel.PANICKING)
                 || !cli.machine("dpan").get("status").asText().equals("running"));

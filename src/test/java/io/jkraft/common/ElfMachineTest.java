@@ -20,7 +20,7 @@ class ElfMachineTest {
 
     @Test
     @Tag("qemu")
-    void theFixtureCoresX86KernelIs32BitCodeThatRunsAsX86_64() throws Exception {
+    void theFixtureCoresX86KernelIs32BitCodeThatRunsAsX8664() throws Exception {
         Path dbg = ChainKernel.build(dir, "x86_64");
         for (Path elf : new Path[] {dbg, kernelOf(dbg)}) {
             ElfMachine machine = machineOf(elf).orElseThrow();
@@ -43,7 +43,7 @@ class ElfMachineTest {
     }
 
     @Test
-    void theHostGccsObjectCodeIsX86_64WithEightByteWords() throws Exception {
+    void theHostGccsObjectCodeIsX8664WithEightByteWords() throws Exception {
         assumeTrue(Architecture.host().equals(Optional.of(Architecture.X86_64)), "the host's gcc makes x86_64 code");
         Path source = Files.writeString(dir.resolve("f.c"), "int f(int x) { return x + 1; }\n");
         Path object = dir.resolve("f.o");

@@ -15,7 +15,7 @@ class JkraftConfigTest {
     Path dir;
 
     @Test
-    void load_defaultsToGitHub_fileOverrides_environmentWins() throws Exception {
+    void loadDefaultsToGitHubFileOverridesEnvironmentWins() throws Exception {
         Path file = dir.resolve("config.yaml");
         assertThat(JkraftConfig.load(file, Map.of()).originBase()).isEqualTo("https://github.com/unikraft");
         Files.writeString(file, "origin_base: file:///mirror/\n");
@@ -24,7 +24,7 @@ class JkraftConfigTest {
     }
 
     @Test
-    void insecureRegistries_fromTheFileAndTheEnvironment() throws Exception {
+    void insecureRegistriesFromTheFileAndTheEnvironment() throws Exception {
         Path file = dir.resolve("config.yaml");
         assertThat(JkraftConfig.load(file, Map.of()).insecureRegistries()).isEmpty();
         Files.writeString(file, "insecure_registries: [registry.lan:5000, other.lan]\n");
@@ -36,7 +36,7 @@ class JkraftConfigTest {
     }
 
     @Test
-    void load_badFile_isAUserError() throws Exception {
+    void loadBadFileIsAUserError() throws Exception {
         Path file = dir.resolve("config.yaml");
         Files.writeString(file, "origin_base: [unclosed\n");
         assertThatThrownBy(() -> JkraftConfig.load(file, Map.of())).isInstanceOf(UserException.class)
@@ -47,7 +47,7 @@ class JkraftConfigTest {
     }
 
     @Test
-    void paths_followXdg_ignoringRelativeValues() {
+    void pathsFollowXdgIgnoringRelativeValues() {
         JkraftPaths p = JkraftPaths.fromEnvironment(Map.of("HOME", "/home/u", "XDG_DATA_HOME", "/data",
                 "XDG_CONFIG_HOME", "relative"));
         assertThat(p.sourcesDir()).isEqualTo(Path.of("/data/jkraft/sources"));

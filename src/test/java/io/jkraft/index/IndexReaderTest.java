@@ -21,7 +21,7 @@ class IndexReaderTest {
     }
 
     @Test
-    void inlineAndReferencedManifests_withChannelsVersions_andResourcesMadeAbsolute() throws Exception {
+    void inlineAndReferencedManifestsWithChannelsVersionsAndResourcesMadeAbsolute() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("idx"));
         Files.createDirectories(dir.resolve("libs"));
         Files.writeString(dir.resolve("index.yaml"), """
@@ -76,7 +76,7 @@ class IndexReaderTest {
     }
 
     @Test
-    void aFolderHoldingIndexYaml_isAnIndexSource() throws Exception {
+    void aFolderHoldingIndexYamlIsAnIndexSource() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("folder"));
         Files.writeString(dir.resolve("index.yaml"), "manifests:\n  - {name: lwip, type: lib, versions: [{version: 2.1.2, resource: x.tar.gz}]}\n");
         assertThat(read(dir)).extracting(Manifest::name).containsExactly("lwip");
@@ -132,7 +132,7 @@ class IndexReaderTest {
     }
 
     @Test
-    void aMissingSource_isOneClearError() {
+    void aMissingSourceIsOneClearError() {
         assertThatThrownBy(() -> read(tmp.resolve("nope")))
                 .isInstanceOf(UserException.class).hasMessageContaining("does not exist or holds no index.yaml");
     }

@@ -73,7 +73,7 @@ class IndexServiceTest {
     }
 
     @Test
-    void sourceAndUnsource_editTheConfig_keepingOtherSettings_andLeavingNoTemporaryFile() throws Exception {
+    void sourceAndUnsourceEditTheConfigKeepingOtherSettingsAndLeavingNoTemporaryFile() throws Exception {
         Files.createDirectories(paths.configDir());
         Files.writeString(paths.configFile(), "origin_base: file:///srv/mirror\n");
 
@@ -95,7 +95,7 @@ class IndexServiceTest {
     }
 
     @Test
-    void source_ofSomethingThatIsNoIndex_isRefused_andTheConfigStaysAsItWas() throws Exception {
+    void sourceOfSomethingThatIsNoIndexIsRefusedAndTheConfigStaysAsItWas() throws Exception {
         Path notIndex = tmp.resolve("notes.yaml");
         Files.writeString(notIndex, "hello: world\n");
         assertThatThrownBy(() -> service.addSource(notIndex.toString())).isInstanceOf(UserException.class)
@@ -104,7 +104,7 @@ class IndexServiceTest {
     }
 
     @Test
-    void update_thenListInfoAndPull_byDefaultChannel_channel_andVersion() throws Exception {
+    void updateThenListInfoAndPullByDefaultChannelChannelAndVersion() throws Exception {
         service.addSource(indexDir.resolve("index.yaml").toString());
         IndexService.UpdateSummary summary = service.update();
 
@@ -133,7 +133,7 @@ class IndexServiceTest {
     }
 
     @Test
-    void anUnknownName_suggestsTheClosestNames() throws Exception {
+    void anUnknownNameSuggestsTheClosestNames() throws Exception {
         service.addSource(indexDir.toString());
         service.update();
         assertThatThrownBy(() -> service.pull(ComponentQuery.parse("muls")))
@@ -144,7 +144,7 @@ class IndexServiceTest {
     }
 
     @Test
-    void pull_checksumMismatch_isRefused_andNothingIsLeftInTheCache() throws Exception {
+    void pullChecksumMismatchIsRefusedAndNothingIsLeftInTheCache() throws Exception {
         writeIndex(indexDir.resolve("index.yaml"), "musl", "0".repeat(64));
         service.addSource(indexDir.toString());
         service.update();
@@ -157,7 +157,7 @@ class IndexServiceTest {
     }
 
     @Test
-    void update_withAFailingSource_leavesThePreviousCopyIntact() throws Exception {
+    void updateWithAFailingSourceLeavesThePreviousCopyIntact() throws Exception {
         service.addSource(indexDir.toString());
         service.update();
         Path second = Files.createDirectories(tmp.resolve("second"));
@@ -181,7 +181,7 @@ class IndexServiceTest {
     }
 
     @Test
-    void noLocalCopy_saysToUpdate() {
+    void noLocalCopySaysToUpdate() {
         assertThatThrownBy(() -> service.list(Set.of())).isInstanceOf(UserException.class)
                 .hasMessageContaining("no local copy").extracting(e -> ((UserException) e).hint())
                 .asString().contains("pkg source");

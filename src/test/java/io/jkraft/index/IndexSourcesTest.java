@@ -43,7 +43,7 @@ class IndexSourcesTest {
     }
 
     @Test
-    void anInterruptedDownload_leavesNoPartialCache_andTheNextPullWorks() throws Exception {
+    void anInterruptedDownloadLeavesNoPartialCacheAndTheNextPullWorks() throws Exception {
         byte[] tarball = libTarGz(tmp, "musl", "stable");
         boolean[] cutShort = {true};
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -87,7 +87,7 @@ class IndexSourcesTest {
     }
 
     @Test
-    void aGitRepositoryHoldingAnIndex_isASource_withResourcesInsideTheRepository() throws Exception {
+    void aGitRepositoryHoldingAnIndexIsASourceWithResourcesInsideTheRepository() throws Exception {
         Path repo = tmp.resolve("manifests-repo");
         Files.createDirectories(repo.resolve("libs"));
         Files.write(repo.resolve("libs/lwip.tar.gz"), libTarGz(tmp, "lwip", "2.1.2"));
@@ -112,7 +112,7 @@ class IndexSourcesTest {
     }
 
     @Test
-    void builds_resolveThroughTheLocalCopy_channelsVersionsAndTheGitOrigin_elseTheDefaultOrigins() throws Exception {
+    void buildsResolveThroughTheLocalCopyChannelsVersionsAndTheGitOriginElseTheDefaultOrigins() throws Exception {
         FixtureRepos repos = FixtureRepos.create(tmp.resolve("mirror"));
         Path index = tmp.resolve("index.yaml");
         String core = repos.core().toUri().toString();

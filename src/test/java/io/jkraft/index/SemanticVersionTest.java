@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class SemanticVersionTest {
     @Test
-    void numbersCompareAsNumbers_notAsText() {
+    void numbersCompareAsNumbersNotAsText() {
         assertThat(SemanticVersion.compare("0.10.0", "0.9.1")).isPositive();
         assertThat(SemanticVersion.compare("1.2.10", "1.2.9")).isPositive();
         assertThat(SemanticVersion.compare("v1.0.0", "1.0.0")).isZero();
@@ -17,7 +17,7 @@ class SemanticVersionTest {
     }
 
     @Test
-    void preReleasesRankBelowTheirRelease_inSemverOrder() {
+    void preReleasesRankBelowTheirReleaseInSemverOrder() {
         List<String> sorted = new ArrayList<>(List.of("1.0.0", "1.0.0-rc.1", "1.0.0-alpha", "1.0.0-alpha.1",
                 "1.0.0-beta.11", "1.0.0-beta.2", "1.0.0-beta", "0.17.0"));
         sorted.sort(SemanticVersion.ORDER);
@@ -26,7 +26,7 @@ class SemanticVersionTest {
     }
 
     @Test
-    void manifestHighestVersion_usesTheOrder() {
+    void manifestHighestVersionUsesTheOrder() {
         Manifest m = new Manifest("musl", ComponentType.LIB, null, null, null, List.of(),
                 List.of(v("0.9.1"), v("0.10.0-rc.1"), v("0.10.0"), v("0.2.0")), "src");
         assertThat(m.highestVersion()).get().extracting(ManifestVersion::version).isEqualTo("0.10.0");

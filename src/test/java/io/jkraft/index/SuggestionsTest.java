@@ -7,14 +7,14 @@ import org.junit.jupiter.api.Test;
 
 class SuggestionsTest {
     @Test
-    void aSwapOfTwoLetters_isOneEdit() {
+    void aSwapOfTwoLettersIsOneEdit() {
         assertThat(Suggestions.distance("muls", "musl", 3)).isEqualTo(1);
         assertThat(Suggestions.distance("lwip", "lwip", 3)).isZero();
         assertThat(Suggestions.distance("newlib", "nginx", 3)).isGreaterThan(1);
     }
 
     @Test
-    void closestNames_first_andFarOnesLeftOut() {
+    void closestNamesFirstAndFarOnesLeftOut() {
         List<String> names = List.of("musl", "newlib", "lwip", "nginx", "mbedtls", "musl-extra");
         assertThat(Suggestions.closest("muls", names)).containsExactly("musl");
         assertThat(Suggestions.closest("ngnix", names)).containsExactly("nginx");

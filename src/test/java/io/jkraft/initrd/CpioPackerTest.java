@@ -20,7 +20,7 @@ class CpioPackerTest {
     Path dir;
 
     @Test
-    void pack_writesNewcWithFilesFoldersAndLinks_ownedByRoot() throws Exception {
+    void packWritesNewcWithFilesFoldersAndLinksOwnedByRoot() throws Exception {
         Path root = Files.createDirectories(dir.resolve("rootfs/etc"));
         Files.writeString(root.resolve("motd"), "hello\n");
         Files.createSymbolicLink(dir.resolve("rootfs/motd"), Path.of("etc/motd"));
@@ -45,7 +45,7 @@ class CpioPackerTest {
     }
 
     @Test
-    void pack_sameFolder_sameBytes() throws Exception {
+    void packSameFolderSameBytes() throws Exception {
         Files.createDirectories(dir.resolve("rootfs"));
         Files.writeString(dir.resolve("rootfs/a"), "a");
         CpioPacker.pack(dir.resolve("rootfs"), dir.resolve("1.cpio"));
@@ -54,7 +54,7 @@ class CpioPackerTest {
     }
 
     @Test
-    void pack_notAFolder_isAUserError() {
+    void packNotAFolderIsAUserError() {
         assertThatThrownBy(() -> CpioPacker.pack(dir.resolve("missing"), dir.resolve("x.cpio")))
                 .isInstanceOf(UserException.class).hasMessageContaining("is not a folder");
     }

@@ -14,7 +14,7 @@ class RootfsInitrdTest {
     Path dir;
 
     @Test
-    void folderIsPackedIntoTheCache_fileIsUsedAsIs_noneIsNull() throws Exception {
+    void folderIsPackedIntoTheCacheFileIsUsedAsIsNoneIsNull() throws Exception {
         Files.createDirectories(dir.resolve("rootfs"));
         Files.writeString(dir.resolve("rootfs/hello"), "hi");
         Path packed = RootfsInitrd.resolve(dir.resolve("rootfs"), dir.resolve("cache"));
@@ -28,7 +28,7 @@ class RootfsInitrdTest {
     }
 
     @Test
-    void dockerfileAndMissingPaths_areClearErrors() throws Exception {
+    void dockerfileAndMissingPathsAreClearErrors() throws Exception {
         Path dockerfile = Files.writeString(dir.resolve("Dockerfile"), "FROM scratch\n");
         assertThatThrownBy(() -> RootfsInitrd.resolve(dockerfile, dir)).isInstanceOf(UserException.class)
                 .hasMessageContaining("Dockerfile").hasMessageContaining("BuildKit");

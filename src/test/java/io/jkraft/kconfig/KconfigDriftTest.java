@@ -18,14 +18,14 @@ class KconfigDriftTest {
             """;
 
     @Test
-    void parse_readsSetAndNotSetSymbols() {
+    void parseReadsSetAndNotSetSymbols() {
         assertThat(DotConfig.parse(DOT_CONFIG)).containsExactly(
                 Map.entry("CONFIG_PLAT_KVM", "y"), Map.entry("CONFIG_LIBUKRANDOM", "n"),
                 Map.entry("CONFIG_UK_NAME", "\"helloworld\""), Map.entry("CONFIG_NUM", "100"));
     }
 
     @Test
-    void compare_reportsDroppedAndChanged_notWhatTookEffect() {
+    void compareReportsDroppedAndChangedNotWhatTookEffect() {
         Map<String, String> requested = new KconfigValues()
                 .set("CONFIG_PLAT_KVM", "y").set("CONFIG_LIBUKRANDOM", "n").set("CONFIG_UK_NAME", "helloworld")
                 .set("CONFIG_ABSENT_OFF", "n").set("CONFIG_DROPPED", "y").set("CONFIG_NUM", "500").asMap();

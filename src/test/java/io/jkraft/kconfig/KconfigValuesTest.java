@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class KconfigValuesTest {
 
     @Test
-    void render_writesOffTheKconfigWay_andNormalisesValues() {
+    void renderWritesOffTheKconfigWayAndNormalisesValues() {
         KconfigValues v = new KconfigValues()
                 .set("CONFIG_A", "y").set("B", "true").set("CONFIG_C", "n").set("CONFIG_D", "false")
                 .set("CONFIG_NUM", "42").set("CONFIG_HEX", "0x1F").set("CONFIG_S", "hello world")
@@ -26,13 +26,13 @@ class KconfigValuesTest {
     }
 
     @Test
-    void set_laterLayerWinsAndMovesToTheEnd() {
+    void setLaterLayerWinsAndMovesToTheEnd() {
         KconfigValues v = new KconfigValues().set("CONFIG_A", "y").set("CONFIG_B", "y").set("CONFIG_A", "n");
         assertThat(v.asMap()).containsExactly(Map.entry("CONFIG_B", "y"), Map.entry("CONFIG_A", "n"));
     }
 
     @Test
-    void normalise_escapesQuotesInStrings() {
+    void normaliseEscapesQuotesInStrings() {
         assertThat(KconfigValues.normalise("say \"hi\"")).isEqualTo("\"say \\\"hi\\\"\"");
     }
 }

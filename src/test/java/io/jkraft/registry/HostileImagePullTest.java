@@ -70,7 +70,7 @@ class HostileImagePullTest {
     }
 
     @Test
-    void layersEscapingTheFolder_areRefusedAfterAPull() throws Exception {
+    void layersEscapingTheFolderAreRefusedAfterAPull() throws Exception {
         String reason = LocalRegistry.unavailableReason();
         assumeTrue(reason == null, reason);
         try (LocalRegistry registry = LocalRegistry.start(dir)) {

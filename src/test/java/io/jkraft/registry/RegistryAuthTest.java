@@ -60,7 +60,7 @@ class RegistryAuthTest {
     }
 
     @Test
-    void basicAuth_needsLogin_storesTheCredentialsPrivately_andNeverShowsThePassword() throws Exception {
+    void basicAuthNeedsLoginStoresTheCredentialsPrivatelyAndNeverShowsThePassword() throws Exception {
         assumeTrue(RegistryServiceTest.onPath("htpasswd"), "htpasswd is not installed (Debian: apache2-utils)");
         try (LocalRegistry registry = LocalRegistry.start(dir, "127.0.0.1",
                 "  htpasswd:\n    realm: jkraft-test\n    path: " + htpasswd() + "\n")) {
@@ -101,7 +101,7 @@ class RegistryAuthTest {
     }
 
     @Test
-    void bearerTokens_fromTheRegistrysTokenService_cachedPerScope() throws Exception {
+    void bearerTokensFromTheRegistrysTokenServiceCachedPerScope() throws Exception {
         try (TokenServer tokens = TokenServer.start(dir);
              LocalRegistry registry = LocalRegistry.start(dir, "127.0.0.1", tokens.registryAuthYaml())) {
             String ref = registry.address() + "/tok/hello:1";
@@ -128,7 +128,7 @@ class RegistryAuthTest {
     }
 
     @Test
-    void plainHttp_onlyForLoopbackOrRegistriesMarkedInsecure() throws Exception {
+    void plainHttpOnlyForLoopbackOrRegistriesMarkedInsecure() throws Exception {
         String lan = nonLoopbackAddress();
         assumeTrue(lan != null, "this machine has no non-loopback IPv4 address");
         try (LocalRegistry registry = LocalRegistry.start(dir, "0.0.0.0", "")) {

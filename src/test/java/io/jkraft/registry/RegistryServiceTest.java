@@ -82,7 +82,7 @@ class RegistryServiceTest {
     }
 
     @Test
-    void pushThenPull_givesTheSameImage_andASecondPushSendsNoBlob() throws Exception {
+    void pushThenPullGivesTheSameImageAndASecondPushSendsNoBlob() throws Exception {
         String ref = registry.address() + "/demo/hello:1.0";
         Descriptor packed = pack(dir.resolve("a"), ref, 4000);
 
@@ -116,7 +116,7 @@ class RegistryServiceTest {
     }
 
     @Test
-    void pullForOnePlatform_storesAnIndexOfThatManifestOnly() throws Exception {
+    void pullForOnePlatformStoresAnIndexOfThatManifestOnly() throws Exception {
         String ref = registry.address() + "/hello:2";
         pack(dir.resolve("a"), ref, 3000);
         service("a").push(ref);
@@ -156,7 +156,7 @@ class RegistryServiceTest {
     }
 
     @Test
-    void aBlobTamperedWithInTheRegistry_isRejected_andNothingIsStored() throws Exception {
+    void aBlobTamperedWithInTheRegistryIsRejectedAndNothingIsStored() throws Exception {
         String ref = registry.address() + "/hello:1";
         Descriptor index = pack(dir.resolve("a"), ref, 5000);
         service("a").push(ref);
@@ -176,7 +176,7 @@ class RegistryServiceTest {
     }
 
     @Test
-    void anImageInAnotherRepository_isMountedNotUploaded() throws Exception {
+    void anImageInAnotherRepositoryIsMountedNotUploaded() throws Exception {
         String first = registry.address() + "/team/hello:1";
         String second = registry.address() + "/other/hello:1";
         pack(dir.resolve("a"), first, 2000);
@@ -193,7 +193,7 @@ class RegistryServiceTest {
     }
 
     @Test
-    void largeBlobs_goUpInChunks() throws Exception {
+    void largeBlobsGoUpInChunks() throws Exception {
         String ref = registry.address() + "/chunky:1";
         Descriptor index = pack(dir.resolve("a"), ref, 10_000);
         service("a").withChunkSize(1024).push(ref);
@@ -201,7 +201,7 @@ class RegistryServiceTest {
     }
 
     @Test
-    void unknownImageAndUnknownTag_areOneClearError() throws Exception {
+    void unknownImageAndUnknownTagAreOneClearError() throws Exception {
         assertThatThrownBy(() -> service("b").pull(registry.address() + "/nothing:here", null, null))
                 .isInstanceOf(UserException.class).hasMessageContaining("has no image nothing:here (404 Not Found)");
         assertThatThrownBy(() -> service("a").push(registry.address() + "/never/packed:1"))
@@ -209,7 +209,7 @@ class RegistryServiceTest {
     }
 
     @Test
-    void anUnreachableRegistry_isOneClearError() throws Exception {
+    void anUnreachableRegistryIsOneClearError() throws Exception {
         int port = LocalRegistry.freePort();
         assertThatThrownBy(() -> service("b").pull("127.0.0.1:" + port + "/x:1", null, null))
                 .isInstanceOf(UserException.class).hasMessageContaining("cannot reach registry 127.0.0.1:" + port)

@@ -103,7 +103,7 @@ class GitFetchTest {
     }
 
     @Test
-    void plainCloneAsMirror_branchOnlyAsRemoteTrackingRef_isFound() throws Exception {
+    void plainCloneAsMirrorBranchOnlyAsRemoteTrackingRefIsFound() throws Exception {
         Path clone = tmp.resolve("clone");
         try (var g = org.eclipse.jgit.api.Git.cloneRepository().setURI(origin.url()).setDirectory(clone.toFile()).call()) {
             assertThat(g.getRepository().exactRef("refs/heads/stable")).as("only main is a local branch").isNull();

@@ -15,7 +15,7 @@ class GitSystemConfigTest {
     Path dir;
 
     @Test
-    void sourceCache_makesJGitReadTheSystemConfigFromItsStandardPlace() throws Exception {
+    void sourceCacheMakesJGitReadTheSystemConfigFromItsStandardPlace() throws Exception {
         new SourceCache(dir, m -> {});
         assertThat(SystemReader.getInstance()).isInstanceOf(GitSystemConfig.class);
         FileBasedConfig system = SystemReader.getInstance().openSystemConfig(null, FS.DETECTED);

@@ -131,7 +131,7 @@ class OriginResolverTest {
     }
 
     @Test
-    void defaultOrigin_fromAFileMirrorWithDotGitFolders() throws Exception {
+    void defaultOriginFromAFileMirrorWithDotGitFolders() throws Exception {
         Path mirror = Files.createDirectories(project.resolve("mirror/unikraft.git"));
         OriginResolver r = new OriginResolver(mirror.getParent().toUri().toString());
         GitOrigin o = (GitOrigin) r.resolve(new Component("unikraft", null, null, Map.of()), true, project);

@@ -39,14 +39,14 @@ class MainTest {
     }
 
     @Test
-    void version_printsTheVersion() {
+    void versionPrintsTheVersion() {
         Run r = run(Map.of(), "--version");
         assertThat(r.status()).isZero();
         assertThat(r.out()).startsWith("jkraft ");
     }
 
     @Test
-    void everyCommand_hasHelpWithExamples() {
+    void everyCommandHasHelpWithExamples() {
         java.util.List<String[]> all = new java.util.ArrayList<>();
         CommandTable.visibleNames().forEach(c -> all.add(new String[] {c}));
         PkgCommand.subcommandNames().forEach(s -> all.add(new String[] {"pkg", s}));
@@ -63,14 +63,14 @@ class MainTest {
     }
 
     @Test
-    void badOption_isAUsageErrorWithExitTwo() {
+    void badOptionIsAUsageErrorWithExitTwo() {
         Run r = run(Map.of(), "build", "--no-such-flag");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("Unknown option: '--no-such-flag'");
     }
 
     @Test
-    void brokenKraftfile_oneLocatedMessage_noStackTrace() throws Exception {
+    void brokenKraftfileOneLocatedMessageNoStackTrace() throws Exception {
         Path app = Files.createDirectories(tmp.resolve("app"));
         Files.writeString(app.resolve("Kraftfile"), "spec: v0.6\nname: x\nunikraft: stable\ntargets: [qemu/sparc]\n");
         Run r = run(Map.of("HOME", tmp.toString()), "build", app.toString());
@@ -80,7 +80,7 @@ class MainTest {
     }
 
     @Test
-    void missingSpec_andBadYaml_andMissingProject() throws Exception {
+    void missingSpecAndBadYamlAndMissingProject() throws Exception {
         Path app = Files.createDirectories(tmp.resolve("app"));
         Files.writeString(app.resolve("Kraftfile"), "name: x\n");
         assertThat(run(Map.of(), "build", app.toString()).err()).contains("Kraftfile:1:1:", "spec");
@@ -94,14 +94,14 @@ class MainTest {
     }
 
     @Test
-    void debugLogLevel_addsTheStackTrace() throws Exception {
+    void debugLogLevelAddsTheStackTrace() throws Exception {
         Path app = Files.createDirectories(tmp.resolve("app"));
         Files.writeString(app.resolve("Kraftfile"), "name: x\n");
         assertThat(run(Map.of(), "build", "--log-level", "debug", app.toString()).err()).contains("\tat ");
     }
 
     @Test
-    void build_jsonOutput_listsTheKernels_andTheSecondRunIsUpToDate() throws Exception {
+    void buildJsonOutputListsTheKernelsAndTheSecondRunIsUpToDate() throws Exception {
         FixtureRepos repos = FixtureRepos.create(tmp.resolve("mirror"));
         Path app = FixtureApp.create(tmp.resolve("app"), "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
 
@@ -120,7 +120,7 @@ class MainTest {
     }
 
     @Test
-    void build_compileFailure_exitOne_withTheCompilerError() throws Exception {
+    void buildCompileFailureExitOneWithTheCompilerError() throws Exception {
         FixtureRepos repos = FixtureRepos.create(tmp.resolve("mirror"));
         Path app = FixtureApp.create(tmp.resolve("app"), "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
         FixtureApp.breakSource(app);
@@ -130,7 +130,7 @@ class MainTest {
     }
 
     @Test
-    void clean_proper_viaTheCli() throws Exception {
+    void cleanProperViaTheCli() throws Exception {
         FixtureRepos repos = FixtureRepos.create(tmp.resolve("mirror"));
         Path app = FixtureApp.create(tmp.resolve("app"), "spec: v0.6\nname: hello\nunikraft: stable\ntargets: [qemu/x86_64]\n");
         assertThat(run(env(repos), "build", app.toString()).status()).isZero();
@@ -139,7 +139,7 @@ class MainTest {
     }
 
     @Test
-    void aotTrainingRun_buildsAStandInProjectTwice() {
+    void aotTrainingRunBuildsAStandInProjectTwice() {
         assertThat(run(Map.of(), "__train").status()).isZero();
     }
 
@@ -183,7 +183,7 @@ class MainTest {
     }
 
     @Test
-    void menu_withoutATerminal_saysItNeedsOne() throws Exception {
+    void menuWithoutATerminalSaysItNeedsOne() throws Exception {
         Path app = Files.createDirectories(tmp.resolve("app"));
         Run r = run(Map.of(), "menu", app.toString());
         assertThat(r.status()).isEqualTo(1);

@@ -15,7 +15,7 @@ class RunFlagsTest {
     Path dir;
 
     @Test
-    void memory_acceptsKraftsAndDockersUnits() {
+    void memoryAcceptsKraftsAndDockersUnits() {
         assertThat(RunFlags.memory("64Mi")).isEqualTo(64L << 20);
         assertThat(RunFlags.memory("64M")).isEqualTo(64L << 20);
         assertThat(RunFlags.memory("1Gi")).isEqualTo(1L << 30);
@@ -25,14 +25,14 @@ class RunFlagsTest {
     }
 
     @Test
-    void memory_rejectsNonsenseAndTooLittle() {
+    void memoryRejectsNonsenseAndTooLittle() {
         assertThatThrownBy(() -> RunFlags.memory("lots")).isInstanceOf(UserException.class).hasMessageContaining("-M lots");
         assertThatThrownBy(() -> RunFlags.memory("12Xi")).isInstanceOf(UserException.class);
         assertThatThrownBy(() -> RunFlags.memory("100K")).isInstanceOf(UserException.class).hasMessageContaining("at least");
     }
 
     @Test
-    void port_bindsLoopbackUnlessAnAddressIsGiven() {
+    void portBindsLoopbackUnlessAnAddressIsGiven() {
         assertThat(RunFlags.port("8080:80")).isEqualTo(new PortMapping("127.0.0.1", 8080, 80, "tcp"));
         assertThat(RunFlags.port("0.0.0.0:53:53/udp")).isEqualTo(new PortMapping("0.0.0.0", 53, 53, "udp"));
         assertThat(RunFlags.port("[::1]:8443:443")).isEqualTo(new PortMapping("::1", 8443, 443, "tcp"));
@@ -40,14 +40,14 @@ class RunFlagsTest {
     }
 
     @Test
-    void port_rejectsBadSyntaxAndRanges() {
+    void portRejectsBadSyntaxAndRanges() {
         for (String bad : new String[] {"80", "a:b", "8080:80/sctp", "70000:80", "0:80", "1:2:3:4"}) {
             assertThatThrownBy(() -> RunFlags.port(bad)).as(bad).isInstanceOf(UserException.class).hasMessageContaining("-p " + bad);
         }
     }
 
     @Test
-    void volume_needsAnExistingFolderAndAnAbsoluteGuestPath() throws Exception {
+    void volumeNeedsAnExistingFolderAndAnAbsoluteGuestPath() throws Exception {
         Files.createDirectories(dir.resolve("data"));
         var v = RunFlags.volume("data:/data:ro", dir);
         assertThat(v.host()).isEqualTo(dir.resolve("data"));

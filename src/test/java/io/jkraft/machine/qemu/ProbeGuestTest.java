@@ -38,12 +38,12 @@ class ProbeGuestTest {
     }
 
     @Test
-    void x86GuestPrintsItsLineAndExitsThroughDebugExit_onMicrovm() throws Exception {
+    void x86GuestPrintsItsLineAndExitsThroughDebugExitOnMicrovm() throws Exception {
         assertReady(Architecture.X86_64, boot(Architecture.X86_64, "microvm", "max"));
     }
 
     @Test
-    void x86GuestPrintsItsLineAndExitsThroughDebugExit_onPc() throws Exception {
+    void x86GuestPrintsItsLineAndExitsThroughDebugExitOnPc() throws Exception {
         assertReady(Architecture.X86_64, boot(Architecture.X86_64, "pc", "max"));
     }
 
@@ -62,12 +62,12 @@ class ProbeGuestTest {
     }
 
     @Test
-    void arm64GuestPrintsItsLineAndPowersOff_onMax() throws Exception {
+    void arm64GuestPrintsItsLineAndPowersOffOnMax() throws Exception {
         assertReady(Architecture.ARM64, boot(Architecture.ARM64, "virt", "max"));
     }
 
     @Test
-    void arm64GuestPrintsItsLineAndPowersOff_onCortexA57() throws Exception {
+    void arm64GuestPrintsItsLineAndPowersOffOnCortexA57() throws Exception {
         assertReady(Architecture.ARM64, boot(Architecture.ARM64, "virt", "cortex-a57"));
     }
 

@@ -84,7 +84,7 @@ class QemuCommandTest {
     }
 
     @Test
-    void aQemuWrapperAwayFromItsFirmwareStillGetsTheFastMachines_byTheFirmwaresPath() throws Exception {
+    void aQemuWrapperAwayFromItsFirmwareStillGetsTheFastMachinesByTheFirmwaresPath() throws Exception {
         Path shared = Path.of("/usr/share/qemu");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(shared.resolve("bios-microvm.bin"))
                 && Files.isRegularFile(shared.resolve("qboot.rom")), "no QEMU firmware in /usr/share/qemu here");

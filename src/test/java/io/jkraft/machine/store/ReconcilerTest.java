@@ -55,7 +55,7 @@ class ReconcilerTest {
     }
 
     @Test
-    void anEarlyStartWhoseRunIsGoneIsEnded_oneStillInProgressIsLeftAlone() throws Exception {
+    void anEarlyStartWhoseRunIsGoneIsEndedOneStillInProgressIsLeftAlone() throws Exception {
         // A run killed after starting its VMM (paused) and before recording the machine.
         Path abandoned = store.runtimeRoot().resolve(MachineStore.newId(java.util.random.RandomGenerator.getDefault()));
         Files.createDirectories(abandoned);
