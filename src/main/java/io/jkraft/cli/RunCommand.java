@@ -5,7 +5,6 @@ import io.jkraft.common.Architecture;
 import io.jkraft.common.ExitCode;
 import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.Platform;
-import io.jkraft.machine.EarlyStart;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.MachineExit;

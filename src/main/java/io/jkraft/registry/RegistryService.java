@@ -1,7 +1,6 @@
 package io.jkraft.registry;
 
 import io.jkraft.common.Digest;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftConfig;

@@ -5,7 +5,6 @@ import io.jkraft.common.Architecture;
 import io.jkraft.common.ExitCode;
 import io.jkraft.common.Platform;
 import io.jkraft.common.FileTrees;
-import io.jkraft.common.Invocation;
 import io.jkraft.cli.Terminal;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;

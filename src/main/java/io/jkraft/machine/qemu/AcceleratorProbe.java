@@ -1,6 +1,5 @@
 package io.jkraft.machine.qemu;
 
-import io.jkraft.common.HostSystem;
 import io.jkraft.common.Architecture;
 import io.jkraft.common.Invocation;
 import java.io.ByteArrayOutputStream;

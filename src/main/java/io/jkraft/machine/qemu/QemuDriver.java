@@ -9,7 +9,6 @@ import io.jkraft.machine.api.MachineExit;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.VmmDriver;
 import io.jkraft.machine.api.VmmPlan;
-import io.jkraft.machine.api.VmmProcess;
 import io.jkraft.machine.api.VmmStart;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import net.fornwall.jelf.ElfException;
 import net.fornwall.jelf.ElfFile;
-import net.fornwall.jelf.ElfSection;
 import net.fornwall.jelf.ElfSectionHeader;
 import net.fornwall.jelf.ElfSymbol;
 import net.fornwall.jelf.ElfSymbolTableSection;

@@ -7,7 +7,6 @@ import io.jkraft.profile.sample.GuestMemory;
 import io.jkraft.profile.sample.RegisterSnapshot;
 import io.jkraft.profile.flame.FoldedStacks;
 import io.jkraft.testing.ChainKernel;
-import io.jkraft.testing.QemuBoot;
 import java.io.File;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
