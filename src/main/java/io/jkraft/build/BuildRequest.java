@@ -1,8 +1,8 @@
 package io.jkraft.build;
 
 import io.jkraft.common.Architecture;
-import io.jkraft.common.Platform;
 import io.jkraft.common.Invocation;
+import io.jkraft.common.Platform;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.jkraft.cli;
 
-import io.jkraft.machine.MachineService;
 import io.jkraft.common.ExitCode;
+import io.jkraft.machine.MachineService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

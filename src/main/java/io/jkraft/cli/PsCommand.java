@@ -1,7 +1,7 @@
 package io.jkraft.cli;
 
-import io.jkraft.machine.MachineService;
 import io.jkraft.common.ExitCode;
+import io.jkraft.machine.MachineService;
 import io.jkraft.machine.store.MachineRecord;
 import io.jkraft.machine.store.MachineStatus;
 import java.util.List;

@@ -1,13 +1,13 @@
 package io.jkraft.cli;
 
-import io.jkraft.machine.MachineLauncher;
 import io.jkraft.common.Architecture;
 import io.jkraft.common.ExitCode;
 import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.Platform;
+import io.jkraft.machine.MachineLauncher;
 import io.jkraft.machine.MachineService;
-import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.MachineExit;
+import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.run.RunRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;

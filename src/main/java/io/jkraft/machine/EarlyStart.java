@@ -1,8 +1,7 @@
 package io.jkraft.machine;
 
-import io.jkraft.machine.api.MachineSpec;
-
 import io.jkraft.common.UserException;
+import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.VmmDriver;
 import io.jkraft.machine.api.VmmPlan;
 import io.jkraft.machine.api.VmmStart;

@@ -1,7 +1,6 @@
 package io.jkraft.machine;
 
 import io.jkraft.common.GdbEndpoint;
-
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineSpec.PortMapping;
 import java.io.IOException;

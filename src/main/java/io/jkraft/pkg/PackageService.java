@@ -3,14 +3,16 @@ package io.jkraft.pkg;
 import io.jkraft.build.BuildResult;
 import io.jkraft.build.BuildService;
 import io.jkraft.common.Architecture;
-import io.jkraft.common.Platform;
 import io.jkraft.common.FileTrees;
+import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.initrd.RootfsInitrd;
 import io.jkraft.kconfig.DotConfig;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.pkg.oci.Descriptor;
 import io.jkraft.pkg.oci.ImagePacker;
+import io.jkraft.pkg.oci.ImageUnpacker;
+import io.jkraft.pkg.oci.ManifestSelector;
 import io.jkraft.pkg.oci.OciLayout;
 import io.jkraft.pkg.oci.PackRequest;
 import io.jkraft.pkg.oci.PackTarget;
@@ -19,14 +21,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.nio.file.StandardCopyOption;
-import io.jkraft.pkg.oci.ImageUnpacker;
-import io.jkraft.pkg.oci.ManifestSelector;
 
 /**
  * The local half of `jkraft pkg`: packs built projects into the OCI store, lists, removes and prunes its

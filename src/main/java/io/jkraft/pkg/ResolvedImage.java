@@ -1,8 +1,8 @@
 package io.jkraft.pkg;
 
 import io.jkraft.common.Architecture;
-import io.jkraft.common.Platform;
 import io.jkraft.common.Digest;
+import io.jkraft.common.Platform;
 import java.nio.file.Path;
 import java.util.List;
 

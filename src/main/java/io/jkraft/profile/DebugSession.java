@@ -1,8 +1,8 @@
 package io.jkraft.profile;
 
 import io.jkraft.common.Architecture;
-import io.jkraft.common.UserException;
 import io.jkraft.common.HostSystem;
+import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.jkraft.startup;
 
-import io.jkraft.common.ExitCode;
 import io.jkraft.cli.CliContext;
 import io.jkraft.cli.ErrorReport;
 import io.jkraft.cli.Terminal;
+import io.jkraft.common.ExitCode;
 import io.jkraft.common.Invocation;
 import io.jkraft.machine.store.MachineStore;
 import java.io.BufferedReader;

@@ -1,12 +1,12 @@
 package io.jkraft.startup;
 
-import io.jkraft.cli.ExitCodeHelp;
-import io.jkraft.common.ExitCode;
 import io.jkraft.cli.CliContext;
 import io.jkraft.cli.CommandFactory;
 import io.jkraft.cli.ErrorReport;
+import io.jkraft.cli.ExitCodeHelp;
 import io.jkraft.cli.PkgCommand;
 import io.jkraft.cli.Terminal;
+import io.jkraft.common.ExitCode;
 import io.jkraft.common.Invocation;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;

@@ -1,7 +1,7 @@
 package io.jkraft.startup;
 
-import io.jkraft.common.ExitCode;
 import io.jkraft.cli.Terminal;
+import io.jkraft.common.ExitCode;
 import io.jkraft.machine.store.MachineStore;
 import java.io.BufferedReader;
 import java.io.IOException;

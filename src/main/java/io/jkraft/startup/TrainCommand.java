@@ -1,19 +1,20 @@
 package io.jkraft.startup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.cli.Terminal;
 import io.jkraft.common.Architecture;
 import io.jkraft.common.ExitCode;
-import io.jkraft.common.Platform;
 import io.jkraft.common.FileTrees;
-import io.jkraft.cli.Terminal;
+import io.jkraft.common.Platform;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;
 import io.jkraft.machine.MachineService;
+import io.jkraft.machine.VmmDrivers;
+import io.jkraft.machine.api.ConsoleTail;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.RunFlags;
 import io.jkraft.machine.qemu.Accelerator;
 import io.jkraft.machine.qemu.AcceleratorProbe;
-import io.jkraft.machine.api.ConsoleTail;
 import io.jkraft.machine.qemu.GuestConsoleHints;
 import io.jkraft.machine.qemu.QemuCommand;
 import io.jkraft.machine.qemu.QemuStateDir;
@@ -25,8 +26,6 @@ import io.jkraft.run.RunRequest;
 import io.jkraft.run.RunService;
 import io.jkraft.source.OriginResolver;
 import java.io.IOException;
-import org.eclipse.jgit.api.Git;
-import picocli.CommandLine.Command;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -34,8 +33,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import io.jkraft.machine.VmmDrivers;
 import java.util.concurrent.Callable;
+import org.eclipse.jgit.api.Git;
+import picocli.CommandLine.Command;
 
 /**
  * The AOT training run: touches the code paths of the usual commands (parse a Kraftfile, resolve origins, open

@@ -1,9 +1,9 @@
 package io.jkraft.build;
 
-import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jkraft.common.Invocation;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
 import io.jkraft.index.IndexFixtures;
@@ -16,8 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

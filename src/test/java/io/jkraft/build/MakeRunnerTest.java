@@ -1,8 +1,8 @@
 package io.jkraft.build;
 
-import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.jkraft.build;
 
-import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jkraft.common.Invocation;
 import io.jkraft.config.JkraftConfig;
 import io.jkraft.config.JkraftPaths;
 import io.jkraft.testing.QemuBoot;

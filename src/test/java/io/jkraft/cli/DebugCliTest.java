@@ -1,19 +1,19 @@
 package io.jkraft.cli;
 
-import io.jkraft.startup.Main;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jkraft.common.HostSystem;
+import io.jkraft.startup.Main;
 import io.jkraft.testing.ChainKernel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

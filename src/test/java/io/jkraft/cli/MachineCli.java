@@ -1,15 +1,15 @@
 package io.jkraft.cli;
 
-import io.jkraft.startup.Main;
-import io.jkraft.common.Invocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.common.Invocation;
 import io.jkraft.machine.qemu.GuestConsoleHints;
 import io.jkraft.machine.qemu.QemuProcess;
 import io.jkraft.machine.qemu.QemuStateDir;
 import io.jkraft.machine.qemu.QmpClient;
+import io.jkraft.startup.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;

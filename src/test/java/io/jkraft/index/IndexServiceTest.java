@@ -1,12 +1,12 @@
 package io.jkraft.index;
 
-import io.jkraft.common.Invocation;
 import static io.jkraft.index.IndexFixtures.leftovers;
 import static io.jkraft.index.IndexFixtures.libTarGz;
 import static io.jkraft.index.IndexFixtures.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftPaths;
 import java.nio.file.Files;

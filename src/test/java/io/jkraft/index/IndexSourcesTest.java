@@ -1,6 +1,5 @@
 package io.jkraft.index;
 
-import io.jkraft.common.Invocation;
 import static io.jkraft.index.IndexFixtures.leftovers;
 import static io.jkraft.index.IndexFixtures.libTarGz;
 import static io.jkraft.index.IndexFixtures.sha256;
@@ -8,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import io.jkraft.config.JkraftPaths;
 import io.jkraft.kraftfile.Component;

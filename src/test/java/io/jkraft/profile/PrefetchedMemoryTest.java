@@ -3,11 +3,11 @@ package io.jkraft.profile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jkraft.profile.gdb.GdbClient.Block;
+import io.jkraft.profile.sample.GuestMemory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import io.jkraft.profile.gdb.GdbClient.Block;
-import io.jkraft.profile.sample.GuestMemory;
 import org.junit.jupiter.api.Test;
 
 class PrefetchedMemoryTest {

@@ -1,8 +1,7 @@
 package io.jkraft.machine.api;
 
-import io.jkraft.common.GdbEndpoint;
-
 import io.jkraft.common.Architecture;
+import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.Platform;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.jkraft.machine.qemu;
 
 import io.jkraft.machine.api.MachineExit;
-
 import io.jkraft.machine.api.MachineExit.Outcome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,13 +1,11 @@
 package io.jkraft.machine.qemu;
 
-import io.jkraft.machine.api.MachineExit;
-
-import io.jkraft.machine.api.ConsoleTail;
-
 import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.UserException;
-import io.jkraft.machine.api.VmmProcess;
+import io.jkraft.machine.api.ConsoleTail;
+import io.jkraft.machine.api.MachineExit;
 import io.jkraft.machine.api.MachineExit.Outcome;
+import io.jkraft.machine.api.VmmProcess;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.jkraft.machine.store;
 
-import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.FileTrees;
+import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineSpec;
 import java.io.IOException;
@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.SplittableRandom;
+import java.util.UUID;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 

@@ -1,8 +1,8 @@
 package io.jkraft.machine.qemu;
 
-import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.common.Architecture;
 import io.jkraft.common.Platform;
+import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.testing.FixtureApp;
 import io.jkraft.testing.FixtureMake;
 import io.jkraft.testing.FixtureRepos;

@@ -1,10 +1,9 @@
 package io.jkraft.machine.qemu;
 
-import io.jkraft.machine.api.MachineExit;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jkraft.machine.api.MachineExit;
 import io.jkraft.machine.api.MachineExit.Outcome;
 import io.jkraft.testing.QemuBoot;
 import java.io.BufferedReader;

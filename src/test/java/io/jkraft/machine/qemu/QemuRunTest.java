@@ -1,16 +1,15 @@
 package io.jkraft.machine.qemu;
 
-import io.jkraft.machine.api.MachineExit;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jkraft.common.UserException;
+import io.jkraft.machine.api.MachineExit;
+import io.jkraft.machine.api.MachineExit.Outcome;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.MachineSpec.PortMapping;
 import io.jkraft.machine.api.MachineSpec.VolumeMapping;
-import io.jkraft.machine.api.MachineExit.Outcome;
 import io.jkraft.testing.QemuBoot;
 import java.io.ByteArrayOutputStream;
 import java.net.ServerSocket;
@@ -21,10 +20,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;

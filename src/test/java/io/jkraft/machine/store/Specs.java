@@ -1,10 +1,10 @@
 package io.jkraft.machine.store;
 
+import io.jkraft.common.Architecture;
+import io.jkraft.common.Platform;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.MachineSpec.PortMapping;
 import io.jkraft.machine.api.MachineSpec.VolumeMapping;
-import io.jkraft.common.Architecture;
-import io.jkraft.common.Platform;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

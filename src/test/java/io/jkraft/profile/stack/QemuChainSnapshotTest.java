@@ -3,9 +3,9 @@ package io.jkraft.profile.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jkraft.common.Architecture;
+import io.jkraft.profile.flame.FoldedStacks;
 import io.jkraft.profile.sample.GuestMemory;
 import io.jkraft.profile.sample.RegisterSnapshot;
-import io.jkraft.profile.flame.FoldedStacks;
 import io.jkraft.testing.ChainKernel;
 import java.io.File;
 import java.io.IOException;
