@@ -5,6 +5,8 @@ import io.jkraft.cli.CommandFactory;
 import io.jkraft.cli.ErrorReport;
 import io.jkraft.cli.ExitCodeHelp;
 import io.jkraft.cli.PkgCommand;
+import io.jkraft.cli.RunCommand;
+import io.jkraft.cli.RunFastPath;
 import io.jkraft.cli.Terminal;
 import io.jkraft.common.ExitCode;
 import io.jkraft.common.Invocation;
@@ -63,6 +65,12 @@ public final class Main implements Runnable {
         Optional<CommandTable.Entry> named = args.length > 0 ? CommandTable.find(args[0]) : Optional.empty();
         if (named.isPresent() && named.get().machineStore() && !List.of(args).contains("--help")) {
             context.openStoreEarly();
+        }
+        if (named.isPresent() && named.get().type() == RunCommand.class) {
+            Optional<Integer> status = RunFastPath.execute(List.of(args).subList(1, args.length), context);
+            if (status.isPresent()) {
+                return status.get();
+            }
         }
         CommandFactory factory = new CommandFactory(context);
         CommandLine cli = new CommandLine(new Main(), factory);
