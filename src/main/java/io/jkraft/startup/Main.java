@@ -5,6 +5,7 @@ import io.jkraft.cli.CommandFactory;
 import io.jkraft.cli.ErrorReport;
 import io.jkraft.cli.ExitCodeHelp;
 import io.jkraft.cli.PkgCommand;
+import io.jkraft.cli.PkgRegistryFastPath;
 import io.jkraft.cli.RunCommand;
 import io.jkraft.cli.RunFastPath;
 import io.jkraft.cli.Terminal;
@@ -68,6 +69,12 @@ public final class Main implements Runnable {
         }
         if (named.isPresent() && named.get().type() == RunCommand.class) {
             Optional<Integer> status = RunFastPath.execute(List.of(args).subList(1, args.length), context);
+            if (status.isPresent()) {
+                return status.get();
+            }
+        }
+        if (named.isPresent() && named.get().type() == PkgCommand.class) {
+            Optional<Integer> status = PkgRegistryFastPath.execute(List.of(args).subList(1, args.length), context);
             if (status.isPresent()) {
                 return status.get();
             }
