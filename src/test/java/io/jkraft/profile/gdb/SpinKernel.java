@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A fixture kernel that keeps its vCPU busy: {@code jkSpin} increments the global {@code jk_counter} for
+ * A fixture kernel that keeps its vCPU busy: {@code jk_spin} increments the global {@code jk_counter} for
  * ever, or with the argument {@value #EXIT} 30 million times (about a second under TCG) before main returns
  * and the machine ends.
  * Its symbols come from {@code nm} and function bytes from {@code objcopy}, for comparison with what the
@@ -31,7 +31,7 @@ public record SpinKernel(String arch, Path image, Map<String, Long> symbols) {
 
             volatile unsigned long jk_counter;
 
-            __attribute__((noinline)) void jkSpin(unsigned long n)
+            __attribute__((noinline)) void jk_spin(unsigned long n)
             {
             	unsigned long i;
 
@@ -47,12 +47,12 @@ public record SpinKernel(String arch, Path image, Map<String, Long> symbols) {
             	/* From 0: on arm64 the command line's first word is argv[0]. */
             	for (i = 0; i < argc; i++) {
             		if (!strcmp(argv[i], "exit")) {
-            			jkSpin(30000000);
+            			jk_spin(30000000);
             			printf("done\\n");
             			return 0;
             		}
             	}
-            	jkSpin(0);
+            	jk_spin(0);
             	return 0;
             }
             """;
