@@ -1,16 +1,14 @@
 package io.jkraft.common;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * A CPU architecture Unikraft builds for, by the name kraft gives it in Kraftfiles, target names
  * ({@code <plat>-<arch>}), OCI platforms and the machine store. Names are case-sensitive, as in kraft.
  */
-public enum Architecture {
+public enum Architecture implements KraftName {
     X86_64("x86_64", "amd64"),
     ARM64("arm64", "aarch64"),
     ARM("arm", "arm32");
@@ -24,11 +22,13 @@ public enum Architecture {
     }
 
     /** The name kraft writes: {@code x86_64}, {@code arm64}, {@code arm}. */
+    @Override
     public String kraftName() {
         return kraftName;
     }
 
     /** The other names accepted for it (Go's {@code amd64}, Linux's {@code aarch64}, kraft's {@code arm32}). */
+    @Override
     public List<String> aliases() {
         return aliases;
     }
@@ -40,29 +40,25 @@ public enum Architecture {
 
     /** The architecture a name or alias stands for, exactly as written. */
     public static Optional<Architecture> byName(String name) {
-        return Arrays.stream(values()).filter(a -> a.kraftName.equals(name) || a.aliases.contains(name)).findFirst();
+        return KraftName.byName(values(), name);
     }
 
-    /** A name the user gave (--arch, -m, a target): the architecture, or one error saying what is accepted. */
+    /** A name the user gave: the architecture, or one error saying what is accepted. */
     public static Architecture parse(String name) {
-        return byName(name).orElseThrow(() -> new UserException("unknown architecture '" + name + "'",
-                "use one of " + String.join(", ", kraftNames()) + " (aliases: " + String.join(", ", allAliases()) + ")"));
+        return KraftName.parse(values(), name, "architecture");
     }
 
-    /** Every kraft name, in kraft's order. */
     public static List<String> kraftNames() {
-        return Arrays.stream(values()).map(Architecture::kraftName).toList();
+        return KraftName.kraftNames(values());
     }
 
-    /** Every alias, in the order of the architectures they stand for. */
     public static List<String> allAliases() {
-        return Arrays.stream(values()).flatMap(a -> a.aliases.stream()).toList();
+        return KraftName.allAliases(values());
     }
 
-    /** Each alias with the name it stands for ({@code aarch64=arm64, ...}), sorted by alias. */
+    /** Each alias with the name it stands for, sorted by alias. */
     public static String aliasTable() {
-        return Arrays.stream(values()).flatMap(a -> a.aliases.stream().map(alias -> alias + "=" + a.kraftName))
-                .sorted().collect(Collectors.joining(", "));
+        return KraftName.aliasTable(values());
     }
 
     /** The architecture of the machine jkraft runs on, or empty when it is none Unikraft runs on. */
