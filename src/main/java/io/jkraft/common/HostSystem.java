@@ -1,7 +1,5 @@
 package io.jkraft.common;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -10,16 +8,11 @@ import java.util.Optional;
 public final class HostSystem {
     private HostSystem() {}
 
-    /** The executable {@code name} in the first folder of {@code env}'s PATH that has one. */
+    /**
+     * The executable {@code name} in the first folder of {@code env}'s PATH that has one; a relative folder of
+     * PATH is taken from this JVM's working folder ({@link Invocation#onPath} for a command's own).
+     */
     public static Optional<Path> onPath(String name, Map<String, String> env) {
-        for (String dir : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!dir.isEmpty()) {
-                Path candidate = Path.of(dir, name);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return Optional.of(candidate);
-                }
-            }
-        }
-        return Optional.empty();
+        return new Invocation(Path.of("").toAbsolutePath(), env).onPath(name);
     }
 }
