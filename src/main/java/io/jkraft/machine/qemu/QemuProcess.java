@@ -1,7 +1,6 @@
 package io.jkraft.machine.qemu;
 
 import io.jkraft.common.GdbEndpoint;
-import io.jkraft.common.UserException;
 import io.jkraft.machine.api.ConsoleTail;
 import io.jkraft.machine.api.MachineExit;
 import io.jkraft.machine.api.MachineExit.Outcome;
@@ -11,7 +10,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -48,16 +46,6 @@ public final class QemuProcess implements VmmProcess {
 
     private ExitReading reading() {
         return new ExitReading(state, hints);
-    }
-
-    /**
-     * Starts QEMU (created paused, see {@link QemuCommand}) and returns once it answers over QMP and has
-     * been resumed, unless {@code paused}. Throws a {@link UserException} with QEMU's own message when it
-     * refuses to start.
-     */
-    public static QemuProcess start(QemuCommand command, QemuStateDir state, GuestConsoleHints.Context hints,
-            boolean paused, Duration startTimeout, Map<String, String> env) throws IOException {
-        return SpawnedQemu.spawn(command, state, hints, paused, startTimeout, env).finish();
     }
 
     /** A handle on a machine started earlier, possibly by another jkraft process. */
