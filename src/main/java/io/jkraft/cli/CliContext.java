@@ -109,7 +109,7 @@ public final class CliContext {
     /** The machine drivers, made once per command. */
     synchronized VmmDrivers drivers() {
         if (drivers == null) {
-            drivers = VmmDrivers.standard(paths().cacheDir(), environment());
+            drivers = VmmDrivers.standard(paths().cacheDir(), invocation);
         }
         return drivers;
     }

@@ -1,5 +1,6 @@
 package io.jkraft.machine;
 
+import io.jkraft.common.Invocation;
 import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineSpec;
@@ -33,10 +34,10 @@ public final class VmmDrivers {
      * The drivers of this host's VMMs.
      *
      * @param cacheDir where accelerator probes are remembered
-     * @param env      the command's environment: its PATH is searched for the VMMs' programs, which run with it
+     * @param invocation the command's folder and environment: the VMMs' programs are found on its PATH and run with it
      */
-    public static VmmDrivers standard(Path cacheDir, Map<String, String> env) {
-        return of(new QemuDriver(new AcceleratorProbe(cacheDir, env), env));
+    public static VmmDrivers standard(Path cacheDir, Invocation invocation) {
+        return of(new QemuDriver(new AcceleratorProbe(cacheDir, invocation.environment()), invocation));
     }
 
     /** The driver for {@code platform}; a platform without one is the user's error, naming those there are. */

@@ -5,6 +5,7 @@ import io.jkraft.cli.Terminal;
 import io.jkraft.common.Architecture;
 import io.jkraft.common.ExitCode;
 import io.jkraft.common.FileTrees;
+import io.jkraft.common.Invocation;
 import io.jkraft.common.Platform;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;
@@ -149,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
     /** What run does around QEMU, without QEMU: its command, the start intent, a process start, the monitor. */
     private static void trainQemu(Path dir, Path kernel) throws Exception {
         new MachineService(MachineStore.open(dir.resolve("state")),
-                VmmDrivers.standard(dir.resolve("cache"), Map.of()));
+                VmmDrivers.standard(dir.resolve("cache"), new Invocation(dir, Map.of())));
         QemuCommand.Options.detect(kernel, Accelerator.tcg("training"));
         Path starting = dir.resolve("state/runtime/" + MachineStore.newId(MachineStore.processRandom()));
         StartIntent.write(starting);
@@ -195,7 +196,7 @@ final class TrainCommand implements Callable<Integer> {
         // before it starts a QEMU.
         Main.execute(new String[] {"run", "-m", "x86_64", "-M", "64Mi", "--rm", "-p", "8080:80", "-e", "K=V",
                 "--plat", "xen", kernel.toString(), "--", "a b"}, new Terminal(nowhere, nowhere, false), env);
-        new RunService(() -> null, () -> null, VmmDrivers.standard(dir.resolve("cache"), env), env, dir, dir.resolve("cache"))
+        new RunService(() -> null, () -> null, VmmDrivers.standard(dir.resolve("cache"), new Invocation(dir, env)), env, dir, dir.resolve("cache"))
                 .prepare(new RunRequest(kernel, null, null, Architecture.X86_64, null, null, "64Mi", 1, List.of(), List.of("K=V"),
                         List.of("8080:80"), List.of(), null, null, List.of("a b"), io.jkraft.machine.api.Acceleration.AUTO, null));
     }

@@ -1,7 +1,7 @@
 package io.jkraft.machine.qemu;
 
 import io.jkraft.common.Architecture;
-import io.jkraft.common.HostSystem;
+import io.jkraft.common.Invocation;
 import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.Acceleration;
@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,15 +27,16 @@ public final class QemuDriver implements VmmDriver {
     private static final Duration KVM_FIRST_OUTPUT_WATCH = Duration.ofSeconds(2);
 
     private final AcceleratorProbe probe;
-    private final Map<String, String> env;
+    private final Invocation invocation;
 
     /**
      * @param probe decides KVM or TCG
-     * @param env   the command's environment: its PATH is searched for QEMU, and QEMU runs with it
+     * @param invocation the command's folder and environment: QEMU is found on its PATH and runs with its
+     *                   environment
      */
-    public QemuDriver(AcceleratorProbe probe, Map<String, String> env) {
+    public QemuDriver(AcceleratorProbe probe, Invocation invocation) {
         this.probe = probe;
-        this.env = Map.copyOf(env);
+        this.invocation = invocation;
     }
 
     /**
@@ -130,7 +130,7 @@ public final class QemuDriver implements VmmDriver {
     @Override
     public VmmStart spawn(VmmPlan plan) throws IOException {
         Plan p = (Plan) plan;
-        return SpawnedQemu.spawn(p.command(), p.state(), p.hints(), p.startPaused(), START_TIMEOUT, env);
+        return SpawnedQemu.spawn(p.command(), p.state(), p.hints(), p.startPaused(), START_TIMEOUT, invocation.environment());
     }
 
     /** Starts QEMU for a plan and waits until it runs (or stays paused, as planned). */
@@ -152,7 +152,7 @@ public final class QemuDriver implements VmmDriver {
     /** The QEMU executable for an architecture, from PATH. */
     public Path findBinary(Architecture architecture) {
         String name = QemuCommand.binaryName(architecture);
-        Optional<Path> found = HostSystem.onPath(name, env);
+        Optional<Path> found = invocation.onPath(name);
         if (found.isPresent()) {
             return found.get();
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jkraft.common.Architecture;
+import io.jkraft.common.Invocation;
 import io.jkraft.testing.QemuBoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,7 +153,7 @@ class AcceleratorProbeTest {
     @Test
     void realQemuHereDecidesOnceAndCachesTheAnswer() throws Exception {
         assumeTrue(QemuBoot.available("x86_64"), () -> QemuBoot.unavailableReason("x86_64"));
-        Path qemu = new QemuDriver(new AcceleratorProbe(tmp), System.getenv()).findBinary(Architecture.X86_64);
+        Path qemu = new QemuDriver(new AcceleratorProbe(tmp), Invocation.ofThisProcess()).findBinary(Architecture.X86_64);
         AcceleratorProbe probe = new AcceleratorProbe(tmp.resolve("cache"));
 
         Accelerator first = probe.decide(qemu, Architecture.X86_64);

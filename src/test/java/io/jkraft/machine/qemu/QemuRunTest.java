@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineExit;
 import io.jkraft.machine.api.MachineExit.Outcome;
@@ -43,7 +44,7 @@ class QemuRunTest {
     @BeforeAll
     void buildOnce(@TempDir Path shared) {
         kernels = new FixtureKernels(shared.resolve("kernels"));
-        launcher = new QemuDriver(new AcceleratorProbe(shared.resolve("cache")), System.getenv());
+        launcher = new QemuDriver(new AcceleratorProbe(shared.resolve("cache")), Invocation.ofThisProcess());
     }
 
     @BeforeEach

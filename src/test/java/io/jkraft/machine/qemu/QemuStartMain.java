@@ -1,5 +1,6 @@
 package io.jkraft.machine.qemu;
 
+import io.jkraft.common.Invocation;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -9,8 +10,8 @@ public final class QemuStartMain {
 
     /** Arguments: kernel (x86_64), state folder, cache folder. */
     public static void main(String[] args) throws Exception {
-        QemuDriver launcher = new QemuDriver(new AcceleratorProbe(Path.of(args[2])), Map.of("PATH",
-                System.getenv("PATH")));
+        QemuDriver launcher = new QemuDriver(new AcceleratorProbe(Path.of(args[2])),
+                new Invocation(Path.of("").toAbsolutePath(), Map.of("PATH", System.getenv("PATH"))));
         QemuDriver.Plan plan = launcher.plan(FixtureKernels.spec("orphan", Path.of(args[0]), "x86_64"),
                 Path.of(args[1]), true);
         QemuProcess process = launcher.start(plan);
