@@ -55,7 +55,7 @@ class MachineGdbTest {
     @Test
     void runWithGdbChoosesAFreePortInspectShowsItAndAClientReadsTheIdlingVcpu() throws Exception {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb", "-n", "dbg", kernel.toString(), "--", LifeKernel.IDLE);
-        MachineCli.await("the guest to idle", () -> cli.ok("logs", "dbg").console().contains(LifeKernel.IDLING));
+        awaitIdling("dbg");
         int port = gdbPort(inspect("dbg"));
         assertThat(port).isBetween(1, 65535);
         try (GdbClient gdb = GdbClient.connect(port, TIMEOUT)) {
@@ -85,6 +85,7 @@ class MachineGdbTest {
     @Test
     void aMachineWithoutGdbGetsAGdbstubThroughItsMonitor() throws Exception {
         cli.ok("run", "-W", "-M", "8Mi", "-d", "-n", "late", kernel.toString(), "--", LifeKernel.IDLE);
+        awaitIdling("late");
         assertThat(inspect("late").get("gdb").isNull()).isTrue();
         MachineRecord opened = cli.machineService().openGdbStub("late", 0);
         int port = ((GdbEndpoint.Tcp) opened.spec().gdb()).port();
@@ -101,6 +102,7 @@ class MachineGdbTest {
         Path socket = tmp.resolve("g.sock");
         cli.ok("run", "-W", "-M", "8Mi", "-d", "--gdb=unix:" + socket, "-n", "sock", kernel.toString(), "--",
                 LifeKernel.IDLE);
+        awaitIdling("sock");
         assertThat(inspect("sock").get("gdb").asText()).isEqualTo("unix:" + socket);
         try (GdbClient gdb = GdbClient.connect(UnixDomainSocketAddress.of(socket), TIMEOUT)) {
             assertThat(gdb.architecture()).isEqualTo(Architecture.X86_64);
@@ -140,6 +142,11 @@ class MachineGdbTest {
         assertThat(cli.run("run", "-d", "--gdb=unix:", kernel.toString()).errors()).singleElement().asString()
                 .contains("needs the path");
         assertThat(cli.machines()).isEmpty();
+    }
+
+    /** A detached run returns while TCG may still be in the firmware; the kernel is reached once it prints. */
+    private void awaitIdling(String name) throws Exception {
+        MachineCli.await("the guest to idle", () -> cli.ok("logs", name).console().contains(LifeKernel.IDLING));
     }
 
     private JsonNode inspect(String name) throws Exception {
