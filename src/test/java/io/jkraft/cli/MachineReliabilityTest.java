@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jkraft.common.ExitCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -162,15 +165,29 @@ class MachineReliabilityTest {
         MachineCli.await("QEMU of early", () -> cli.processes().stream()
                 .anyMatch(v -> v.runs("early")));
         boolean frozen = run.signalIfAlive("STOP");
-        // ps while the run lives: its start is in progress and is left alone.
-        JsonNode seen = cli.machine("early");
+        // ps while the run lives: its start is in progress and is left alone. A run frozen inside its write
+        // transaction holds the store's lock until it dies, so ps would wait its busy timeout: kill the run then,
+        // as a user would, and ps goes on.
+        CompletableFuture<JsonNode> ps = CompletableFuture.supplyAsync(() -> {
+            try {
+                return cli.machine("early");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         if (frozen) {
-            assertThat(cli.processes()).as("the frozen run's QEMU").anyMatch(MachineCli.Vmm::isQemu);
+            try {
+                ps.get(5, TimeUnit.SECONDS);
+                assertThat(cli.processes()).as("the frozen run's QEMU, left alone by ps").anyMatch(MachineCli.Vmm::isQemu);
+            } catch (TimeoutException waitingOnTheFrozenRunsLock) {
+                // the kill below releases it
+            }
             run.signal("KILL");
             assertThat(run.awaitExit()).isEqualTo(KILLED);
         } else {
             assertThat(run.awaitExit()).isZero();
         }
+        JsonNode seen = ps.get(60, TimeUnit.SECONDS);
 
         JsonNode after = cli.machine("early");
         if (seen == null && frozen) {
