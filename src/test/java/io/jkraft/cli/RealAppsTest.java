@@ -1,0 +1,134 @@
+package io.jkraft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jkraft.machine.HostPorts;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Upstream catalog apps that need external libraries, built and run through jkraft only: the catalog's
+ * native/http-c (lwip) and library/nginx/1.15 (musl, lwip, nginx, an embedded rootfs), for qemu/x86_64,
+ * answering HTTP through {@code -p}. Nobody here wrote them, and this machine has no internet, so they run
+ * only when told where the world is:
+ * <ul>
+ *   <li>{@code JKRAFT_TEST_ORIGIN_BASE}: a folder of git mirrors of Unikraft's repositories ({@code unikraft},
+ *       {@code lib-musl}, {@code lib-lwip}, {@code lib-nginx} and {@code catalog});</li>
+ *   <li>{@code JKRAFT_TEST_ORIGIN_ARCHIVES}: a folder holding the libraries' origin archives by name
+ *       ({@code musl-1.2.3.tar.gz}, {@code UNIKRAFT-2_1_x.zip}, {@code nginx-1.15.6.tar.gz});</li>
+ *   <li>{@code JKRAFT_TEST_REAL_APP_CORE} (optional): the core release the libraries match, to which the apps
+ *       are pinned, as their users do (default {@value #DEFAULT_CORE}; the libraries of that era do not build
+ *       with a newer core).</li>
+ * </ul>
+ */
+@Tag("qemu")
+@Tag("unikraft")
+class RealAppsTest {
+    static final String DEFAULT_CORE = "RELEASE-0.16.3";
+    private static final Duration ANSWER_WITHIN = Duration.ofSeconds(90);
+
+    @TempDir
+    Path tmp;
+    private MachineCli cli;
+    private Path catalog;
+
+    @BeforeEach
+    void world() throws Exception {
+        String base = System.getenv("JKRAFT_TEST_ORIGIN_BASE");
+        String archives = System.getenv("JKRAFT_TEST_ORIGIN_ARCHIVES");
+        assumeTrue(base != null && !base.isBlank(), "JKRAFT_TEST_ORIGIN_BASE is not set: point it at a folder of git"
+                + " mirrors of Unikraft's repositories (unikraft, lib-musl, lib-lwip, lib-nginx, catalog)");
+        assumeTrue(archives != null && !archives.isBlank(), "JKRAFT_TEST_ORIGIN_ARCHIVES is not set: point it at a"
+                + " folder holding the libraries' origin archives by name");
+        Path mirror = Path.of(base.replaceFirst("^file://", ""));
+        assumeTrue(Files.isDirectory(mirror.resolve("catalog")), mirror + " has no catalog mirror");
+        cli = new MachineCli(tmp.resolve("j")).withEnv("JKRAFT_ORIGIN_BASE", base)
+                .withEnv("JKRAFT_ORIGIN_ARCHIVES", archives);
+        catalog = tmp.resolve("catalog");
+        Git.cloneRepository().setURI(mirror.resolve("catalog").toUri().toString()).setDirectory(catalog.toFile())
+                .call().close();
+    }
+
+    @AfterEach
+    void nothingLeft() throws Exception {
+        if (cli != null) {
+            cli.ok("rm", "--all");
+            assertThat(cli.processes()).as("rm --all ends every QEMU").isEmpty();
+            cli.cleanUp();
+        }
+    }
+
+    @Test
+    void httpCWithLwipBuildsAndAnswersThroughAPublishedPort() throws Exception {
+        Path app = pinnedApp("native/http-c");
+        cli.ok("build", "-t", "qemu/x86_64", app.toString());
+        int port = HostPorts.freeLoopbackPort();
+        cli.ok("run", "-d", "-W", "-n", "http", "-p", "127.0.0.1:" + port + ":8080", app.toString());
+        assertThat(firstAnswer(port)).contains("Hello, World!");
+        assertThat(cli.ok("build", "-t", "qemu/x86_64", app.toString()).err()).contains("up to date");
+    }
+
+    @Test
+    void nginxWithMuslLwipAndAnEmbeddedRootfsServesItsIndexThroughAPublishedPort() throws Exception {
+        Path app = pinnedApp("library/nginx/1.15");
+        cli.ok("build", "-t", "qemu/x86_64", app.toString());
+        int port = HostPorts.freeLoopbackPort();
+        cli.ok("run", "-d", "-W", "-n", "nginx", "-p", "127.0.0.1:" + port + ":80", app.toString());
+        assertThat(firstAnswer(port)).contains("Hello from Unikraft!");
+        assertThat(cli.qemuOf(cli.machine("nginx"))).singleElement()
+                .satisfies(q -> assertThat(q.argv()).as("the rootfs is in the kernel").doesNotContain("-initrd"));
+    }
+
+    /** A copy of a catalog app with its core pinned: the one edit its users make on a core newer than its libraries. */
+    private Path pinnedApp(String path) throws IOException {
+        Path app = tmp.resolve(Path.of(path).getFileName().toString());
+        Path from = catalog.resolve(path);
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, app.resolve(from.relativize(f).toString()));
+            }
+        }
+        String core = System.getenv().getOrDefault("JKRAFT_TEST_REAL_APP_CORE", DEFAULT_CORE);
+        Path kraftfile = app.resolve("Kraftfile");
+        Matcher m = Pattern.compile("(?m)^(unikraft:\\n\\s+version: ).*$").matcher(Files.readString(kraftfile));
+        assertThat(m.find()).as("the app's Kraftfile names a core version").isTrue();
+        Files.writeString(kraftfile, m.replaceFirst("$1" + core));
+        return app;
+    }
+
+    private static String firstAnswer(int port) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .timeout(Duration.ofSeconds(2)).build();
+        Instant end = Instant.now().plus(ANSWER_WITHIN);
+        Exception last = null;
+        while (Instant.now().isBefore(end)) {
+            try {
+                HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return r.body();
+                }
+            } catch (IOException e) {
+                last = e;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no HTTP answer on port " + port + " within " + ANSWER_WITHIN, last);
+    }
+}
