@@ -24,14 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Upstream catalog apps that need external libraries, built and run through jkraft only: the catalog's
- * native/http-c (lwip) and library/nginx/1.15 (musl, lwip, nginx, an embedded rootfs), for qemu/x86_64,
- * answering HTTP through {@code -p}. Nobody here wrote them, and this machine has no internet, so they run
+ * native/http-c (lwip), library/nginx/1.15 (musl, lwip, nginx, an embedded rootfs) and library/redis/7.0
+ * (musl, lwip, redis, an embedded rootfs, and no Makefile.uk), for qemu/x86_64, answering HTTP and redis's
+ * protocol through {@code -p}. Nobody here wrote them, and this machine has no internet, so they run
  * only when told where the world is:
  * <ul>
  *   <li>{@code JKRAFT_TEST_ORIGIN_BASE}: a folder of git mirrors of Unikraft's repositories ({@code unikraft},
- *       {@code lib-musl}, {@code lib-lwip}, {@code lib-nginx} and {@code catalog});</li>
+ *       {@code lib-musl}, {@code lib-lwip}, {@code lib-nginx}, {@code lib-redis} and {@code catalog});</li>
  *   <li>{@code JKRAFT_TEST_ORIGIN_ARCHIVES}: a folder holding the libraries' origin archives by name
- *       ({@code musl-1.2.3.tar.gz}, {@code UNIKRAFT-2_1_x.zip}, {@code nginx-1.15.6.tar.gz});</li>
+ *       ({@code musl-1.2.3.tar.gz}, {@code UNIKRAFT-2_1_x.zip}, {@code nginx-1.15.6.tar.gz}, redis's
+ *       {@code 7.0.11.zip});</li>
  *   <li>{@code JKRAFT_TEST_REAL_APP_CORE} (optional): the core release the libraries match, to which the apps
  *       are pinned, as their users do (default {@value #DEFAULT_CORE}; the libraries of that era do not build
  *       with a newer core).</li>
@@ -93,6 +95,40 @@ class RealAppsTest {
         assertThat(firstAnswer(port)).contains("Hello from Unikraft!");
         assertThat(cli.qemuOf(cli.machine("nginx"))).singleElement()
                 .satisfies(q -> assertThat(q.argv()).as("the rootfs is in the kernel").doesNotContain("-initrd"));
+    }
+
+    @Test
+    void redisWhoseAppFolderHasNoMakefileAnswersPingSetAndGetOverTcp() throws Exception {
+        Path app = pinnedApp("library/redis/7.0");
+        assertThat(app.resolve("Makefile.uk")).as("the catalog's redis has none").doesNotExist();
+        cli.ok("build", "-t", "qemu/x86_64", app.toString());
+        int port = HostPorts.freeLoopbackPort();
+        cli.ok("run", "-d", "-W", "-M", "256Mi", "-n", "redis", "-p", "127.0.0.1:" + port + ":6379", app.toString());
+        assertThat(redis(port, "PING")).isEqualTo("+PONG");
+        assertThat(redis(port, "SET jkraft real")).isEqualTo("+OK");
+        assertThat(redis(port, "GET jkraft")).isEqualTo("$4");
+    }
+
+    /** One inline command on a fresh connection, once the server answers; returns its first reply line. */
+    private static String redis(int port, String command) throws Exception {
+        Instant end = Instant.now().plus(ANSWER_WITHIN);
+        IOException last = null;
+        while (Instant.now().isBefore(end)) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+                s.setSoTimeout(5000);
+                s.getOutputStream().write((command + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                        java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+                if (line != null) {
+                    return line;
+                }
+            } catch (IOException e) {
+                last = e;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no redis answer on port " + port + " within " + ANSWER_WITHIN, last);
     }
 
     /** A copy of a catalog app with its core pinned: the one edit its users make on a core newer than its libraries. */
