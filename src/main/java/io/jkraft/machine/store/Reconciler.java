@@ -200,25 +200,38 @@ public final class Reconciler {
      * @throws UserException when they do not end within {@code patience}
      */
     public List<StaleProcess> endStaleProcesses(String machineId, Duration patience) {
-        List<StaleProcess> stale = staleProcesses().stream().filter(s -> s.machineId().equals(machineId)).toList();
-        stale.forEach(s -> ProcessHandle.of(s.pid()).ifPresent(ProcessHandle::destroyForcibly));
         long deadline = System.nanoTime() + patience.toNanos();
-        for (StaleProcess s : stale) {
-            // Gone once its argv no longer carries the marker: a zombie's is empty, a reused pid's differs.
-            while (marker.marks(processes.arguments(s.pid()), machineId)) {
-                if (System.nanoTime() > deadline) {
-                    throw new UserException("process " + s.pid() + " of machine " + machineId
-                            + " did not end after SIGKILL", "look at it with `ps -p " + s.pid() + " -o pid,stat,cmd`");
-                }
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new UserException("interrupted while ending the old processes of machine " + machineId);
+        List<StaleProcess> ended = new ArrayList<>();
+        // Scanned again after each round: a VMM killed between the scan and its SIGKILL may have forked a child
+        // that carries its argv (and so the marker) until it execs.
+        for (List<StaleProcess> stale = staleOf(machineId); !stale.isEmpty(); stale = staleOf(machineId)) {
+            if (!ended.isEmpty() && System.nanoTime() > deadline) {
+                throw new UserException("machine " + machineId + " keeps starting processes after SIGKILL: "
+                        + stale.stream().map(s -> String.valueOf(s.pid())).toList(), "look at them with `ps -ef`");
+            }
+            stale.forEach(s -> ProcessHandle.of(s.pid()).ifPresent(ProcessHandle::destroyForcibly));
+            for (StaleProcess s : stale) {
+                // Gone once its argv no longer carries the marker: a zombie's is empty, a reused pid's differs.
+                while (marker.marks(processes.arguments(s.pid()), machineId)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new UserException("process " + s.pid() + " of machine " + machineId
+                                + " did not end after SIGKILL", "look at it with `ps -p " + s.pid() + " -o pid,stat,cmd`");
+                    }
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new UserException("interrupted while ending the old processes of machine " + machineId);
+                    }
                 }
             }
+            ended.addAll(stale);
         }
-        return stale;
+        return ended;
+    }
+
+    private List<StaleProcess> staleOf(String machineId) {
+        return staleProcesses().stream().filter(s -> s.machineId().equals(machineId)).toList();
     }
 
     private String staleReason(long pid, MachineRecord r, String id) {
