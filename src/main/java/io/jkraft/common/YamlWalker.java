@@ -135,8 +135,8 @@ public final class YamlWalker<E extends RuntimeException> {
 
     /**
      * The entries of a mapping in file order. Keys merged in with {@code <<} come first and yield to keys
-     * written in the mapping itself, as YAML's merge key type specifies; a key written twice is an error,
-     * because YAML parsers disagree on which one wins.
+     * written in the mapping itself, as YAML's merge key type specifies; a key written twice with two values
+     * is an error, because YAML parsers disagree on which one wins (twice with one scalar value is taken once).
      */
     public List<Entry> entries(MappingNode mapping) {
         Map<String, Entry> result = new LinkedHashMap<>();
@@ -168,6 +168,10 @@ public final class YamlWalker<E extends RuntimeException> {
             }
             String key = keyScalar.getValue();
             Entry first = own.get(key);
+            if (first != null && sameScalar(first.value(), tuple.getValueNode())) {
+                // Harmless and found in the wild (the catalog's nginx Kraftfile sets one kconfig option twice).
+                continue;
+            }
             if (first != null) {
                 Place earlier = place(first.keyNode());
                 throw error(keyNode, "duplicate key '" + key + "'", "'" + key + "' a second time",
@@ -179,6 +183,11 @@ public final class YamlWalker<E extends RuntimeException> {
         merging.remove(mapping);
         merged.forEach(into::putIfAbsent);
         own.forEach(into::put);
+    }
+
+    private static boolean sameScalar(Node a, Node b) {
+        return a instanceof ScalarNode x && b instanceof ScalarNode y && x.getValue().equals(y.getValue())
+                && x.getTag().equals(y.getTag());
     }
 
     private List<MappingNode> mergeSources(Node value) {

@@ -78,6 +78,18 @@ class YamlWalkerTest {
     }
 
     @Test
+    void aKeyWrittenTwiceWithTheSameValueIsTakenOnce() {
+        List<YamlWalker.Entry> kconfig = entries("CONFIG_A: 'y'\nCONFIG_B: 'y'\nCONFIG_A: 'y'\n");
+        assertThat(kconfig).extracting(YamlWalker.Entry::key).containsExactly("CONFIG_A", "CONFIG_B");
+        assertThat(walker.place(kconfig.get(0).keyNode())).as("the first one counts").hasToString("1:1");
+
+        assertThatThrownBy(() -> entries("CONFIG_A: 'y'\nCONFIG_A: 'n'\n")).hasMessageContaining("duplicate key 'CONFIG_A'");
+        assertThatThrownBy(() -> entries("a: 1\na: '1'\n")).as("an int and a string are not the same")
+                .hasMessageContaining("duplicate key 'a'");
+        assertThatThrownBy(() -> entries("a: {b: 1}\na: {b: 1}\n")).as("only scalars").hasMessageContaining("duplicate key 'a'");
+    }
+
+    @Test
     void keysThatAreNoNamesAndBadMergesAreRefusedWhereTheyAre() {
         assertThatThrownBy(() -> entries("a: 1\n[x]: 2\n")).hasMessage(
                 "doc:2:1: a key must be a plain name: found list, expected a string key");
