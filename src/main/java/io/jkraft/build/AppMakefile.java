@@ -6,7 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Objects;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The empty {@code Makefile.uk} an application folder without one needs while make runs: the core includes
@@ -16,7 +17,7 @@ import java.util.Objects;
  *
  * <p>One instance serves every make of one build, in parallel targets too: the file appears with the first
  * {@link #supply} and goes with the last {@link Lease#close}. It is removed only while it is still the file
- * jkraft made (same file, still empty): a Makefile.uk the user writes meanwhile is theirs and stays. A JVM
+ * jkraft made (same inode, birth and modification time, still empty): a Makefile.uk the user writes meanwhile is theirs and stays. A JVM
  * shutdown hook removes it when the JVM ends during make (Ctrl-C on a build in its own JVM); in the resident
  * helper an interrupt ends make and the lease is closed on the way out.
  */
@@ -25,7 +26,7 @@ final class AppMakefile {
 
     private final Path file;
     private int leases;
-    private Object ours; // the file key of the Makefile.uk jkraft created, while it exists
+    private List<Object> ours; // what identifies the Makefile.uk jkraft created, while it exists
     private Thread hook;
 
     AppMakefile(Path appDir) {
@@ -64,7 +65,7 @@ final class AppMakefile {
     private void create() {
         try {
             Files.createFile(file);
-            ours = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            ours = identity(Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
         } catch (java.nio.file.FileAlreadyExistsException raced) {
             return; // someone else's now: use it, remove nothing
         } catch (IOException e) {
@@ -72,6 +73,14 @@ final class AppMakefile {
         }
         hook = new Thread(this::removeOursOnExit, "jkraft-app-makefile");
         Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /**
+     * The inode alone is not enough: a file deleted and written again at once often gets the same number.
+     * Its birth and modification times (nanoseconds here) tell the user's new file from jkraft's.
+     */
+    private static List<Object> identity(BasicFileAttributes attrs) {
+        return Arrays.asList(attrs.fileKey(), attrs.creationTime(), attrs.lastModifiedTime());
     }
 
     private void removeOursOnExit() {
@@ -86,7 +95,7 @@ final class AppMakefile {
         }
         try {
             BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (Objects.equals(now.fileKey(), ours) && now.isRegularFile() && now.size() == 0) {
+            if (identity(now).equals(ours) && now.isRegularFile() && now.size() == 0) {
                 Files.delete(file);
             }
         } catch (IOException gone) {

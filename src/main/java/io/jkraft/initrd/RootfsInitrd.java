@@ -34,7 +34,7 @@ public final class RootfsInitrd {
      * The rootfs as an absolute path once it is known to be a folder or a file (a cpio archive); a
      * Dockerfile is refused, as is a path that does not exist.
      */
-    static Path check(Path rootfs) {
+    public static Path check(Path rootfs) {
         Path path = rootfs.toAbsolutePath().normalize();
         if (path.getFileName() != null && path.getFileName().toString().startsWith("Dockerfile")) {
             throw new UserException("rootfs " + rootfs + " is a Dockerfile, which needs BuildKit; jkraft cannot build it yet",
