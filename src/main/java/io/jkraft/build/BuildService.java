@@ -136,6 +136,8 @@ public final class BuildService {
                 deleteTree(layout.outDir());
                 deleteTree(layout.kernel());
                 deleteTree(layout.debug());
+                // kraft's embedded-initrd path, shared by the targets of an architecture; the next build packs it again
+                deleteTree(layout.kernel().resolveSibling("initramfs-" + t.architecture().kraftName() + ".cpio"));
             } else if (Files.isDirectory(layout.outDir())) {
                 BuildStamp.forget(layout.outDir());
                 ProjectSources sources = fetchSources(kraftfile, FetchPolicy.OFFLINE);
