@@ -22,6 +22,8 @@ import java.util.Map;
  * @param noCache      -F/--no-cache: build even when the inputs have not changed
  * @param kconfig      --kconfig KEY=VALUE options, the last configuration layer
  * @param buildLog     --build-log: where to copy the make log, or null
+ * @param rootfs       --rootfs: the root file system (a folder or a cpio file) instead of the Kraftfile's, or null;
+ *                     packed into the image when its configuration embeds an initrd
  */
 public record BuildRequest(
         Path projectDir,
@@ -35,16 +37,32 @@ public record BuildRequest(
         boolean noConfigure,
         boolean noCache,
         Map<String, String> kconfig,
-        Path buildLog) {
+        Path buildLog,
+        Path rootfs) {
 
     public BuildRequest {
         targets = List.copyOf(targets);
         kconfig = Map.copyOf(kconfig);
     }
 
+    /** A request without --rootfs. */
+    public BuildRequest(Path projectDir, Path kraftfile, Platform platform, Architecture architecture,
+            List<String> targets, boolean all, int jobs, boolean noFetch, boolean noConfigure, boolean noCache,
+            Map<String, String> kconfig, Path buildLog) {
+        this(projectDir, kraftfile, platform, architecture, targets, all, jobs, noFetch, noConfigure, noCache,
+                kconfig, buildLog, null);
+    }
+
+    /** This request with another root file system (relative to the folder jkraft was invoked in). */
+    public BuildRequest withRootfs(Path rootfs) {
+        return new BuildRequest(projectDir, kraftfile, platform, architecture, targets, all, jobs, noFetch,
+                noConfigure, noCache, kconfig, buildLog, rootfs);
+    }
+
     /** This request with its paths made absolute against the folder the user invoked jkraft in. */
     public BuildRequest resolve(Invocation invocation) {
         return new BuildRequest(invocation.resolve(projectDir), invocation.resolve(kraftfile), platform, architecture,
-                targets, all, jobs, noFetch, noConfigure, noCache, kconfig, invocation.resolve(buildLog));
+                targets, all, jobs, noFetch, noConfigure, noCache, kconfig, invocation.resolve(buildLog),
+                invocation.resolve(rootfs));
     }
 }

@@ -52,13 +52,16 @@ public final class BuildService {
         int jobsEach = Math.max(1, request.jobs() / parallel);
         List<BuildResult> results = new ArrayList<>();
         List<UserException> failures = new ArrayList<>();
-        try (ExecutorService pool = Executors.newFixedThreadPool(parallel)) {
+        AppMakefile appMakefile = new AppMakefile(kraftfile.projectDir());
+        try (BuildRootfs rootfs = BuildRootfs.of(request, kraftfile, paths.cacheDir().resolve("initrd"));
+                ExecutorService pool = Executors.newFixedThreadPool(parallel)) {
             List<Future<BuildResult>> futures = new ArrayList<>();
             for (Target t : targets) {
                 if (t.kernel() != null) {
                     futures.add(pool.submit(() -> prebuilt(kraftfile, t)));
                 } else {
-                    TargetBuild build = new TargetBuild(kraftfile, sources, TargetLayout.of(kraftfile, t), request, listener, make);
+                    TargetBuild build = new TargetBuild(kraftfile, sources, TargetLayout.of(kraftfile, t), request,
+                            listener, make, appMakefile, rootfs);
                     futures.add(pool.submit(() -> build.run(jobsEach)));
                 }
             }
@@ -107,12 +110,16 @@ public final class BuildService {
         BuildRequest request = asked.resolve(invocation);
         Kraftfile kraftfile = load(request);
         ProjectSources sources = fetchSources(kraftfile, request.noFetch() ? FetchPolicy.OFFLINE : FetchPolicy.REFRESH);
+        AppMakefile appMakefile = new AppMakefile(kraftfile.projectDir());
         for (Target t : TargetSelector.select(kraftfile, request)) {
             TargetLayout layout = TargetLayout.of(kraftfile, t);
-            TargetBuild build = new TargetBuild(kraftfile, sources, layout, request, listener, make);
+            TargetBuild build = targetBuild(kraftfile, sources, layout, request, appMakefile);
             build.configure(DefconfigLayers.compose(kraftfile, t, request.kconfig()));
-            int status = make.run(build.invocation().withGoals(1, Map.of(), "fetch"), layout.log(),
-                    line -> listener.makeLine(t, line));
+            int status;
+            try (AppMakefile.Lease lease = appMakefile.supply()) {
+                status = make.run(build.invocation().withGoals(1, Map.of(), "fetch"), layout.log(),
+                        line -> listener.makeLine(t, line));
+            }
             if (status != 0) {
                 throw new BuildFailedException("make fetch failed for " + t.platArch(), "see the log: " + layout.log());
             }
@@ -129,12 +136,17 @@ public final class BuildService {
                 deleteTree(layout.outDir());
                 deleteTree(layout.kernel());
                 deleteTree(layout.debug());
+                // kraft's embedded-initrd path, shared by the targets of an architecture; the next build packs it again
+                deleteTree(layout.kernel().resolveSibling("initramfs-" + t.architecture().kraftName() + ".cpio"));
             } else if (Files.isDirectory(layout.outDir())) {
                 BuildStamp.forget(layout.outDir());
                 ProjectSources sources = fetchSources(kraftfile, FetchPolicy.OFFLINE);
-                TargetBuild build = new TargetBuild(kraftfile, sources, layout, request, listener, make);
-                make.run(build.invocation().withGoals(1, Map.of(), "clean"), layout.log(),
-                        line -> listener.makeLine(t, line));
+                AppMakefile appMakefile = new AppMakefile(kraftfile.projectDir());
+                TargetBuild build = targetBuild(kraftfile, sources, layout, request, appMakefile);
+                try (AppMakefile.Lease lease = appMakefile.supply()) {
+                    make.run(build.invocation().withGoals(1, Map.of(), "clean"), layout.log(),
+                            line -> listener.makeLine(t, line));
+                }
             }
             listener.info("cleaned " + t.platArch());
         }
@@ -151,11 +163,12 @@ public final class BuildService {
         }
         Target t = targets.getFirst();
         TargetLayout layout = TargetLayout.of(kraftfile, t);
-        TargetBuild build = new TargetBuild(kraftfile, fetchSources(kraftfile, policy(request)), layout, request, listener, make);
+        AppMakefile appMakefile = new AppMakefile(kraftfile.projectDir());
+        TargetBuild build = targetBuild(kraftfile, fetchSources(kraftfile, policy(request)), layout, request, appMakefile);
         if (!Files.isRegularFile(layout.config())) {
             build.configure(DefconfigLayers.compose(kraftfile, t, request.kconfig()));
         }
-        try {
+        try (AppMakefile.Lease lease = appMakefile.supply()) {
             Process p = invocation.start(new ProcessBuilder(build.invocation().withGoals(1, Map.of(), "menuconfig")
                     .command()).inheritIO());
             return p.waitFor();
@@ -165,6 +178,13 @@ public final class BuildService {
             Thread.currentThread().interrupt();
             throw new UserException("interrupted");
         }
+    }
+
+    /** A target's steps for fetch, clean and menu, which configure at most and never embed a rootfs. */
+    private TargetBuild targetBuild(Kraftfile kraftfile, ProjectSources sources, TargetLayout layout,
+            BuildRequest request, AppMakefile appMakefile) {
+        return new TargetBuild(kraftfile, sources, layout, request, listener, make, appMakefile,
+                new BuildRootfs(null, paths.cacheDir()));
     }
 
     private Kraftfile load(BuildRequest request) {

@@ -46,8 +46,11 @@ final class BuildStamp {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                     String name = file.getFileName().toString();
-                    // .config.* files are written by jkraft itself during configure.
-                    if (!name.startsWith(".config")) {
+                    // .config.* files are written by jkraft itself during configure; an empty Makefile.uk of the
+                    // app builds as none does (jkraft supplies one while make runs: see AppMakefile).
+                    boolean emptyAppMakefile = name.equals(AppMakefile.NAME) && file.getParent().equals(root)
+                            && attrs.size() == 0;
+                    if (!name.startsWith(".config") && !emptyAppMakefile) {
                         entries.add(root.relativize(file) + ":" + attrs.size() + ":"
                                 + attrs.lastModifiedTime().toMillis());
                     }

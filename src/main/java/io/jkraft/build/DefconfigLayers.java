@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Composes a target's defconfig from its layers in kraft's order, later layers winning: core,
- * libraries, architecture, platform, target, then the command line.
+ * libraries, architecture, platform, target, then the command line; then, as kraft does, the path of an
+ * embedded initrd when the values ask for one and name none.
  */
 final class DefconfigLayers {
     private DefconfigLayers() {}
@@ -32,6 +33,7 @@ final class DefconfigLayers {
         }
         values.setAll(target.kconfig());
         values.setAll(commandLine);
+        EmbeddedInitrd.defaultPath(values, kraftfile.projectDir().resolve(kraftfile.outdir()), target.architecture());
         return values;
     }
 

@@ -5,7 +5,6 @@ import io.jkraft.kconfig.DotConfig;
 import io.jkraft.kconfig.KconfigDrift;
 import io.jkraft.kconfig.KconfigValues;
 import io.jkraft.kraftfile.Kraftfile;
-import io.jkraft.source.FetchedSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,10 +23,14 @@ final class TargetBuild {
     private final BuildRequest request;
     private final BuildListener listener;
     private final MakeRunner make;
+    private final AppMakefile appMakefile;
+    private final BuildRootfs rootfs;
 
     TargetBuild(Kraftfile kraftfile, ProjectSources sources, TargetLayout layout, BuildRequest request,
-            BuildListener listener, MakeRunner make) {
+            BuildListener listener, MakeRunner make, AppMakefile appMakefile, BuildRootfs rootfs) {
         this.make = make;
+        this.appMakefile = appMakefile;
+        this.rootfs = rootfs;
         this.kraftfile = kraftfile;
         this.sources = sources;
         this.layout = layout;
@@ -36,45 +39,76 @@ final class TargetBuild {
     }
 
     MakeInvocation invocation() {
-        List<Path> libs = LibraryOrder.order(sources.libraries(), s -> s.dir().toString())
-                .stream().map(FetchedSource::dir).toList();
-        return new MakeInvocation(sources.core().dir(), kraftfile.projectDir(), libs, layout.outDir(),
+        return new MakeInvocation(sources.core().dir(), kraftfile.projectDir(), sources.libraryDirs(), layout.outDir(),
                 layout.config(), layout.imageName(), 1, List.of(), Map.of());
     }
 
     BuildResult run(int jobs) {
         long start = System.nanoTime();
         KconfigValues defconfig = DefconfigLayers.compose(kraftfile, layout.target(), request.kconfig());
-        String inputs = inputDigest(defconfig);
+        Map<String, String> oldConfig = Files.isRegularFile(layout.config()) ? DotConfig.read(layout.config()) : Map.of();
+        // The rootfs is an input only of kernels that embed it; which do is known for sure after configure.
+        boolean mayEmbed = EmbeddedInitrd.asked(defconfig.asMap()) || "y".equals(oldConfig.get(EmbeddedInitrd.EMBEDS));
+        String inputs = inputDigest(defconfig, mayEmbed);
         if (!request.noCache() && Files.isRegularFile(layout.kernel())
                 && BuildStamp.matches(layout.outDir(), withConfig(inputs))) {
-            return new BuildResult(layout.target(), layout.kernel(), existing(layout.debug()), true, 0,
-                    Duration.ofNanos(System.nanoTime() - start), List.of(), layout.config());
+            Path embedded = embeddedInitrd(oldConfig);
+            if (embedded == null || Files.isRegularFile(embedded)) {
+                return new BuildResult(layout.target(), layout.kernel(), existing(layout.debug()), true, 0,
+                        Duration.ofNanos(System.nanoTime() - start), List.of(), layout.config(), embedded);
+            }
         }
         createDirectories(layout.outDir());
         // Forget the old stamp first: a build interrupted from here on must not look up to date.
         BuildStamp.forget(layout.outDir());
         deleteIfExists(layout.log());
-        ensureAppMakefile();
-        List<KconfigDrift> drifts = request.noConfigure() && Files.isRegularFile(layout.config())
-                ? List.of() : configure(defconfig);
-        int objects = compile(jobs);
-        publish(layout.builtKernel(), layout.kernel(), true);
-        publish(layout.builtDebug(), layout.debug(), false);
-        ObjectCount.save(layout.outDir(), objects);
-        BuildStamp.save(layout.outDir(), withConfig(inputs));
-        copyLog();
-        return new BuildResult(layout.target(), layout.kernel(), existing(layout.debug()), false, objects,
-                Duration.ofNanos(System.nanoTime() - start), drifts, layout.config());
+        try (AppMakefile.Lease lease = appMakefile.supply()) {
+            List<KconfigDrift> drifts = request.noConfigure() && Files.isRegularFile(layout.config())
+                    ? List.of() : configure(defconfig);
+            Path embedded = embeddedInitrd(DotConfig.read(layout.config()));
+            if (embedded != null) {
+                installRootfs(embedded);
+                inputs = inputDigest(defconfig, true);
+            }
+            int objects = compile(jobs);
+            publish(layout.builtKernel(), layout.kernel(), true);
+            publish(layout.builtDebug(), layout.debug(), false);
+            ObjectCount.save(layout.outDir(), objects);
+            BuildStamp.save(layout.outDir(), withConfig(inputs));
+            copyLog();
+            return new BuildResult(layout.target(), layout.kernel(), existing(layout.debug()), false, objects,
+                    Duration.ofNanos(System.nanoTime() - start), drifts, layout.config(), embedded);
+        }
+    }
+
+    /** The initrd file a configuration links into the image, or null when it links none. */
+    private Path embeddedInitrd(Map<String, String> config) {
+        return EmbeddedInitrd.path(config, kraftfile.projectDir(), sources.core().dir(), layout.config());
+    }
+
+    /** Writes the rootfs where the image embeds it from (only when its bytes changed); without one the file must be there. */
+    private void installRootfs(Path embedded) {
+        if (rootfs.present()) {
+            if (rootfs.staged().installAt(embedded)) {
+                listener.info("packed rootfs " + rootfs.path() + " into " + embedded);
+            }
+        } else if (!Files.isRegularFile(embedded)) {
+            throw new UserException(layout.target().platArch() + ": the configuration embeds the initrd " + embedded
+                    + ", which does not exist, and the project has no rootfs",
+                    "set rootfs: in the Kraftfile, pass --rootfs, or put a cpio archive there");
+        }
     }
 
     List<KconfigDrift> configure(KconfigValues defconfig) {
         listener.info("configuring " + layout.target().platArch());
         createDirectories(layout.outDir());
         writeAtomically(layout.defconfig(), defconfig.render());
-        int status = make.run(invocation().withGoals(1,
-                Map.of("UK_DEFCONFIG", layout.defconfig().toAbsolutePath().toString()), "defconfig"),
-                layout.log(), line -> listener.makeLine(layout.target(), line));
+        int status;
+        try (AppMakefile.Lease lease = appMakefile.supply()) {
+            status = make.run(invocation().withGoals(1,
+                    Map.of("UK_DEFCONFIG", layout.defconfig().toAbsolutePath().toString()), "defconfig"),
+                    layout.log(), line -> listener.makeLine(layout.target(), line));
+        }
         if (status != 0 || !Files.isRegularFile(layout.config())) {
             throw new BuildFailedException("configuring " + layout.target().platArch() + " failed (make defconfig exited "
                     + status + ")", "see the log: " + layout.log());
@@ -108,12 +142,15 @@ final class TargetBuild {
         return parser.objects();
     }
 
-    private String inputDigest(KconfigValues defconfig) {
+    private String inputDigest(KconfigValues defconfig, boolean embeds) {
         BuildStamp stamp = new BuildStamp()
                 .add("defconfig", defconfig.render())
                 .add("core", sources.core().dir() + "@" + sources.core().revision())
                 .add("make", String.join(" ", invocation().command()));
         sources.libraries().forEach((name, s) -> stamp.add("lib." + name, s.dir() + "@" + s.revision()));
+        if (embeds && rootfs.present()) {
+            stamp.add("rootfs", rootfs.staged().digest().toString());
+        }
         Path outdir = layout.kernel().getParent();
         return stamp.addTree(kraftfile.projectDir(), Set.of(outdir)).value();
     }
@@ -129,14 +166,6 @@ final class TargetBuild {
             throw new UncheckedIOException(e);
         }
         return new BuildStamp().add("inputs", inputs).add("config", config).value();
-    }
-
-    private void ensureAppMakefile() {
-        // The core requires a Makefile.uk in the application folder; kraft creates an empty one too.
-        Path makefile = kraftfile.projectDir().resolve("Makefile.uk");
-        if (!Files.exists(makefile)) {
-            writeAtomically(makefile, "");
-        }
     }
 
     /** Puts the built file where kraft users look for it: a hard link, or a copy across file systems. */

@@ -38,6 +38,9 @@ public final class BuildCommand extends JkraftCommand {
     @Option(names = "--dbg", description = "Print the path of the debug image (.dbg, with symbols) instead of the stripped one.")
     boolean dbg;
 
+    @Option(names = "--rootfs", paramLabel = "PATH", description = "A folder or cpio file as the root file system instead of the Kraftfile's: packed into the kernel when its configuration embeds an initrd (CONFIG_LIBVFSCORE_AUTOMOUNT_CI_EINITRD).")
+    Path rootfs;
+
     @Option(names = "--no-update", description = "Accepted for kraft compatibility: jkraft has no package index to update before a build.")
     boolean noUpdate;
 
@@ -51,7 +54,7 @@ public final class BuildCommand extends JkraftCommand {
     @Override
     Integer execute() throws Exception {
         BuildService service = context.buildService(new ConsoleBuildListener(terminal, global));
-        List<BuildResult> results = service.build(project.request(noConfigure, noCache, buildLog));
+        List<BuildResult> results = service.build(project.request(noConfigure, noCache, buildLog).withRootfs(rootfs));
         if (output == OutputFormat.json) {
             terminal.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(results.stream().map(BuildCommand::json).toList()));
@@ -74,6 +77,7 @@ public final class BuildCommand extends JkraftCommand {
         m.put("architecture", r.target().architecture().kraftName());
         m.put("kernel", r.kernel().toString());
         m.put("debug", r.debug() == null ? null : r.debug().toString());
+        m.put("embeddedInitrd", r.embeddedInitrd() == null ? null : r.embeddedInitrd().toString());
         m.put("upToDate", r.upToDate());
         m.put("objects", r.objects());
         m.put("seconds", r.elapsed().toMillis() / 1000.0);

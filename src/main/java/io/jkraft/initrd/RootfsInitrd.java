@@ -21,20 +21,29 @@ public final class RootfsInitrd {
         if (rootfs == null) {
             return null;
         }
+        Path path = check(rootfs);
+        if (Files.isRegularFile(path)) {
+            return path;
+        }
+        Path archive = cacheDir.resolve("initrd").resolve(digest(path.toString()) + ".cpio");
+        CpioPacker.pack(path, archive);
+        return archive;
+    }
+
+    /**
+     * The rootfs as an absolute path once it is known to be a folder or a file (a cpio archive); a
+     * Dockerfile is refused, as is a path that does not exist.
+     */
+    public static Path check(Path rootfs) {
         Path path = rootfs.toAbsolutePath().normalize();
         if (path.getFileName() != null && path.getFileName().toString().startsWith("Dockerfile")) {
             throw new UserException("rootfs " + rootfs + " is a Dockerfile, which needs BuildKit; jkraft cannot build it yet",
                     "build the root file system into a folder and point rootfs at the folder");
         }
-        if (Files.isRegularFile(path)) {
-            return path;
-        }
-        if (!Files.isDirectory(path)) {
+        if (!Files.isRegularFile(path) && !Files.isDirectory(path)) {
             throw new UserException("rootfs " + rootfs + " does not exist", "point rootfs at a folder or a cpio file");
         }
-        Path archive = cacheDir.resolve("initrd").resolve(digest(path.toString()) + ".cpio");
-        CpioPacker.pack(path, archive);
-        return archive;
+        return path;
     }
 
     private static String digest(String s) {

@@ -65,10 +65,18 @@ public final class PackageService {
             }
         }
         Kraftfile kf = builds.kraftfile(o.build());
-        Path initrd = RootfsInitrd.resolve(o.rootfs() != null ? workingDir.resolve(o.rootfs()) : kf.rootfs() == null
-                || kf.rootfs().isBlank() ? null : kf.projectDir().resolve(kf.rootfs()), cacheDir);
+        Path rootfs = o.rootfs() != null ? workingDir.resolve(o.rootfs()) : kf.rootfs() == null
+                || kf.rootfs().isBlank() ? null : kf.projectDir().resolve(kf.rootfs());
+        if (rootfs != null) {
+            RootfsInitrd.check(rootfs); // before building, so that a mistyped path does not cost a build first
+        }
+        Path initrd = null;
         List<PackTarget> targets = new ArrayList<>();
-        for (BuildResult b : builds.build(o.build())) {
+        // A kernel that embeds the rootfs gets it from the build (--rootfs included), and no initrd layer besides.
+        for (BuildResult b : builds.build(o.build().withRootfs(o.rootfs() == null ? null : rootfs))) {
+            if (!b.embedsInitrd() && initrd == null && rootfs != null) {
+                initrd = RootfsInitrd.resolve(rootfs, cacheDir);
+            }
             Map<String, String> kconfig = new LinkedHashMap<>();
             if (b.config() != null && Files.isRegularFile(b.config())) {
                 // unset options ("# X is not set") are no features of the kernel
@@ -79,7 +87,7 @@ public final class PackageService {
                 });
             }
             String version = unquote(kconfig.get("CONFIG_UK_FULLVERSION"));
-            targets.add(new PackTarget(b.target(), b.kernel(), b.debug(), initrd,
+            targets.add(new PackTarget(b.target(), b.kernel(), b.debug(), b.embedsInitrd() ? null : initrd,
                     version == null ? "unknown" : version, kconfig));
         }
         List<String> env = new ArrayList<>();

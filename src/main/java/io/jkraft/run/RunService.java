@@ -120,14 +120,16 @@ public final class RunService {
         BuildService builds = this.builds.get();
         List<Target> targets = builds.targets(select);
         Target target = targets.size() == 1 ? targets.getFirst() : hostTarget(targets);
-        BuildRequest one = request(dir, r, target.platform(), target.architecture());
+        // --rootfs reaches the build too: a kernel that embeds its initrd gets it inside, as kraft's build would.
+        BuildRequest one = request(dir, r, target.platform(), target.architecture())
+                .withRootfs(r.rootfs() == null ? null : workingDir.resolve(r.rootfs()));
         BuildResult built = builds.build(one).stream()
                 .filter(b -> b.target().equals(target)).findFirst().orElseThrow();
         Kraftfile kf = builds.kraftfile(one);
         List<String> appArgs = r.appArgs() != null ? r.appArgs() : kf.cmd();
         List<MachineSpec.VolumeMapping> volumes = kf.volumes().stream().map(v -> RunFlags.volume(v, dir)).toList();
-        return spec(r, flags, built.kernel(), target.architecture(), appArgs, kf.env(), volumes,
-                initrd(r, flags, kf, dir));
+        Path initrd = built.embedsInitrd() && flags.initrd() == null ? null : initrd(r, flags, kf, dir);
+        return spec(r, flags, built.kernel(), target.architecture(), appArgs, kf.env(), volumes, initrd);
     }
 
     /** What names no file or folder may name an image; null when it cannot be a reference at all. */

@@ -56,6 +56,51 @@ class RealUnikraftTest {
         buildAndBoot(copyExample(), base);
     }
 
+    /**
+     * An app that is only a Kraftfile and a rootfs (no Makefile.uk, no sources: the core's weak main runs), whose
+     * kernel embeds the rootfs: the archive is linked into the image, no Makefile.uk is left, and it boots.
+     */
+    @Test
+    void appWithoutMakefileEmbedsItsRootfsInTheImage() throws Exception {
+        String core = System.getenv("JKRAFT_TEST_UNIKRAFT");
+        assumeTrue(core != null && !core.isBlank(),
+                "JKRAFT_TEST_UNIKRAFT is not set: point it at a Unikraft checkout to build with it");
+        Path app = Files.createDirectories(tmp.resolve("only-a-kraftfile"));
+        Files.createDirectories(app.resolve("rootfs/etc"));
+        String marker = "embedded by jkraft " + System.nanoTime();
+        Files.writeString(app.resolve("rootfs/etc/motd"), marker + "\n");
+        Files.writeString(app.resolve("Kraftfile"), """
+                spec: v0.6
+                name: embed
+                unikraft:
+                  source: %s
+                  kconfig:
+                    CONFIG_LIBVFSCORE: 'y'
+                    CONFIG_LIBVFSCORE_AUTOMOUNT_CI: 'y'
+                    CONFIG_LIBVFSCORE_AUTOMOUNT_CI_EINITRD: 'y'
+                    CONFIG_LIBUKRANDOM: 'n'
+                rootfs: ./rootfs
+                targets: [qemu/x86_64]
+                """.formatted(Path.of(core).toAbsolutePath()));
+        JkraftPaths paths = new JkraftPaths(tmp.resolve("c"), tmp.resolve("d"), tmp.resolve("s"), tmp.resolve("k"));
+        BuildService service = new BuildService(new JkraftConfig("https://unused.invalid/unikraft"), paths,
+                Invocation.ofThisProcess(), BuildListener.SILENT);
+        BuildRequest request = new BuildRequest(app, null, null, null, List.of(), false,
+                Runtime.getRuntime().availableProcessors(), false, false, false, Map.of(), null);
+
+        BuildResult r = service.build(request).getFirst();
+
+        assertThat(r.embeddedInitrd()).isEqualTo(app.resolve(".unikraft/build/initramfs-x86_64.cpio"));
+        assertThat(new String(Files.readAllBytes(r.debug()), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .as("the archive is in the image").contains(marker, "vfscore_einitrd_start");
+        assertThat(app.resolve("Makefile.uk")).doesNotExist();
+        assertThat(service.build(request).getFirst().upToDate()).isTrue();
+        if (QemuBoot.available("x86_64")) {
+            assertThat(QemuBoot.boot("x86_64", r.kernel(), null, Duration.ofSeconds(60)).output())
+                    .contains("weak main() called");
+        }
+    }
+
     private void buildAndBoot(Path app, String originBase) throws Exception {
         JkraftPaths paths = new JkraftPaths(tmp.resolve("c"), tmp.resolve("d"), tmp.resolve("s"), tmp.resolve("k"));
         BuildService service = new BuildService(new JkraftConfig(originBase), paths, Invocation.ofThisProcess(), BuildListener.SILENT);

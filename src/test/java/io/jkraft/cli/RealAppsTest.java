@@ -95,6 +95,7 @@ class RealAppsTest {
         assertThat(firstAnswer(port)).contains("Hello from Unikraft!");
         assertThat(cli.qemuOf(cli.machine("nginx"))).singleElement()
                 .satisfies(q -> assertThat(q.argv()).as("the rootfs is in the kernel").doesNotContain("-initrd"));
+        assertThat(app.resolve(".unikraft/build/initramfs-x86_64.cpio")).as("packed where kraft puts it").isRegularFile();
     }
 
     @Test
@@ -102,6 +103,7 @@ class RealAppsTest {
         Path app = pinnedApp("library/redis/7.0");
         assertThat(app.resolve("Makefile.uk")).as("the catalog's redis has none").doesNotExist();
         cli.ok("build", "-t", "qemu/x86_64", app.toString());
+        assertThat(app.resolve("Makefile.uk")).as("jkraft's empty one is gone after make").doesNotExist();
         int port = HostPorts.freeLoopbackPort();
         cli.ok("run", "-d", "-W", "-M", "256Mi", "-n", "redis", "-p", "127.0.0.1:" + port + ":6379", app.toString());
         assertThat(redis(port, "PING")).isEqualTo("+PONG");
