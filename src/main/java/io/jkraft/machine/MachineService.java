@@ -61,6 +61,7 @@ public final class MachineService {
     public Started run(MachineSpec spec, boolean paused) {
         // A platform without a driver is refused before anything is recorded.
         drivers.forSpec(spec);
+        host.check(spec.networks());
         // The store's claims first: a port another machine publishes is then refused naming that machine,
         // where the operating system could only say that some process has it.
         MachineRecord record = store.create(spec);
@@ -185,8 +186,9 @@ public final class MachineService {
     }
 
     /**
-     * Corrects the records, then removes the taps of machines that ended unseen (their VMM or the jkraft process
-     * running them killed): only those of machines that run, or that a live jkraft process is starting, stay.
+     * Corrects the records, then removes the taps and port forwarders of machines that ended unseen (their VMM,
+     * its waiter or the jkraft process running them killed): only those of machines that run, or that a live jkraft
+     * process is starting, stay.
      */
     private void reconcile() {
         reconciler.reconcile();
@@ -204,6 +206,9 @@ public final class MachineService {
             }
         }
         host.sweep(keep);
+        // A port forwarder whose waiter was killed with its VMM: ended here, as its machine is.
+        reconciler.staleProcesses().stream().filter(p -> !p.arguments().isEmpty() && p.arguments().getFirst().endsWith("socat"))
+                .forEach(p -> ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly));
     }
 
     /**

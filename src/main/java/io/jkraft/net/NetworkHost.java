@@ -23,6 +23,13 @@ public final class NetworkHost implements HostNetwork {
     }
 
     @Override
+    public void check(List<NetworkInterface> nics) {
+        if (!nics.isEmpty()) {
+            NetworkPrivilege.require("attaching a machine to a network (--network)");
+        }
+    }
+
+    @Override
     public void attach(String machineId, List<NetworkInterface> nics) {
         if (nics.isEmpty()) {
             return;

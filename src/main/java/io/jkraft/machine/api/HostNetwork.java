@@ -11,6 +11,9 @@ import java.util.Set;
  * swept at reconciliation.
  */
 public interface HostNetwork {
+    /** Refuses, before anything is recorded, interfaces this process could not attach (no privilege). */
+    void check(List<NetworkInterface> nics);
+
     /** Creates (or re-creates) the taps of resolved interfaces, each on its bridge and up. */
     void attach(String machineId, List<NetworkInterface> nics);
 
@@ -23,10 +26,15 @@ public interface HostNetwork {
     /** No networking: a spec with network interfaces is refused. */
     HostNetwork NONE = new HostNetwork() {
         @Override
-        public void attach(String machineId, List<NetworkInterface> nics) {
+        public void check(List<NetworkInterface> nics) {
             if (!nics.isEmpty()) {
                 throw new UserException("this jkraft was set up without networks", null);
             }
+        }
+
+        @Override
+        public void attach(String machineId, List<NetworkInterface> nics) {
+            check(nics);
         }
 
         @Override
