@@ -241,6 +241,7 @@ public final class MachineService {
         if (r.status() == MachineStatus.RUNNING || r.status() == MachineStatus.PAUSED) {
             throw new UserException("machine " + r.name() + " is already " + r.status().word(), null);
         }
+        host.check(r.spec().networks());
         // A jkraft killed while starting it may have left a VMM in the machine's folder, holding its ports.
         boolean ended = !reconciler.endStaleProcesses(r.id(), STOP_GRACE).isEmpty();
         HostPorts.checkFree(r.spec().ports(), ended ? STOP_GRACE : Duration.ZERO);
