@@ -37,6 +37,7 @@ public final class MachineService {
     private final VmmDrivers drivers;
     private final Reconciler reconciler;
     private final HostNetwork host;
+    private final NetworkLeftovers leftovers;
 
     public MachineService(MachineStore store, VmmDrivers drivers) {
         this(store, drivers, HostNetwork.NONE);
@@ -48,6 +49,7 @@ public final class MachineService {
         this.drivers = drivers;
         this.reconciler = new Reconciler(store);
         this.host = host;
+        this.leftovers = new NetworkLeftovers(store, reconciler, host);
     }
 
     /** A machine whose VMM has started, as {@code plan} said. */
@@ -185,30 +187,10 @@ public final class MachineService {
         return endIfStalled(r) ? store.get(r.id()) : r;
     }
 
-    /**
-     * Corrects the records, then removes the taps and port forwarders of machines that ended unseen (their VMM,
-     * its waiter or the jkraft process running them killed): only those of machines that run, or that a live jkraft
-     * process is starting, stay.
-     */
+    /** Corrects the records, then sweeps what machines on networks left ({@link NetworkLeftovers}). */
     private void reconcile() {
         reconciler.reconcile();
-        sweepTaps();
-    }
-
-    private void sweepTaps() {
-        if (store.networks().list().isEmpty()) {
-            return; // no network, so no tap: ps stays one process
-        }
-        java.util.Set<String> keep = new java.util.HashSet<>();
-        for (MachineRecord r : store.list()) {
-            if (r.status().claimsProcess() || (r.owner() != null && r.owner().isAlive())) {
-                keep.add(r.id());
-            }
-        }
-        host.sweep(keep);
-        // A port forwarder whose waiter was killed with its VMM: ended here, as its machine is.
-        reconciler.staleProcesses().stream().filter(p -> !p.arguments().isEmpty() && p.arguments().getFirst().endsWith("socat"))
-                .forEach(p -> ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly));
+        leftovers.sweep();
     }
 
     /**
@@ -347,7 +329,7 @@ public final class MachineService {
         reconciler.staleProcesses().forEach(stale ->
                 ProcessHandle.of(stale.pid()).ifPresent(ProcessHandle::destroyForcibly));
         reconciler.removeOrphanFolders();
-        sweepTaps();
+        leftovers.sweep();
         return removed;
     }
 
