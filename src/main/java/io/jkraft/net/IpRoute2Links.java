@@ -80,7 +80,13 @@ public final class IpRoute2Links implements HostLinks {
 
     @Override
     public void addTap(String name, String bridge, String alias) {
-        run("tuntap", "add", "dev", name, "mode", "tap");
+        // Owned by this user, so that QEMU, which does not inherit a capability that is not root's, may open it.
+        String uid = effectiveUid();
+        if (uid == null) {
+            run("tuntap", "add", "dev", name, "mode", "tap");
+        } else {
+            run("tuntap", "add", "dev", name, "mode", "tap", "user", uid);
+        }
         run("link", "set", "dev", name, "master", bridge, "alias", alias, "up");
     }
 
@@ -94,6 +100,19 @@ public final class IpRoute2Links implements HostLinks {
             return false;
         }
         throw failure(List.of("link", "del", "dev", name), r);
+    }
+
+    private static String effectiveUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.substring("Uid:".length()).strip().split("\\s+")[1];
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unknown: the tap is left without an owner, which root's QEMU opens all the same
+        }
+        return null;
     }
 
     private JsonNode read(String... args) {
