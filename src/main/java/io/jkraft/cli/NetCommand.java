@@ -119,11 +119,12 @@ public final class NetCommand extends JkraftCommand {
                 terminal.out().println(MachineJson.write(networks.stream().map(NetCommand::json).toList()));
             } else {
                 java.util.List<String[]> rows = new ArrayList<>();
-                rows.add(long_ ? new String[] {"NAME", "NETWORK", "GATEWAY", "STATE", "BRIDGE", "MACHINES"}
-                        : new String[] {"NAME", "NETWORK", "GATEWAY", "STATE"});
+                // kraft's columns; NETWORK is the gateway with the prefix, as kraft writes it.
+                rows.add(long_ ? new String[] {"NAME", "NETWORK", "DRIVER", "STATUS", "BRIDGE", "MACHINES"}
+                        : new String[] {"NAME", "NETWORK", "DRIVER", "STATUS"});
                 for (NetworkService.Network n : networks) {
                     NetworkRecord r = n.record();
-                    String[] row = {r.name(), r.gateway().range().toString(), r.gateway().ip(), n.state().word()};
+                    String[] row = {r.name(), r.gateway().toString(), "bridge", n.state().word()};
                     rows.add(!long_ ? row : new String[] {row[0], row[1], row[2], row[3], r.bridge(),
                             String.join(", ", r.leases().stream().map(l -> l.machineName() + "=" + l.address().ip()).toList())});
                 }

@@ -84,6 +84,9 @@ class NetworkCliTest {
         assertThat(addresses("jk1")).containsExactly("10.77.0.1/24");
         assertThat(link("jk0").orElseThrow().toString()).contains("\"UP\"");
 
+        // kraft's columns: the gateway with its prefix.
+        assertThat(cli.ok("net", "ls").out().lines()).containsExactly("NAME  NETWORK        DRIVER  STATUS",
+                "jk0   172.30.0.1/24  bridge  up", "jk1   10.77.0.1/24   bridge  up");
         MachineCli.Result again = cli.run("net", "create", "jk0");
         assertThat(again.status()).isNotZero();
         assertThat(again.errors()).singleElement().asString().contains("already exists");
@@ -257,6 +260,25 @@ class NetworkCliTest {
                 kernel.toString(), "--", LifeKernel.IDLE);
         assertThat(plain.status()).as(plain.err()).isZero();
         assertThat(String.join(" ", cli.qemuOf(cli.machine("plain")).getFirst().argv())).contains("hostfwd=tcp:127.0.0.1:18085-:80");
+    }
+
+    @Test
+    void anotherStoresTapsInTheSameNamespaceAreLeftAlone(@TempDir Path otherRoot) throws Exception {
+        MachineCli other = new MachineCli(otherRoot).withCommandPrefix(List.of("ip", "netns", "exec", ns));
+        try {
+            other.ok("net", "create", "jk9", "--network", "172.31.12.1/24");
+            other.ok("run", "-d", "-W", "-M", "8Mi", "-n", "theirs", "--network", "jk9", kernel.toString(), "--",
+                    LifeKernel.IDLE);
+            String tap = other.machine("theirs").get("networks").get(0).get("tap").asText();
+            // This store has a network too, so its ps and rm --all sweep: their own taps only.
+            cli.ok("net", "create", "jk0", "--network", "172.31.13.1/24");
+            cli.ok("ps", "-a");
+            cli.ok("rm", "--all");
+            assertThat(link(tap)).isPresent();
+            assertThat(other.machine("theirs").get("status").asText()).isEqualTo("running");
+        } finally {
+            other.cleanUp();
+        }
     }
 
     private void run(String... args) {
