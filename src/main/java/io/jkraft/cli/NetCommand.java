@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Examples:", "  sudo jkraft net create jk0 --network 172.30.9.1/24", "  jkraft net ls -o json",
                 "  sudo jkraft run -d --network jk0:172.30.9.5 -p 8080:80 app/", "  sudo jkraft net rm jk0"})
 public final class NetCommand extends JkraftCommand {
-    @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", description = "The network driver: bridge (the only one).")
+    @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "The network driver: bridge (the only one).")
     String driver = "bridge";
 
     NetCommand(CliContext context) {
