@@ -11,6 +11,9 @@ import io.jkraft.machine.MachineLauncher;
 import io.jkraft.machine.MachineService;
 import io.jkraft.machine.VmmDrivers;
 import io.jkraft.machine.store.MachineStore;
+import io.jkraft.net.IpRoute2Links;
+import io.jkraft.net.NetworkHost;
+import io.jkraft.net.NetworkService;
 import io.jkraft.pkg.PackageService;
 import io.jkraft.registry.RegistryService;
 import io.jkraft.registry.TransferListener;
@@ -98,7 +101,14 @@ public final class CliContext {
             Thread.currentThread().interrupt();
             throw new UserException("interrupted while opening the machine store");
         }
-        return new MachineService(opened, drivers());
+        return new MachineService(opened, drivers(), new NetworkHost(new IpRoute2Links(invocation),
+                NetworkService.storeTag(opened.runtimeRoot())));
+    }
+
+    /** The networks of the machine store. */
+    NetworkService networkService() {
+        MachineStore opened = stores.apply(paths().stateDir());
+        return new NetworkService(opened.networks(), new IpRoute2Links(invocation));
     }
 
     /** Starts new machines; their VMM may start before the store is open (see {@link MachineLauncher}). */

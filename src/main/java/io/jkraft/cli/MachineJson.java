@@ -39,7 +39,20 @@ final class MachineJson {
         m.put("volumes", s.volumes().stream().map(v -> v.host() + ":" + v.guest() + (v.readOnly() ? ":ro" : "")).toList());
         m.put("initrd", s.initrd() == null ? null : s.initrd().toString());
         m.put("gdb", s.gdb() == null ? null : s.gdb().toString());
+        m.put("networks", s.networks().stream().map(MachineJson::network).toList());
         m.put("stateDir", r.stateDir().toString());
+        return m;
+    }
+
+    static Map<String, Object> network(io.jkraft.machine.api.NetworkInterface n) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("network", n.network());
+        m.put("ip", n.ip() == null ? null : n.ip().ip());
+        m.put("prefix", n.ip() == null ? null : n.ip().prefix());
+        m.put("gateway", n.gateway());
+        m.put("mac", n.mac());
+        m.put("tap", n.tap());
+        m.put("bridge", n.bridge());
         return m;
     }
 

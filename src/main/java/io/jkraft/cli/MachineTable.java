@@ -17,17 +17,21 @@ final class MachineTable {
 
     /** @param exitStatus the exit status to show for a machine (MachineService#guestExitStatus) */
     static void print(PrintWriter out, List<MachineRecord> machines, Function<MachineRecord, Integer> exitStatus) {
+        // An IP column only when a machine is on a network, so the table of machines without stays kraft's.
+        boolean ips = machines.stream().anyMatch(r -> !r.spec().networks().isEmpty());
         List<String[]> rows = new ArrayList<>();
-        rows.add(HEADER);
+        rows.add(ips ? withIp(HEADER, "IP") : HEADER);
         Instant now = Instant.now();
         for (MachineRecord r : machines) {
-            rows.add(new String[] {r.name(), r.spec().kernel().getFileName().toString(),
+            String[] row = {r.name(), r.spec().kernel().getFileName().toString(),
                     String.join(" ", r.spec().appArgs()), ago(r.createdAt(), now), status(r, exitStatus),
                     (r.spec().memoryBytes() >> 20) + "Mi",
                     String.join(", ", r.spec().ports().stream().map(MachineTable::port).toList()),
-                    r.spec().platform() + "/" + r.spec().architecture()});
+                    r.spec().platform() + "/" + r.spec().architecture()};
+            rows.add(ips ? withIp(row, String.join(", ", r.spec().networks().stream()
+                    .map(n -> n.network() + ":" + (n.ip() == null ? "?" : n.ip().ip())).toList())) : row);
         }
-        int[] width = new int[HEADER.length];
+        int[] width = new int[rows.getFirst().length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 width[i] = Math.max(width[i], row[i].length());
@@ -40,6 +44,15 @@ final class MachineTable {
             }
             out.println(line.toString().stripTrailing());
         }
+    }
+
+    /** The row with {@code ip} after the PORTS column. */
+    private static String[] withIp(String[] row, String ip) {
+        String[] out = new String[row.length + 1];
+        System.arraycopy(row, 0, out, 0, 7);
+        out[7] = ip;
+        out[8] = row[7];
+        return out;
     }
 
     static String port(PortMapping p) {

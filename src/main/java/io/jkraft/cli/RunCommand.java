@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
                 "  jkraft run examples/helloworld",
                 "  jkraft run -m arm64 -M 128Mi examples/helloworld -- first \"second arg\"",
                 "  jkraft run -d -n web -p 8080:80 -v ./html:/www app/",
+                "  jkraft run -d --network jk0 -p 8080:80 app/    (after: sudo jkraft net create jk0)",
                 "  jkraft run --initrd rootfs.cpio .unikraft/build/app_qemu-x86_64",
                 "  jkraft run -d --gdb=1234 app/    (then: gdb -ex 'target remote 127.0.0.1:1234' KERNEL.dbg)"})
 public final class RunCommand extends JkraftCommand {
@@ -73,6 +74,10 @@ public final class RunCommand extends JkraftCommand {
 
     @Option(names = {"-p", "--port", "--publish"}, paramLabel = "[IP:]HOST:GUEST[/udp]", description = "Publish a port, on 127.0.0.1 unless an IP is given; repeatable.")
     List<String> ports = new ArrayList<>();
+
+    @Option(names = "--network", paramLabel = "NAME[:IP]", description = "Attach a NIC on this network (`jkraft net "
+            + "create`), at IP or the next free address; -p is then forwarded to it. Needs root or CAP_NET_ADMIN; repeatable.")
+    List<String> networks = new ArrayList<>();
 
     @Option(names = {"-v", "--volume"}, paramLabel = "HOST:GUEST[:ro]", description = "Share a host folder over 9pfs; repeatable.")
     List<String> volumes = new ArrayList<>();
@@ -180,7 +185,7 @@ public final class RunCommand extends JkraftCommand {
                 plat == null ? null : Platform.parse(plat), arch == null ? null : Architecture.parse(arch), target, name,
                 memory, cpus, kernelArgs, env, ports, volumes, initrd, rootfs,
                 dashes < 0 ? null : List.copyOf(positionals.subList(positionals.size() - appCount, positionals.size())),
-                acceleration(), gdb);
+                acceleration(), gdb).withNetworks(networks);
     }
 
     private io.jkraft.machine.api.Acceleration acceleration() {

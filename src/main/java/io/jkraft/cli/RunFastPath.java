@@ -47,6 +47,7 @@ public final class RunFastPath {
             new Valued(List.of("-e", "--env"), true, (c, v) -> c.env.add(v)),
             new Valued(List.of("-p", "--port", "--publish"), true, (c, v) -> c.ports.add(v)),
             new Valued(List.of("-v", "--volume"), true, (c, v) -> c.volumes.add(v)),
+            new Valued(List.of("--network"), true, (c, v) -> c.networks.add(v)),
             new Valued(List.of("--initrd"), false, (c, v) -> { c.initrd = Path.of(v); return true; }),
             new Valued(List.of("--rootfs"), false, (c, v) -> { c.rootfs = v; return true; }),
             new Valued(List.of("--accel"), false, (c, v) -> { c.accel = v; return true; }),

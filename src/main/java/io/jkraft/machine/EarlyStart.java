@@ -37,9 +37,12 @@ public final class EarlyStart {
         this.dir = dir;
     }
 
-    /** Whether a spec may start early: one without published ports. */
+    /**
+     * Whether a spec may start early: one without published ports, and without networks (whose addresses are
+     * leased, and taps named, when the machine is recorded).
+     */
     public static boolean suits(MachineSpec spec) {
-        return spec.ports().isEmpty();
+        return spec.ports().isEmpty() && spec.networks().isEmpty();
     }
 
     /**

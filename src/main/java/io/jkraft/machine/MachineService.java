@@ -2,6 +2,7 @@ package io.jkraft.machine;
 
 import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.UserException;
+import io.jkraft.machine.api.HostNetwork;
 import io.jkraft.machine.api.MachineExit;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.VmmDriver;
@@ -35,11 +36,20 @@ public final class MachineService {
     private final MachineStore store;
     private final VmmDrivers drivers;
     private final Reconciler reconciler;
+    private final HostNetwork host;
+    private final NetworkLeftovers leftovers;
 
     public MachineService(MachineStore store, VmmDrivers drivers) {
+        this(store, drivers, HostNetwork.NONE);
+    }
+
+    /** @param host makes and removes the taps of machines on networks */
+    public MachineService(MachineStore store, VmmDrivers drivers, HostNetwork host) {
         this.store = store;
         this.drivers = drivers;
         this.reconciler = new Reconciler(store);
+        this.host = host;
+        this.leftovers = new NetworkLeftovers(store, reconciler, host);
     }
 
     /** A machine whose VMM has started, as {@code plan} said. */
@@ -53,6 +63,7 @@ public final class MachineService {
     public Started run(MachineSpec spec, boolean paused) {
         // A platform without a driver is refused before anything is recorded.
         drivers.forSpec(spec);
+        host.check(spec.networks());
         // The store's claims first: a port another machine publishes is then refused naming that machine,
         // where the operating system could only say that some process has it.
         MachineRecord record = store.create(spec);
@@ -121,6 +132,8 @@ public final class MachineService {
         MachineRecord r = store.markExited(failed.record().id(), exit.vmmExitCode());
         r = store.prepareStart(r.id());
         try {
+            // The first VMM's waiter removed its taps as it ended.
+            host.attach(r.id(), r.spec().networks());
             return started(r, driver(r).spawn(plan).finish(), plan);
         } catch (IOException | RuntimeException e) {
             throw failedStart(r, e);
@@ -163,15 +176,21 @@ public final class MachineService {
 
     /** Every machine, with records corrected against the processes that really run. */
     public List<MachineRecord> list() {
-        reconciler.reconcile();
+        reconcile();
         List<MachineRecord> all = store.list();
         return all.stream().anyMatch(this::endIfStalled) ? store.list() : all;
     }
 
     public MachineRecord inspect(String name) {
-        reconciler.reconcile();
+        reconcile();
         MachineRecord r = store.get(name);
         return endIfStalled(r) ? store.get(r.id()) : r;
+    }
+
+    /** Corrects the records, then sweeps what machines on networks left ({@link NetworkLeftovers}). */
+    private void reconcile() {
+        reconciler.reconcile();
+        leftovers.sweep();
     }
 
     /**
@@ -204,6 +223,7 @@ public final class MachineService {
         if (r.status() == MachineStatus.RUNNING || r.status() == MachineStatus.PAUSED) {
             throw new UserException("machine " + r.name() + " is already " + r.status().word(), null);
         }
+        host.check(r.spec().networks());
         // A jkraft killed while starting it may have left a VMM in the machine's folder, holding its ports.
         boolean ended = !reconciler.endStaleProcesses(r.id(), STOP_GRACE).isEmpty();
         HostPorts.checkFree(r.spec().ports(), ended ? STOP_GRACE : Duration.ZERO);
@@ -273,6 +293,7 @@ public final class MachineService {
         awaitRelease(r.id());
         // The folder goes with the record: nothing may still run in it (a VMM left by a killed start).
         reconciler.endStaleProcesses(r.id(), STOP_GRACE);
+        host.detach(r.spec().networks());
         store.delete(r.id());
     }
 
@@ -308,6 +329,7 @@ public final class MachineService {
         reconciler.staleProcesses().forEach(stale ->
                 ProcessHandle.of(stale.pid()).ifPresent(ProcessHandle::destroyForcibly));
         reconciler.removeOrphanFolders();
+        leftovers.sweep();
         return removed;
     }
 
@@ -326,6 +348,7 @@ public final class MachineService {
         try {
             VmmDriver driver = driver(r);
             VmmPlan plan = driver.plan(r.spec(), r.stateDir(), paused);
+            host.attach(r.id(), r.spec().networks());
             return started(r, driver.spawn(plan).finish(), plan);
         } catch (IOException | RuntimeException e) {
             throw failedStart(r, e);
@@ -342,6 +365,11 @@ public final class MachineService {
 
     private UserException failedStart(MachineRecord r, Exception e) {
         store.markErrored(r.id(), e.getMessage());
+        try {
+            host.detach(r.spec().networks());
+        } catch (RuntimeException detachFailure) {
+            e.addSuppressed(detachFailure);
+        }
         store.release(r.id());
         if (e instanceof UserException u) {
             return u;
@@ -355,6 +383,8 @@ public final class MachineService {
         } else {
             store.markExited(r.id(), exit.vmmExitCode());
         }
+        // The VMM's waiter removes them too; a VMM that was killed with its waiter leaves them to this.
+        host.detach(r.spec().networks());
     }
 
     private MachineRecord running(String name, MachineStatus required, String action) {

@@ -25,15 +25,35 @@ import java.util.List;
  * @param appArgs     arguments after --, or null to use the Kraftfile's cmd
  * @param acceleration --accel (auto, kvm, tcg; -W/--disable-acceleration is tcg)
  * @param gdb         --gdb as written: null for none, "" for a free loopback port, a port, or unix:PATH
+ * @param networks    --network as written (NAME[:IP]), one NIC each
  */
 public record RunRequest(Path what, Path kraftfile, Platform platform, Architecture architecture, String target,
         String name, String memory, int cpus, List<String> kernelArgs, List<String> env, List<String> ports,
         List<String> volumes, Path initrd, String rootfs, List<String> appArgs, io.jkraft.machine.api.Acceleration acceleration,
-        String gdb) {
+        String gdb, List<String> networks) {
+
+    public RunRequest {
+        networks = networks == null ? List.of() : List.copyOf(networks);
+    }
+
+    /** A request without networks. */
+    public RunRequest(Path what, Path kraftfile, Platform platform, Architecture architecture, String target,
+            String name, String memory, int cpus, List<String> kernelArgs, List<String> env, List<String> ports,
+            List<String> volumes, Path initrd, String rootfs, List<String> appArgs,
+            io.jkraft.machine.api.Acceleration acceleration, String gdb) {
+        this(what, kraftfile, platform, architecture, target, name, memory, cpus, kernelArgs, env, ports, volumes, initrd,
+                rootfs, appArgs, acceleration, gdb, List.of());
+    }
 
     /** This request with {@code --gdb} as {@code value}. */
     public RunRequest withGdb(String value) {
         return new RunRequest(what, kraftfile, platform, architecture, target, name, memory, cpus, kernelArgs, env, ports,
-                volumes, initrd, rootfs, appArgs, acceleration, value);
+                volumes, initrd, rootfs, appArgs, acceleration, value, networks);
+    }
+
+    /** This request with {@code --network} as given. */
+    public RunRequest withNetworks(List<String> values) {
+        return new RunRequest(what, kraftfile, platform, architecture, target, name, memory, cpus, kernelArgs, env, ports,
+                volumes, initrd, rootfs, appArgs, acceleration, gdb, values);
     }
 }

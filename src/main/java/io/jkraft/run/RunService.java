@@ -110,6 +110,7 @@ public final class RunService {
                 throw new UserException("--initrd " + r.initrd() + ": no such file", "pass an existing cpio archive");
             }
         }
+        r.networks().forEach(RunFlags::network);
         return new Flags(r.memory() == null ? DEFAULT_MEMORY : RunFlags.memory(r.memory()),
                 r.ports().stream().map(RunFlags::port).toList(),
                 r.volumes().stream().map(v -> RunFlags.volume(v, workingDir)).toList(), initrd, env);
@@ -186,7 +187,8 @@ public final class RunService {
         env.putAll(flags.env());
         return new MachineSpec(r.name(), kernel, Platform.QEMU, arch, flags.memory(), r.cpus(), r.kernelArgs(), appArgs, env,
                 flags.ports(), Stream.concat(kraftfileVolumes.stream(), flags.volumes().stream()).toList(), initrd,
-                r.acceleration(), r.gdb() == null ? null : GdbEndpoint.parse(r.gdb(), workingDir, HostPorts::freeLoopbackPort));
+                r.acceleration(), r.gdb() == null ? null : GdbEndpoint.parse(r.gdb(), workingDir, HostPorts::freeLoopbackPort))
+                .withNetworks(r.networks().stream().map(RunFlags::network).toList());
     }
 
     /** A variable without a value takes the host's, as in Docker; an unset one is left out. */

@@ -9,6 +9,7 @@ import io.jkraft.cli.LoginCommand;
 import io.jkraft.cli.LogoutCommand;
 import io.jkraft.cli.LogsCommand;
 import io.jkraft.cli.MenuCommand;
+import io.jkraft.cli.NetCommand;
 import io.jkraft.cli.PauseCommand;
 import io.jkraft.cli.PkgCommand;
 import io.jkraft.cli.ProfileCommand;
@@ -69,6 +70,9 @@ final class CommandTable {
             served("remove", RmCommand.class, STORE),
             served("inspect", InspectCommand.class, STORE),
             served("profile", ProfileCommand.class, STORE),
+            // seldom run, and acting on the network namespace of whoever runs them: never another process's
+            own("net", NetCommand.class, STORE),
+            own("network", NetCommand.class, STORE),
             // gdb reads the terminal
             own("debug", DebugCommand.class, STORE),
             // the password is typed or read from stdin

@@ -39,7 +39,9 @@ import java.util.regex.Pattern;
  *       command never runs twice.</li>
  *   <li>The helper answers on {@code ID.status}: {@code refused restart REASON} (a umask or a JVM-level variable
  *       of its own: the launcher runs the command itself and starts a helper of its own), {@code refused direct
- *       REASON} (the launcher runs it itself), or {@code accepted}, once it holds the launcher's outputs; then the
+ *       REASON} (the launcher runs it itself: a command the helper does not serve, or a launcher in another
+ *       network namespace or with other capabilities, for whom the helper's network operations would act in the
+ *       wrong place), or {@code accepted}, once it holds the launcher's outputs; then the
  *       command runs in the launcher's working folder with its environment, and its output goes to the
  *       launcher's own descriptors; last, once that output is closed, {@code exit N}.</li>
  *   <li>A signal the launcher receives goes to {@code ID.control} as {@code INT}, {@code TERM} or
@@ -113,6 +115,11 @@ final class HelperRequest {
             Invocation invocation;
             try {
                 invocation = launcher.invocation();
+                String elsewhere = launcher.placeMismatch();
+                if (elsewhere != null) {
+                    answer("refused direct the launcher runs with " + elsewhere);
+                    return;
+                }
                 String mismatch = launcher.mismatch(invocation.environment(), System.getenv());
                 if (mismatch != null) {
                     answer("refused restart " + mismatch);

@@ -71,6 +71,28 @@ final class LauncherProcess {
         return jvm;
     }
 
+    /**
+     * Why commands of this launcher must not run here, or null: another network namespace or other effective
+     * capabilities. Every machine command may make or remove network devices (a run's taps, the sweep of
+     * reconciliation), which act in the namespace, and with the privilege, of the process that runs them. Such a
+     * launcher runs its command in a JVM of its own, and the helper stays for the launchers of its own place.
+     */
+    String placeMismatch() throws IOException {
+        if (!Files.readSymbolicLink(proc.resolve("ns").resolve("net"))
+                .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
+            return "another network namespace";
+        }
+        if (!capabilities(proc).equals(capabilities(Path.of("/proc/self")))) {
+            return "other capabilities";
+        }
+        return null;
+    }
+
+    private static String capabilities(Path proc) throws IOException {
+        return Files.readAllLines(proc.resolve("status")).stream().filter(l -> l.startsWith("CapEff:")).findFirst()
+                .orElse("");
+    }
+
     private static String umask(Path proc) throws IOException {
         return Files.readAllLines(proc.resolve("status")).stream().filter(l -> l.startsWith("Umask:")).findFirst()
                 .orElse("");

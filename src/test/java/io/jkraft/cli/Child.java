@@ -35,11 +35,20 @@ final class Child implements AutoCloseable {
      * the JVM then installs no handler, and Ctrl-C could not be tested).
      */
     static Child start(Path dir, Map<String, String> env, String... args) throws IOException {
+        return start(List.of(), dir, env, args);
+    }
+
+    /**
+     * Like {@link #start(Path, Map, String...)}, with {@code prefix} run first, e.g. {@code ip netns exec NS} to run
+     * jkraft in a network namespace of the test's, or {@code setpriv ...} to run it without a privilege.
+     */
+    static Child start(List<String> prefix, Path dir, Map<String, String> env, String... args) throws IOException {
         int n = COUNT.incrementAndGet();
         Path out = dir.resolve("child" + n + ".out");
         Path err = dir.resolve("child" + n + ".err");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", java.toString(),
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("env", "--default-signal=INT", java.toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 // A killed JVM cannot delete the native library sqlite-jdbc unpacked: keep it in the test's folder.
                 "-Dorg.sqlite.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"), Main.class.getName()));

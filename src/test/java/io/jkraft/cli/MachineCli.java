@@ -56,6 +56,7 @@ final class MachineCli {
     private final Path root;
     private final Map<String, String> env = new HashMap<>();
     private final List<Child> children = new ArrayList<>();
+    private List<String> prefix = List.of();
 
     /** @param root an empty folder of the test; keep its path short (QMP socket paths are limited) */
     MachineCli(Path root) {
@@ -88,7 +89,36 @@ final class MachineCli {
     }
 
     Result run(String... args) {
+        if (!prefix.isEmpty()) {
+            return runWith(prefix, args);
+        }
         return run(new ByteArrayOutputStream(), args);
+    }
+
+    /**
+     * Runs every command of this CLI in a JVM of its own behind {@code command} (e.g. {@code ip netns exec NS}), so
+     * that it acts in another network namespace or with other privileges than the test's JVM; empty: in process.
+     */
+    MachineCli withCommandPrefix(List<String> command) {
+        prefix = List.copyOf(command);
+        return this;
+    }
+
+    /** Runs one command in a JVM of its own behind {@code command} and waits for it. */
+    Result runWith(List<String> command, String... args) {
+        try (Child child = Child.start(command, root, env, args)) {
+            int status = child.awaitExit();
+            return new Result(status, child.out(), child.err(), "");
+        } catch (Exception e) {
+            throw new AssertionError("jkraft " + String.join(" ", args) + " could not be run: " + e, e);
+        }
+    }
+
+    /** Starts {@code jkraft args} behind the command prefix, in a JVM of its own, without waiting. */
+    Child startWithPrefix(String... args) throws IOException {
+        Child child = Child.start(prefix, root, env, args);
+        children.add(child);
+        return child;
     }
 
     /** Runs a command whose guest console goes to {@code console} (the result's console is empty unless it is a buffer). */

@@ -153,6 +153,20 @@ class ResidentHelperTest {
     }
 
     @Test
+    void aLauncherInAnotherNetworkNamespaceOrWithOtherCapabilitiesIsLeftToItself() throws Exception {
+        // Its machine commands make and remove network devices (taps, the sweep of ps): in the helper they would
+        // act in the helper's namespace, with the helper's privilege.
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.jkraft.net.NetworkPrivilege.held(Path.of("/proc/self/status")),
+                "needs CAP_NET_ADMIN (root) to make a network namespace and to drop the capability");
+        HelperFixture.Launcher netns = helpers.script(cli.environment(), dir, "exec unshare --net \"$LAUNCH\" ps");
+        assertThat(netns.awaitExit()).as(netns.stderr()).isEqualTo(97);
+        HelperFixture.Launcher caps = helpers.script(cli.environment(), dir,
+                "exec setpriv --inh-caps=-net_admin --bounding-set=-net_admin \"$LAUNCH\" ps");
+        assertThat(caps.awaitExit()).as(caps.stderr()).isEqualTo(97);
+        helpers.assertStillServing();
+    }
+
+    @Test
     void aCommandTheHelperDoesNotServeIsLeftToTheLauncher() throws Exception {
         HelperFixture.Launcher build = client("build", "--help");
         assertThat(build.awaitExit()).isEqualTo(97);

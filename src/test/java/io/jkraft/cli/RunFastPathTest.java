@@ -45,6 +45,7 @@ class RunFastPathTest {
             "-m arm64 --plat qemu -M 128Mi --cpus 2 app",
             "--arch=x86_64 --memory=1Gi --name=web --target=qemu/x86_64 -K app/Kraftfile app",
             "-n web -p 8080:80 -p 127.0.0.1:5353:53/udp --publish=9090:90 -v ./html:/www --volume=/a:/b:ro app",
+            "--network jk0 --network=jk1:172.30.0.5 -p 8080:80 app",
             "-e A=1 -e B --env=C=three -a netdev.ip=10.0.0.2/24 --kernel-arg=vfs.fstab=[] k",
             "-d --no-start -W --rm --no-color --log-level debug kernel",
             "--detach --disable-acceleration --log-level=warn --initrd root.cpio --rootfs ./rootfs kernel",

@@ -25,6 +25,7 @@ import java.util.Map;
  * @param initrd       an initrd (newc cpio) to attach, or null
  * @param acceleration KVM when it works, KVM only, or emulation (--accel, -W/--disable-acceleration)
  * @param gdb          where QEMU's gdbstub listens (a loopback port or a unix socket), or null when it has none
+ * @param networks     NICs on jkraft networks (bridges), as asked for until the store records the machine
  */
 public record MachineSpec(
         String name,
@@ -40,9 +41,11 @@ public record MachineSpec(
         List<VolumeMapping> volumes,
         Path initrd,
         Acceleration acceleration,
-        GdbEndpoint gdb) {
+        GdbEndpoint gdb,
+        List<NetworkInterface> networks) {
 
     public MachineSpec {
+        networks = networks == null ? List.of() : List.copyOf(networks);
         acceleration = acceleration == null ? Acceleration.AUTO : acceleration;
         kernelArgs = List.copyOf(kernelArgs);
         appArgs = List.copyOf(appArgs);
@@ -51,16 +54,30 @@ public record MachineSpec(
         volumes = List.copyOf(volumes);
     }
 
+    /** A spec without network attachments. */
+    public MachineSpec(String name, Path kernel, Platform platform, Architecture architecture, long memoryBytes,
+            int cpus, List<String> kernelArgs, List<String> appArgs, Map<String, String> env, List<PortMapping> ports,
+            List<VolumeMapping> volumes, Path initrd, Acceleration acceleration, GdbEndpoint gdb) {
+        this(name, kernel, platform, architecture, memoryBytes, cpus, kernelArgs, appArgs, env, ports, volumes, initrd,
+                acceleration, gdb, List.of());
+    }
+
     /** This spec under another name. */
     public MachineSpec withName(String newName) {
         return new MachineSpec(newName, kernel, platform, architecture, memoryBytes, cpus, kernelArgs, appArgs, env,
-                ports, volumes, initrd, acceleration, gdb);
+                ports, volumes, initrd, acceleration, gdb, networks);
     }
 
     /** This spec with a gdbstub at {@code endpoint} (null: none). */
     public MachineSpec withGdb(GdbEndpoint endpoint) {
         return new MachineSpec(name, kernel, platform, architecture, memoryBytes, cpus, kernelArgs, appArgs, env, ports,
-                volumes, initrd, acceleration, endpoint);
+                volumes, initrd, acceleration, endpoint, networks);
+    }
+
+    /** This spec with these network attachments (resolved by the store). */
+    public MachineSpec withNetworks(List<NetworkInterface> attached) {
+        return new MachineSpec(name, kernel, platform, architecture, memoryBytes, cpus, kernelArgs, appArgs, env, ports,
+                volumes, initrd, acceleration, gdb, attached);
     }
 
     /**

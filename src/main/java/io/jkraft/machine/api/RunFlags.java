@@ -1,5 +1,6 @@
 package io.jkraft.machine.api;
 
+import io.jkraft.common.Ipv4Cidr;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineSpec.PortMapping;
 import io.jkraft.machine.api.MachineSpec.VolumeMapping;
@@ -58,6 +59,32 @@ public final class RunFlags {
             ip = ip.substring(1, ip.length() - 1);
         }
         return new PortMapping(ip, host, guest, m.group(4) == null ? "tcp" : m.group(4));
+    }
+
+    /** A network's name: what {@code ip} accepts as a bridge's name (at most 15 characters, no '/', ':' or blanks). */
+    public static final Pattern NETWORK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}");
+
+    /**
+     * {@code NAME[:IP]}, kraft's {@code --network} without its gateway, DNS and host name parts: the network and,
+     * when given, the guest's address in it ({@code IP} or {@code IP/PREFIX} with the network's prefix).
+     */
+    public static NetworkInterface network(String text) {
+        String value = text.strip();
+        int colon = value.indexOf(':');
+        String name = colon < 0 ? value : value.substring(0, colon);
+        if (!NETWORK_NAME.matcher(name).matches()) {
+            throw new UserException("--network " + text + ": '" + name + "' is not a network name",
+                    "write it as NAME or NAME:IP, e.g. --network jk0:172.30.0.5; `jkraft net ls` lists the networks");
+        }
+        if (colon < 0) {
+            return NetworkInterface.request(name, null);
+        }
+        String ip = value.substring(colon + 1);
+        if (ip.contains(":")) {
+            throw new UserException("--network " + text + ": only NAME[:IP] is supported",
+                    "the gateway is the network's bridge address; drop the parts after the address");
+        }
+        return NetworkInterface.request(name, Ipv4Cidr.parse(ip, 32, "--network " + text));
     }
 
     /** {@code host:guest[:ro]}: an existing host folder and an absolute guest path. */

@@ -6,6 +6,7 @@ import io.jkraft.common.UserException;
 import io.jkraft.machine.api.MachineSpec;
 import io.jkraft.machine.api.MachineSpec.PortMapping;
 import io.jkraft.machine.api.MachineSpec.VolumeMapping;
+import io.jkraft.machine.api.NetworkInterface;
 import io.jkraft.machine.qemu.QemuOption.Flag;
 import io.jkraft.machine.qemu.QemuOption.Props;
 import io.jkraft.machine.qemu.QemuOption.Value;
@@ -88,12 +89,23 @@ public final class QemuCommand {
     private final List<QemuOption> options;
     private final Path binary;
     private final String commandLine;
+    private final List<Forwarder> forwarders;
+    private final List<String> taps;
 
-    private QemuCommand(Path binary, List<QemuOption> options, String commandLine) {
+    private QemuCommand(Path binary, List<QemuOption> options, String commandLine, List<Forwarder> forwarders,
+            List<String> taps) {
         this.binary = binary;
         this.options = List.copyOf(options);
         this.commandLine = commandLine;
+        this.forwarders = List.copyOf(forwarders);
+        this.taps = List.copyOf(taps);
     }
+
+    /**
+     * A published port of a machine on a network, forwarded by socat beside QEMU (user networking, which
+     * forwards ports otherwise, is not attached then): socat's listening and connecting addresses.
+     */
+    public record Forwarder(String listen, String connect) {}
 
     /**
      * The guest's own exit status behind QEMU's: Unikraft ends x86_64 guests through isa-debug-exit,
@@ -141,7 +153,7 @@ public final class QemuCommand {
                     "build and run the qemu target (-p qemu)");
         }
         boolean x86 = binaryName(spec.architecture()).endsWith("x86_64");
-        boolean pciDevices = !spec.ports().isEmpty() || !spec.volumes().isEmpty();
+        boolean pciDevices = !spec.ports().isEmpty() || !spec.volumes().isEmpty() || !spec.networks().isEmpty();
 
         List<QemuOption> o = new ArrayList<>();
         o.add(new Flag("nographic"));
@@ -195,19 +207,63 @@ public final class QemuCommand {
         // QEMU logs "Guest crashed" there on a panic: how a later ps learns of it without asking QEMU.
         o.add(new Value("d", "guest_errors"));
         o.add(new Value("D", state.guestErrorsLog().toString()));
-        o.addAll(network(spec.ports()));
+        o.addAll(spec.networks().isEmpty() ? network(spec.ports()) : taps(spec.networks()));
         o.addAll(volumes(spec.volumes()));
         // Absolute: QEMU's working folder is the state folder, not the user's.
         o.add(new Value("kernel", spec.kernel().toAbsolutePath().toString()));
         if (spec.initrd() != null) {
             o.add(new Value("initrd", spec.initrd().toAbsolutePath().toString()));
         }
+        // The addresses first, so that a netdev.ip the user gives with -a wins (Unikraft keeps a parameter's last value).
+        List<String> libraryParams = new ArrayList<>(spec.networks().stream().map(NetworkInterface::netdevIp).toList());
+        libraryParams.addAll(spec.kernelArgs());
         String commandLine = KernelCommandLine.of(x86 ? null : spec.kernel().getFileName().toString(),
-                spec.kernelArgs(), spec.env(), fstab(spec), spec.appArgs());
+                libraryParams, spec.env(), fstab(spec), spec.appArgs());
         if (!commandLine.isEmpty()) {
             o.add(new Value("append", commandLine));
         }
-        return new QemuCommand(how.binary(), o, commandLine);
+        return new QemuCommand(how.binary(), o, commandLine, forwarders(spec),
+                spec.networks().stream().map(NetworkInterface::tap).toList());
+    }
+
+    /** The port forwarders to start beside QEMU: a machine on a network has its ports forwarded to its first NIC. */
+    public List<Forwarder> forwarders() {
+        return forwarders;
+    }
+
+    /** The host's tap devices this QEMU uses, removed once it ends. */
+    public List<String> taps() {
+        return taps;
+    }
+
+    private static List<Forwarder> forwarders(MachineSpec spec) {
+        if (spec.networks().isEmpty()) {
+            return List.of();
+        }
+        String guest = spec.networks().getFirst().ip().ip();
+        List<Forwarder> out = new ArrayList<>();
+        for (PortMapping p : spec.ports()) {
+            String host = p.hostIp() == null || p.hostIp().isEmpty() ? "127.0.0.1" : p.hostIp();
+            String protocol = "udp".equals(p.protocol()) ? "UDP" : "TCP";
+            boolean v6 = host.contains(":");
+            out.add(new Forwarder(protocol + (v6 ? "6" : "") + "-LISTEN:" + p.hostPort() + ",bind=" + (v6 ? "[" + host + "]" : host)
+                    + ",fork,reuseaddr", protocol + ":" + guest + ":" + p.guestPort()));
+        }
+        return out;
+    }
+
+    /** A virtio-net NIC per interface on its tap, which jkraft made on the bridge (QEMU runs no scripts). */
+    private static List<QemuOption> taps(List<NetworkInterface> nics) {
+        List<QemuOption> o = new ArrayList<>();
+        for (int i = 0; i < nics.size(); i++) {
+            NetworkInterface nic = nics.get(i);
+            String id = "net" + i;
+            o.add(Props.of("netdev", "tap").with("id", id).with("ifname", nic.tap()).with("script", "no")
+                    .with("downscript", "no"));
+            // virtio-net-pci on both: x86's pc and arm64's virt have a PCI bus; romfile= as for user networking.
+            o.add(Props.of("device", "virtio-net-pci").with("netdev", id).with("mac", nic.mac()).with("romfile", ""));
+        }
+        return o;
     }
 
     /** QEMU's chardev address of a loopback gdbstub, for {@code -gdb} and the monitor's {@code gdbserver}. */

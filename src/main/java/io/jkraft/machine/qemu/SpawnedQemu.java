@@ -83,13 +83,29 @@ public record SpawnedQemu(QemuStateDir state, Process wrapper, GuestConsoleHints
 
     /**
      * Runs QEMU ({@code "$@"}) with its output in qemu.log, then writes its status atomically so that a
-     * reader never sees a half-written exit-code file.
+     * reader never sees a half-written exit-code file. A machine on a network also gets its port forwarders
+     * ({@code $2} socat processes, two addresses each, before QEMU's argv), started before QEMU and ended after
+     * it, and its taps ({@code $3} names) removed once QEMU ended: so they last exactly as long as the machine,
+     * whoever watches it or not. Each forwarder's lock file ({@code -L}, in the state folder) puts the machine's
+     * marker in its argv ({@code VmmMarker}), so that one left by a killed waiter is found and ended.
      */
     private static final String WRAPPER = """
-            state=$1; shift
+            state=$1; forwarders=$2; taps=$3; shift 3
             echo $$ >"$state/wrapper.pid"
+            pids=; n=0
+            while [ "$n" -lt "$forwarders" ]; do
+              n=$((n + 1))
+              rm -f "$state/forward-$n.lock"
+              socat -L "$state/forward-$n.lock" "$1" "$2" </dev/null >>"$state/forward.log" 2>&1 &
+              pids="$pids $!"; shift 2
+            done
+            names=; n=0
+            while [ "$n" -lt "$taps" ]; do n=$((n + 1)); names="$names $1"; shift; done
             "$@" </dev/null >"$state/qemu.log" 2>&1
-            echo $? >"$state/exit-code.tmp" && mv -f "$state/exit-code.tmp" "$state/exit-code"
+            status=$?
+            [ -z "$pids" ] || kill $pids 2>/dev/null
+            for tap in $names; do ip link del "$tap" 2>/dev/null; done
+            echo $status >"$state/exit-code.tmp" && mv -f "$state/exit-code.tmp" "$state/exit-code"
             """;
 
     /** Starts QEMU (created paused) and returns at once; {@link #finish} then waits for its monitor. */
@@ -102,7 +118,17 @@ public record SpawnedQemu(QemuStateDir state, Process wrapper, GuestConsoleHints
             Files.deleteIfExists(stale);
         }
         List<String> cmd = new ArrayList<>(List.of("setsid", "sh", "-c", WRAPPER, "jkraft-qemu",
-                state.dir().toString()));
+                state.dir().toString(), Integer.toString(command.forwarders().size()),
+                Integer.toString(command.taps().size())));
+        if (!command.forwarders().isEmpty() && new Invocation(state.dir(), env).onPath("socat").isEmpty()) {
+            throw new UserException("publishing ports (-p) of a machine on a network needs socat, which is not on PATH",
+                    "install socat (Debian: apt-get install socat)");
+        }
+        for (QemuCommand.Forwarder f : command.forwarders()) {
+            cmd.add(f.listen());
+            cmd.add(f.connect());
+        }
+        cmd.addAll(command.taps());
         cmd.addAll(command.argv());
         try {
             // QEMU works in the state folder and binds its sockets there by their bare names (QemuStateDir#reach).

@@ -89,13 +89,19 @@ public final class MachineStore {
         return runtimeRoot;
     }
 
+    /** The networks kept in this store, and their leases. */
+    public NetworkStore networks() {
+        return new NetworkStore(db);
+    }
+
     /** Recognises this store's VMM processes. */
     public VmmMarker marker() {
         return new VmmMarker(runtimeRoot);
     }
 
     /**
-     * Records a new machine and claims its ports. A spec without a name gets a generated one.
+     * Records a new machine, claims its ports and leases the addresses of its network interfaces (the recorded
+     * spec has them resolved: address, bridge, tap and MAC). A spec without a name gets a generated one.
      *
      * @throws UserException when the name is taken or invalid, or another machine holds a port
      */
@@ -129,12 +135,13 @@ public final class MachineStore {
                         "choose another name, or remove it with `jkraft rm " + name + "`");
             }
             PortClaims.checkFree(c, name, claims);
+            MachineSpec recorded = named(spec, name);
             String sql = "INSERT INTO machines (id, name, spec, status, created_at, state_dir, owner_pid, "
                     + "owner_started) VALUES (?, ?, ?, 'created', ?, ?, ?, ?)";
             try (PreparedStatement q = c.prepareStatement(sql)) {
                 q.setString(1, id);
                 q.setString(2, name);
-                q.setString(3, codec.write(named(spec, name)));
+                q.setString(3, codec.write(recorded));
                 q.setLong(4, now);
                 q.setString(5, runtimeRoot.resolve(id).toString());
                 q.setLong(6, self.pid());
@@ -142,6 +149,11 @@ public final class MachineStore {
                 q.executeUpdate();
             }
             PortClaims.insert(c, id, claims);
+            if (!spec.networks().isEmpty()) {
+                // After the machine's row, which the leases reference.
+                update(c, "UPDATE machines SET spec = ? WHERE id = ?", codec.write(recorded.withNetworks(
+                        NetworkLeases.lease(c, id, name, spec.networks()))), id);
+            }
             return one(c, "id = ?", id).orElseThrow();
         });
     }
@@ -279,6 +291,7 @@ public final class MachineStore {
         deleteTree(r.stateDir());
         db.write(c -> {
             update(c, "DELETE FROM ports WHERE machine_id = ?", id);
+            update(c, "DELETE FROM leases WHERE machine_id = ?", id);
             return update(c, "DELETE FROM machines WHERE id = ? AND owner_pid = ?", id, self.pid());
         });
     }

@@ -240,7 +240,8 @@ public final class Reconciler {
         }
         // The recorded VMM, a process below it, or the wrapper above it that waits for it and records its exit.
         if (r.status().claimsProcess() && r.pid() != null
-                && (processes.descendsFrom(pid, r.pid()) || processes.descendsFrom(r.pid(), pid))) {
+                && (processes.descendsFrom(pid, r.pid()) || processes.descendsFrom(r.pid(), pid)
+                        || belowWaiter(pid, r))) {
             return null;
         }
         if (r.owner() != null && r.owner().isAlive()) {
@@ -249,6 +250,16 @@ public final class Reconciler {
         return r.status().claimsProcess()
                 ? "machine " + r.name() + " is " + r.status().word() + " with another VMM (pid " + r.pid() + ")"
                 : "machine " + r.name() + " is " + r.status().word();
+    }
+
+    /**
+     * Whether {@code pid} runs below the marked process that waits for the machine's VMM: a helper the waiter
+     * started beside the VMM (a port forwarder), which lives and ends with it.
+     */
+    private boolean belowWaiter(long pid, MachineRecord r) {
+        Optional<Long> waiter = ProcessHandle.of(r.pid()).flatMap(ProcessHandle::parent).map(ProcessHandle::pid);
+        return waiter.isPresent() && marker.marks(processes.arguments(waiter.get()), r.id())
+                && processes.descendsFrom(pid, waiter.get());
     }
 
     /**

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.jkraft.common.Architecture;
 import io.jkraft.common.GdbEndpoint;
+import io.jkraft.common.Ipv4Cidr;
 import io.jkraft.common.Platform;
 import io.jkraft.common.UserException;
 import io.jkraft.machine.api.Acceleration;
 import io.jkraft.machine.api.MachineSpec;
+import io.jkraft.machine.api.NetworkInterface;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -75,6 +77,20 @@ final class SpecCodec {
             } else if (spec.gdb() instanceof GdbEndpoint.Tcp(int port)) {
                 g.writeNumberField("gdbPort", port);
             }
+            if (!spec.networks().isEmpty()) {
+                g.writeArrayFieldStart("networks");
+                for (NetworkInterface n : spec.networks()) {
+                    g.writeStartObject();
+                    g.writeStringField("network", n.network());
+                    g.writeStringField("bridge", n.bridge());
+                    g.writeStringField("tap", n.tap());
+                    g.writeStringField("mac", n.mac());
+                    g.writeStringField("ip", n.ip() == null ? null : n.ip().toString());
+                    g.writeStringField("gateway", n.gateway());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a machine spec as JSON", e);
@@ -110,11 +126,12 @@ final class SpecCodec {
                     case "accel" -> f.acceleration = Acceleration.parse(p.getText());
                     case "gdbPort" -> f.gdb = new GdbEndpoint.Tcp(p.getIntValue());
                     case "gdbSocket" -> f.gdb = new GdbEndpoint.UnixSocket(Path.of(p.getText()));
+                    case "networks" -> f.networks = networks(p);
                     default -> p.skipChildren();
                 }
             }
             return new MachineSpec(f.name, f.kernel, f.platform, f.architecture, f.memoryBytes, f.cpus, f.kernelArgs,
-                    f.appArgs, f.env, f.ports, f.volumes, f.initrd, f.acceleration, f.gdb);
+                    f.appArgs, f.env, f.ports, f.volumes, f.initrd, f.acceleration, f.gdb, f.networks);
         } catch (IOException | RuntimeException e) {
             throw new UserException("the stored spec of machine " + id + " is unreadable: " + e.getMessage(),
                     "remove the machine with `jkraft rm " + id + "`", e);
@@ -137,6 +154,28 @@ final class SpecCodec {
         Path initrd;
         Acceleration acceleration = Acceleration.AUTO;
         GdbEndpoint gdb;
+        List<NetworkInterface> networks = List.of();
+    }
+
+    private static List<NetworkInterface> networks(JsonParser p) throws IOException {
+        expect(p, p.currentToken(), JsonToken.START_ARRAY);
+        List<NetworkInterface> networks = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (value == JsonToken.VALUE_STRING) {
+                    fields.put(field, p.getText());
+                } else {
+                    p.skipChildren();
+                }
+            }
+            String ip = fields.get("ip");
+            networks.add(new NetworkInterface(fields.get("network"), fields.get("bridge"), fields.get("tap"),
+                    fields.get("mac"), ip == null ? null : Ipv4Cidr.parse(ip, 32, "ip"), fields.get("gateway")));
+        }
+        return networks;
     }
 
     private static void writePath(JsonGenerator g, String field, Path path) throws IOException {

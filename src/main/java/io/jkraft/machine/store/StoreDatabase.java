@@ -23,10 +23,12 @@ import org.sqlite.SQLiteException;
 final class StoreDatabase {
     /** Far longer than any of our transactions, short enough that a wedged lock is reported. */
     private static final int BUSY_TIMEOUT_MILLIS = 30_000;
-    private static final int SCHEMA_VERSION = 1;
-
-    /** One statement per entry, so that a failure points at its statement. */
-    private static final List<String> SCHEMA = List.of("""
+    /**
+     * The schema's steps: step n (1-based) brings a file of version n-1 to version n, one statement per entry so
+     * that a failure points at its statement. A file is brought up to date by the steps after its version, in
+     * one transaction; a step is never changed once released, only followed by another.
+     */
+    private static final List<List<String>> STEPS = List.of(List.of("""
             CREATE TABLE machines (
               id            TEXT PRIMARY KEY,
               name          TEXT NOT NULL UNIQUE,
@@ -61,7 +63,25 @@ final class StoreDatabase {
                            AND (host_ip IN ('0.0.0.0', '::') OR NEW.host_ip IN ('0.0.0.0', '::')))
             BEGIN
               SELECT RAISE(ABORT, 'a wildcard address claims this port');
-            END""");
+            END"""), List.of(
+            // 2: networks (a bridge and its IPv4 range; address is the bridge's own, the guests' gateway) and
+            // the addresses leased in them, one machine each, held as long as the machine's record.
+            """
+            CREATE TABLE networks (
+              name       TEXT PRIMARY KEY,
+              bridge     TEXT NOT NULL UNIQUE,
+              address    INTEGER NOT NULL,
+              prefix     INTEGER NOT NULL CHECK (prefix BETWEEN 8 AND 30),
+              created_at INTEGER NOT NULL
+            ) STRICT""", """
+            CREATE TABLE leases (
+              network    TEXT NOT NULL REFERENCES networks (name),
+              address    INTEGER NOT NULL,
+              machine_id TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE,
+              PRIMARY KEY (network, address)
+            ) STRICT""",
+            "CREATE INDEX leases_by_machine ON leases (machine_id)"));
+    private static final int SCHEMA_VERSION = STEPS.size();
 
     /** Work done with one connection; may throw SQLException. */
     @FunctionalInterface
@@ -176,8 +196,10 @@ final class StoreDatabase {
                             "use the newer jkraft, or set XDG_STATE_HOME to another folder");
                 }
                 if (version < SCHEMA_VERSION) {
-                    for (String statement : SCHEMA) {
-                        s.executeUpdate(statement);
+                    for (List<String> step : STEPS.subList(version, SCHEMA_VERSION)) {
+                        for (String statement : step) {
+                            s.executeUpdate(statement);
+                        }
                     }
                     s.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
                 }

@@ -158,6 +158,38 @@ class QemuCommandTest {
         assertThat(String.join(" ", argv)).doesNotContain("-net none");
     }
 
+    private static final io.jkraft.machine.api.NetworkInterface NIC = new io.jkraft.machine.api.NetworkInterface("jk0",
+            "jk0", "jk0123456789ab0", "02:01:23:45:67:00", io.jkraft.common.Ipv4Cidr.parse("172.30.9.5/24", -1, "x"),
+            "172.30.9.1");
+
+    @Test
+    void aNetworkBecomesATapNicAndNetdevIpBeforeTheOtherLibraryParametersAndPortsGoToForwarders() {
+        var ports = List.of(new PortMapping("127.0.0.1", 8080, 80, "tcp"), new PortMapping("::1", 5353, 53, "udp"));
+        MachineSpec spec = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), Platform.QEMU, Architecture.X86_64,
+                64L << 20, 1, List.of("loglevel=3"), List.of("a"), Map.of(), ports, List.of(), null,
+                io.jkraft.machine.api.Acceleration.AUTO, null, List.of(NIC));
+        QemuCommand command = QemuCommand.create(spec, STATE, TCG);
+
+        assertThat(command.argv()).containsSubsequence("-netdev",
+                        "tap,id=net0,ifname=jk0123456789ab0,script=no,downscript=no", "-device",
+                        "virtio-net-pci,netdev=net0,mac=02:01:23:45:67:00,romfile=")
+                .doesNotContain("-bios");
+        assertThat(String.join(" ", command.argv())).doesNotContain("user,id=").doesNotContain("hostfwd");
+        assertThat(command.commandLine()).isEqualTo("netdev.ip=172.30.9.5/24:172.30.9.1:::: loglevel=3 -- a");
+        assertThat(command.taps()).containsExactly("jk0123456789ab0");
+        assertThat(command.forwarders()).containsExactly(
+                new QemuCommand.Forwarder("TCP-LISTEN:8080,bind=127.0.0.1,fork,reuseaddr", "TCP:172.30.9.5:80"),
+                new QemuCommand.Forwarder("UDP6-LISTEN:5353,bind=[::1],fork,reuseaddr", "UDP:172.30.9.5:53"));
+
+        MachineSpec arm = new MachineSpec("m1", Path.of("/k/hello_qemu-arm64"), Platform.QEMU, Architecture.ARM64,
+                64L << 20, 1, List.of(), List.of(), Map.of(), List.of(), List.of(), null,
+                io.jkraft.machine.api.Acceleration.AUTO, null, List.of(NIC));
+        QemuCommand onArm = QemuCommand.create(arm, STATE, TCG);
+        assertThat(onArm.argv()).contains("virt", "virtio-net-pci,netdev=net0,mac=02:01:23:45:67:00,romfile=");
+        assertThat(onArm.commandLine()).isEqualTo("hello_qemu-arm64 netdev.ip=172.30.9.5/24:172.30.9.1:::: --");
+        assertThat(onArm.forwarders()).isEmpty();
+    }
+
     @Test
     void volumesBecome9pSharesWithFstabRootFirstAndShallowestFirst() {
         var volumes = List.of(new VolumeMapping(Path.of("/h/deep"), "/data/sub", false),
