@@ -42,6 +42,13 @@ class ReconcilerTest {
     private Process vmm(Path stateDir, String script) throws Exception {
         Process p = new ProcessBuilder("sh", "-c", script, stateDir.toString()).redirectErrorStream(true).start();
         started.add(p);
+        if (script.contains(";")) {
+            // The shell forks its first command; until that fork execs it carries the shell's argv, and so the
+            // marker: a second "VMM" of the machine for a moment. Wait until the fork is what it runs.
+            List<String> arguments = List.of("-c", script, stateDir.toString());
+            awaitTrue(() -> p.descendants().findAny().isPresent() && p.descendants()
+                    .noneMatch(d -> d.info().arguments().map(a -> List.of(a).equals(arguments)).orElse(false)));
+        }
         return p;
     }
 
