@@ -104,6 +104,13 @@ final class MachineCli {
         return this;
     }
 
+    /** Another CLI on this one's store and environment whose commands all run behind {@code command}. */
+    MachineCli sameStoreBehind(List<String> command) {
+        MachineCli other = new MachineCli(root);
+        other.env.putAll(env);
+        return other.withCommandPrefix(command);
+    }
+
     /** Runs one command in a JVM of its own behind {@code command} and waits for it. */
     Result runWith(List<String> command, String... args) {
         try (Child child = Child.start(command, root, env, args)) {

@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jkraft.testing.NetworkNamespace;
+import io.jkraft.testing.NetworkNamespace.Exec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,32 +32,26 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("qemu")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NetworkCliTest {
-    private static final AtomicInteger NAMESPACES = new AtomicInteger();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Path kernel;
     private MachineCli cli;
+    private NetworkNamespace namespace;
     private String ns;
 
     @BeforeAll
     void buildKernel(@TempDir Path shared) throws Exception {
-        String probe = "jkprobe" + ProcessHandle.current().pid();
-        boolean usable = exec("ip", "netns", "add", probe).status() == 0;
-        if (usable) {
-            exec("ip", "netns", "del", probe);
-        }
-        assumeTrue(usable, "`ip netns add` does not work here (it needs root)");
+        Optional<String> unusable = NetworkNamespace.unusableReason();
+        assumeTrue(unusable.isEmpty(), unusable.orElse(""));
         assumeTrue(exec("sh", "-c", "command -v socat").status() == 0, "socat is not installed (scripts/install-deps)");
         kernel = LifeKernel.build(shared);
     }
 
     @BeforeEach
     void namespace(@TempDir Path perTest) throws Exception {
-        ns = "jk" + ProcessHandle.current().pid() + "n" + NAMESPACES.incrementAndGet();
-        must("ip", "netns", "add", ns);
-        // Published ports bind 127.0.0.1, which a new namespace has only once lo is up.
-        must("ip", "-n", ns, "link", "set", "lo", "up");
-        cli = new MachineCli(perTest).withCommandPrefix(List.of("ip", "netns", "exec", ns));
+        namespace = NetworkNamespace.create();
+        ns = namespace.name();
+        cli = new MachineCli(perTest).withCommandPrefix(namespace.prefix());
     }
 
     @AfterEach
@@ -66,7 +59,7 @@ class NetworkCliTest {
         try {
             cli.cleanUp();
         } finally {
-            exec("ip", "netns", "del", ns);
+            namespace.close();
         }
     }
 
@@ -330,21 +323,11 @@ class NetworkCliTest {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
 
-    private record Exec(int status, String out) {}
-
     private static Exec exec(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(MachineCli.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not end");
-        }
-        return new Exec(p.exitValue(), out);
+        return NetworkNamespace.run(command);
     }
 
     private static String must(String... command) throws Exception {
-        Exec r = exec(command);
-        assertThat(r.status()).as("%s: %s", String.join(" ", command), r.out()).isZero();
-        return r.out();
+        return NetworkNamespace.must(command);
     }
 }

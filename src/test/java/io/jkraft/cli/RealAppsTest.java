@@ -3,7 +3,9 @@ package io.jkraft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jkraft.machine.HostPorts;
+import io.jkraft.testing.NetworkNamespace;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
@@ -84,6 +89,8 @@ class RealAppsTest {
         cli.ok("run", "-d", "-W", "-n", "http", "-p", "127.0.0.1:" + port + ":8080", app.toString());
         assertThat(firstAnswer(port)).contains("Hello, World!");
         assertThat(cli.ok("build", "-t", "qemu/x86_64", app.toString()).err()).contains("up to date");
+
+        onANetwork(app, 8080, List.of(), (ns, host, p) -> httpIn(ns, host, p), "Hello, World!");
     }
 
     @Test
@@ -96,6 +103,8 @@ class RealAppsTest {
         assertThat(cli.qemuOf(cli.machine("nginx"))).singleElement()
                 .satisfies(q -> assertThat(q.argv()).as("the rootfs is in the kernel").doesNotContain("-initrd"));
         assertThat(app.resolve(".unikraft/build/initramfs-x86_64.cpio")).as("packed where kraft puts it").isRegularFile();
+
+        onANetwork(app, 80, List.of(), (ns, host, p) -> httpIn(ns, host, p), "Hello from Unikraft!");
     }
 
     @Test
@@ -109,6 +118,80 @@ class RealAppsTest {
         assertThat(redis(port, "PING")).isEqualTo("+PONG");
         assertThat(redis(port, "SET jkraft real")).isEqualTo("+OK");
         assertThat(redis(port, "GET jkraft")).isEqualTo("$4");
+
+        onANetwork(app, 6379, List.of("-M", "256Mi"), (ns, host, p) -> answerIn(ns, "printf 'PING\\r\\n' | socat -t 2 - TCP:"
+                + host + ":" + p), "+PONG");
+    }
+
+    /** Asks a server at an address from inside a namespace, once it answers; returns the answer. */
+    @FunctionalInterface
+    private interface Query {
+        String ask(NetworkNamespace ns, String host, int port) throws Exception;
+    }
+
+    /**
+     * The app built above, run twice more on a jkraft network (a bridge and taps in a namespace of the test's, where
+     * jkraft runs too): one machine at the address asked for, one at an address allocated from the range; the host
+     * side of the bridge reaches both, and {@code -p} is forwarded to the first; after {@code rm --all} and
+     * {@code net rm} the namespace holds nothing but its loopback. (Guest to guest is not tried: these apps are
+     * servers only.)
+     */
+    private void onANetwork(Path app, int guestPort, List<String> runArgs, Query query, String expected) throws Exception {
+        Optional<String> unusable = NetworkNamespace.unusableReason();
+        assumeTrue(unusable.isEmpty(), unusable.orElse(""));
+        try (NetworkNamespace ns = NetworkNamespace.create()) {
+            MachineCli net = cli.sameStoreBehind(ns.prefix());
+            net.ok("net", "create", "apps", "--network", "172.31.9.1/24");
+            int published = 18000 + guestPort % 1000; // the namespace's own loopback: no other test's port
+            List<String> run = new ArrayList<>(List.of("run", "-d", "-W", "-n", "onnet", "--network", "apps:172.31.9.20",
+                    "-p", "127.0.0.1:" + published + ":" + guestPort));
+            run.addAll(runArgs);
+            run.add(app.toString());
+            net.ok(run.toArray(String[]::new));
+            net.ok(withName(run, "second", "apps").toArray(String[]::new));
+            JsonNode onnet = net.machine("onnet");
+            assertThat(onnet.get("networks").get(0).get("ip").asText()).isEqualTo("172.31.9.20");
+            String other = net.machine("second").get("networks").get(0).get("ip").asText();
+            assertThat(other).as("allocated from the range, not twice").startsWith("172.31.9.").isNotEqualTo("172.31.9.20");
+
+            assertThat(query.ask(ns, "172.31.9.20", guestPort)).as("the host reaches the guest").contains(expected);
+            assertThat(query.ask(ns, other, guestPort)).as("and the second one").contains(expected);
+            assertThat(query.ask(ns, "127.0.0.1", published)).as("through -p").contains(expected);
+
+            net.ok("rm", "--all");
+            net.ok("net", "rm", "apps");
+            assertThat(NetworkNamespace.must("ip", "-n", ns.name(), "-o", "link", "show").strip().lines()
+                    .map(l -> l.split(":")[1].strip()).toList()).as("nothing left but lo").containsExactly("lo");
+        }
+    }
+
+    private static List<String> withName(List<String> run, String name, String network) {
+        List<String> other = new ArrayList<>(run);
+        other.set(other.indexOf("-n") + 1, name);
+        other.set(other.indexOf("--network") + 1, network);
+        int p = other.indexOf("-p");
+        other.remove(p + 1);
+        other.remove(p);
+        return other;
+    }
+
+    private static String httpIn(NetworkNamespace ns, String host, int port) throws Exception {
+        return answerIn(ns, "curl -fsS -m 2 http://" + host + ":" + port + "/");
+    }
+
+    /** Runs a shell command in the namespace until it succeeds with some output, for at most {@link #ANSWER_WITHIN}. */
+    private static String answerIn(NetworkNamespace ns, String command) throws Exception {
+        Instant end = Instant.now().plus(ANSWER_WITHIN);
+        NetworkNamespace.Exec last = null;
+        while (Instant.now().isBefore(end)) {
+            last = ns.exec("sh", "-c", command);
+            if (last.status() == 0 && !last.out().isBlank()) {
+                return last.out();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no answer to `" + command + "` in namespace " + ns.name() + " within " + ANSWER_WITHIN
+                + ": " + (last == null ? "" : last.out()));
     }
 
     /** One inline command on a fresh connection, once the server answers; returns its first reply line. */
