@@ -30,6 +30,11 @@ final class BuildStamp {
     }
 
     /** Adds the files of a folder, skipping build output, VCS metadata and the folders named. */
+    private static boolean skipped(Path file, String name, Set<Path> skip) {
+        return skip.contains(file) || skip.stream().anyMatch(s -> s.getFileName() != null && file.getParent() != null
+                && file.getParent().equals(s.getParent()) && name.startsWith("." + s.getFileName()) && name.endsWith(".tmp"));
+    }
+
     BuildStamp addTree(Path root, Set<Path> skip) {
         List<String> entries = new ArrayList<>();
         try {
@@ -46,8 +51,9 @@ final class BuildStamp {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                     String name = file.getFileName().toString();
-                    // .config.* files are written by jkraft itself during configure.
-                    if (!name.startsWith(".config")) {
+                    // .config.* files are written by jkraft itself during configure; skipped files (and their
+                    // temporary files, .NAME*.tmp) while make runs.
+                    if (!name.startsWith(".config") && !skipped(file, name, skip)) {
                         entries.add(root.relativize(file) + ":" + attrs.size() + ":"
                                 + attrs.lastModifiedTime().toMillis());
                     }

@@ -5,6 +5,7 @@ import io.jkraft.kconfig.DotConfig;
 import io.jkraft.kconfig.KconfigDrift;
 import io.jkraft.kconfig.KconfigValues;
 import io.jkraft.kraftfile.Kraftfile;
+import io.jkraft.origin.OriginLock;
 import io.jkraft.source.FetchedSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -115,7 +116,9 @@ final class TargetBuild {
                 .add("make", String.join(" ", invocation().command()));
         sources.libraries().forEach((name, s) -> stamp.add("lib." + name, s.dir() + "@" + s.revision()));
         Path outdir = layout.kernel().getParent();
-        return stamp.addTree(kraftfile.projectDir(), Set.of(outdir)).value();
+        // The lock file is written while make fetches: counted, it would make the next build look changed.
+        Path originLock = kraftfile.projectDir().resolve(OriginLock.FILE_NAME);
+        return stamp.addTree(kraftfile.projectDir(), Set.of(outdir, originLock)).value();
     }
 
     /** The configuration counts too, so that a .config edited with `jkraft menu` forces a rebuild. */
