@@ -74,13 +74,21 @@ final class ArchiveDownload {
                 long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
                 byte[] buffer = new byte[65536];
                 long done = 0;
-                for (int n; (n = in.read(buffer)) >= 0; ) {
-                    out.write(buffer, 0, n);
-                    done += n;
-                    listener.downloading(name, done, total);
+                try {
+                    for (int n; (n = in.read(buffer)) >= 0; ) {
+                        out.write(buffer, 0, n);
+                        done += n;
+                        listener.downloading(name, done, total);
+                    }
+                } catch (IOException e) {
+                    if (e instanceof IdleTimeoutInputStream.Stalled || Thread.currentThread().isInterrupted()) {
+                        throw e;
+                    }
+                    throw new Miss("the connection ended after " + done + (total >= 0 ? " of " + total : "") + " bytes ("
+                            + e.getMessage() + ")", e);
                 }
                 if (total >= 0 && done != total) {
-                    throw new Miss("the server closed the connection after " + done + " of " + total + " bytes", null);
+                    throw new Miss("the connection ended after " + done + " of " + total + " bytes", null);
                 }
             }
         } catch (InterruptedException e) {

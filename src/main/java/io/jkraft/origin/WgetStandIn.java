@@ -37,9 +37,11 @@ import java.util.function.Function;
  * {@value #KEEPALIVE_SECONDS} s while jkraft works, {@code msg LINE} for its error, then {@code ok} or {@code fail}.
  * The script gives up after {@value #SCRIPT_PATIENCE_SECONDS} s without a line (a jkraft that died).
  *
- * <p>The checksums a library declares reach the script through make itself: {@code WGET} is a recursive variable
- * expanded in the core's recipe, where {@code $@} is {@code $(BUILD_DIR)/<lib>/<file>}, so it can name
- * {@code $(<LIB>_ORIGIN_SHA256)} through the core's {@code uc} function.
+ * <p>The checksums a library declares reach the script through make itself: {@code WGET} given on the command line
+ * is a recursive variable, and the core expands it inside {@code $(call fetchas,<lib>,<url>,<file>)}, where
+ * {@code $(1)} is the library, so its value can name {@code $(<LIB>_ORIGIN_SHA256)} through the core's own
+ * {@code uc} function (upper case). A core without {@code uc} gives empty sums: jkraft then checks none, and the
+ * core's own {@code .chksum} rule still does.
  */
 public final class WgetStandIn implements AutoCloseable {
     static final int KEEPALIVE_SECONDS = 10;
@@ -87,10 +89,12 @@ public final class WgetStandIn implements AutoCloseable {
     /** What to add to make's command line. */
     public List<String> makeArguments() {
         String sums = WgetRequest.ALGORITHMS.stream()
-                .map(a -> " --jkraft-" + a + "='$(call JKRAFT_ORIGIN_SUM," + a.toUpperCase(java.util.Locale.ROOT) + ")'")
+                .map(a -> " --jkraft-" + a + "='$($(JKRAFT_ORIGIN_LIB)_ORIGIN_" + a.toUpperCase(java.util.Locale.ROOT) + ")'")
                 .reduce("", String::concat);
         return List.of(
-                "JKRAFT_ORIGIN_SUM=$($(call uc,$(notdir $(patsubst %/,%,$(dir $@))))_ORIGIN_$(1))",
+                // The core expands $(WGET) inside $(call fetchas,LIB,...), where $(1) is the library; a rule that
+                // expanded it in its recipe would have $@, $(BUILD_DIR)/LIB/FILE, instead.
+                "JKRAFT_ORIGIN_LIB=$(call uc,$(or $(1),$(notdir $(patsubst %/,%,$(dir $@)))))",
                 "WGET=" + quote(dir.resolve("wget").toString()) + sums);
     }
 
@@ -186,8 +190,9 @@ public final class WgetStandIn implements AutoCloseable {
     /** Stops answering, stops fetches still running (make has ended or was stopped) and removes the folder. */
     @Override
     public void close() {
-        try {
-            write(requests, STOP);
+        // A channel of its own: a FileChannel's read and write share one lock, which the waiting read holds.
+        try (FileChannel stop = FileChannel.open(dir.resolve("requests"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            write(stop, STOP);
             reader.join(5000);
         } catch (IOException e) {
             // the reader ends when the channel closes below
