@@ -129,6 +129,7 @@ public final class BuildService {
         for (Target t : TargetSelector.select(kraftfile, request)) {
             TargetLayout layout = TargetLayout.of(kraftfile, t);
             TargetBuild build = new TargetBuild(kraftfile, sources, layout, request, listener, fetching);
+            build.ensureAppMakefile();
             if (!request.noConfigure() || !Files.isRegularFile(layout.config())) {
                 build.configure(DefconfigLayers.compose(kraftfile, t, request.kconfig()));
             }

@@ -134,7 +134,7 @@ final class TargetBuild {
         return new BuildStamp().add("inputs", inputs).add("config", config).value();
     }
 
-    private void ensureAppMakefile() {
+    void ensureAppMakefile() {
         // The core requires a Makefile.uk in the application folder; kraft creates an empty one too.
         Path makefile = kraftfile.projectDir().resolve("Makefile.uk");
         if (!Files.exists(makefile)) {
