@@ -86,6 +86,11 @@ public final class WgetStandIn implements AutoCloseable {
         }
     }
 
+    /** The script make runs as wget. */
+    Path script() {
+        return dir.resolve("wget");
+    }
+
     /** What to add to make's command line. */
     public List<String> makeArguments() {
         String sums = WgetRequest.ALGORITHMS.stream()

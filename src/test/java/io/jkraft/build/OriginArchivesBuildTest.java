@@ -93,6 +93,7 @@ class OriginArchivesBuildTest {
         BuildResult built = service(List.of()).build(request(first)).getFirst();
 
         assertThat(server.requests(DL)).isEqualTo(1);
+        assertThat(listener.warnings).as("the library's own option is kept").isEmpty();
         assertThat(placed(first)).hasBinaryContent(archive);
         assertThat(first.resolve(".unikraft/build/hello_qemu-x86_64.d/liborigin/origin.o")).as("the origin's source was compiled").isRegularFile();
         assertThat(Files.readAllBytes(built.debug())).asString(java.nio.charset.StandardCharsets.ISO_8859_1)

@@ -36,7 +36,6 @@ class RealCoreOriginTest {
             server.serve("/dl/" + OriginFixture.ARCHIVE, archive);
             Path lib = OriginFixture.library(tmp.resolve("liborigin"), server.url("/dl/" + OriginFixture.ARCHIVE),
                     OriginFixture.sha256(archive));
-            Files.writeString(lib.resolve("Config.uk"), "config LIBORIGIN\n\tbool \"liborigin\"\n\tdefault y\n");
             // a file of the same name that is not the one the library declares: refused, so the sum reached jkraft
             Path folder = Files.createDirectories(tmp.resolve("archives"));
             Files.write(folder.resolve(OriginFixture.ARCHIVE), OriginFixture.archive("not this one"));

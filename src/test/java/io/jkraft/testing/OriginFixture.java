@@ -112,6 +112,8 @@ public final class OriginFixture implements AutoCloseable {
      */
     public static Path library(Path dir, String url, String sha256) throws IOException {
         Files.createDirectories(dir);
+        Files.writeString(dir.resolve("Config.uk"), "config LIBORIGIN\n\tbool \"liborigin: sources from an origin archive\"\n"
+                + "\tdefault y\n");
         Files.writeString(dir.resolve("Makefile.uk"), "$(eval $(call addlib," + LIBRARY + "))\n"
                 + (sha256 != null ? "LIBORIGIN_ORIGIN_SHA256 = " + sha256 + "\n" : "")
                 + "$(eval $(call fetch," + LIBRARY + "," + url + "))\n"
