@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -69,9 +71,24 @@ final class OriginCache {
         return found;
     }
 
-    /** A new empty file to download into; the caller deletes it unless {@link #store} took it. */
+    /**
+     * A new empty file to download into; the caller deletes it unless {@link #store} took it. Files a killed jkraft
+     * left there a day ago go first (nothing downloads for a day without writing to its file).
+     */
     Path newTempFile(String name) throws IOException {
         Files.createDirectories(tmp);
+        Instant stale = Instant.now().minus(Duration.ofDays(1));
+        try (Stream<Path> parts = Files.list(tmp)) {
+            for (Path p : parts.toList()) {
+                try {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(stale)) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (IOException e) {
+                    // another jkraft's, gone meanwhile
+                }
+            }
+        }
         return Files.createTempFile(tmp, safe(name), ".part");
     }
 

@@ -166,6 +166,11 @@ public final class WgetStandIn implements AutoCloseable {
                         : new UserException("jkraft's wget failed for " + request.url() + ": " + e.getCause(), null, e.getCause()));
             } catch (InterruptedException e) {
                 worker.interrupt();
+                try {
+                    worker.join(5000); // its download deletes its temporary file as it ends
+                } catch (InterruptedException again) {
+                    Thread.currentThread().interrupt();
+                }
                 write(out, "msg jkraft stopped fetching " + request.url());
                 write(out, "fail");
             }
@@ -195,6 +200,9 @@ public final class WgetStandIn implements AutoCloseable {
     /** Stops answering, stops fetches still running (make has ended or was stopped) and removes the folder. */
     @Override
     public void close() {
+        // Closed after Ctrl-C too, with this thread's interrupt pending: the bounded joins below must still wait for
+        // the fetches to end (and delete their temporary files), so the interrupt is set aside until they have.
+        boolean interrupted = Thread.interrupted();
         // A channel of its own: a FileChannel's read and write share one lock, which the waiting read holds.
         try (FileChannel stop = FileChannel.open(dir.resolve("requests"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             write(stop, STOP);
@@ -220,6 +228,9 @@ public final class WgetStandIn implements AutoCloseable {
             // nothing more to do with it
         }
         delete(dir);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String script(Path dir) {

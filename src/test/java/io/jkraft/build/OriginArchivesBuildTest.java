@@ -182,6 +182,49 @@ class OriginArchivesBuildTest {
     }
 
     @Test
+    void anInterruptedDownloadLeavesNothingInTheCacheOrTheBuildFolder() throws Exception {
+        server.stall(DL);
+        Path app = project("app", null);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread fetch = Thread.ofPlatform().start(() -> {
+            try {
+                service(List.of()).fetch(request(app));
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        while (server.requests(DL) == 0 || !partFileExists()) {
+            assertThat(fetch.isAlive()).as("the fetch waits in the download: %s", thrown.get()).isTrue();
+            Thread.sleep(20);
+        }
+
+        fetch.interrupt(); // what Ctrl-C does to a command
+        fetch.join();
+
+        assertThat(thrown.get()).isInstanceOf(UserException.class).hasMessageContaining("interrupted");
+        assertThat(cachedFiles()).as("no partial download kept").isEmpty();
+        assertThat(placed(app)).doesNotExist();
+    }
+
+    private boolean partFileExists() throws Exception {
+        return cachedFiles().stream().anyMatch(p -> p.getFileName().toString().endsWith(".part"));
+    }
+
+    @Test
+    void aLibraryNamingAnotherUrlForTheSameFileFindsItInTheCacheByNameWhenItsSumSaysSo() throws Exception {
+        service(List.of()).fetch(request(project("first", null)));
+        String otherUrl = server.url("/elsewhere/" + OriginFixture.ARCHIVE);
+        Path lib = OriginFixture.library(tmp.resolve("lib-second"), otherUrl, OriginFixture.sha256(archive));
+        Path second = OriginFixture.app(tmp.resolve("second"), lib);
+
+        FetchedOrigin f = service(List.of()).fetch(request(second)).getFirst();
+
+        assertThat(f.from()).isEqualTo("the cache (same name, another URL)");
+        assertThat(server.requests("/elsewhere/" + OriginFixture.ARCHIVE)).isZero();
+        assertThat(placed(second)).hasBinaryContent(archive);
+    }
+
+    @Test
     void aFailedLookupNamesTheUrlAndEveryPlaceLookedIn() throws Exception {
         Path folder = Files.createDirectories(tmp.resolve("archives"));
         server.remove(DL);

@@ -35,6 +35,8 @@ public final class OriginFixture implements AutoCloseable {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private final List<String> truncated = new CopyOnWriteArrayList<>();
+    private final List<String> stalled = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
     public OriginFixture() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -60,6 +62,11 @@ public final class OriginFixture implements AutoCloseable {
         truncated.add(path);
     }
 
+    /** Serves half of the path's body, then sends nothing more until the fixture is closed. */
+    public void stall(String path) {
+        stalled.add(path);
+    }
+
     public int requests(String path) {
         AtomicInteger n = requests.get(path);
         return n == null ? 0 : n.get();
@@ -76,6 +83,17 @@ public final class OriginFixture implements AutoCloseable {
         }
         exchange.sendResponseHeaders(200, body.length);
         OutputStream out = exchange.getResponseBody();
+        if (stalled.contains(path)) {
+            out.write(body, 0, body.length / 2);
+            out.flush();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+            return;
+        }
         if (truncated.contains(path)) {
             out.write(body, 0, body.length / 2);
             out.flush();
@@ -136,6 +154,7 @@ public final class OriginFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        release.countDown();
         server.stop(0);
     }
 }
