@@ -1,14 +1,16 @@
 package io.jkraft.build;
 
 import io.jkraft.kraftfile.Target;
+import io.jkraft.origin.OriginListener;
 
 /**
  * What a build reports while it runs. Called from several threads when targets build in parallel,
  * so implementations must be thread-safe.
  */
-public interface BuildListener {
+public interface BuildListener extends OriginListener {
 
-    /** A step began or ended (fetching, configuring, up to date). */
+    /** A step began or ended (fetching, configuring, up to date, where an origin archive came from). */
+    @Override
     void info(String message);
 
     /** Something the user should know but that does not stop the build. */

@@ -9,6 +9,9 @@ import io.jkraft.index.IndexService;
 import io.jkraft.kraftfile.Kraftfile;
 import io.jkraft.kraftfile.KraftfileParser;
 import io.jkraft.kraftfile.Target;
+import io.jkraft.origin.FetchedOrigin;
+import io.jkraft.origin.OriginArchives;
+import io.jkraft.origin.OriginOptions;
 import io.jkraft.source.FetchPolicy;
 import io.jkraft.source.OriginResolver;
 import io.jkraft.source.SourceCache;
@@ -38,7 +41,13 @@ public final class BuildService {
         this.paths = paths;
         this.invocation = invocation;
         this.listener = listener;
-        this.make = new MakeRunner(invocation);
+        this.make = makeRunner(OriginOptions.DEFAULT);
+    }
+
+    /** A make runner whose wget fetches origin archives with these options. */
+    private MakeRunner makeRunner(OriginOptions options) {
+        return new MakeRunner(invocation, new OriginArchives(paths.cacheDir(), config.originArchives(), invocation,
+                listener, options));
     }
 
     /** Builds the selected targets, in parallel where the job count allows; returns them in order. */
@@ -106,24 +115,37 @@ public final class BuildService {
     }
 
     /** Fetches the components into the cache, then the remote library origins through the core's make fetch. */
-    public void fetch(BuildRequest asked) {
+    public List<FetchedOrigin> fetch(BuildRequest asked) {
+        return fetch(asked, OriginOptions.DEFAULT);
+    }
+
+    /**
+     * As {@link #fetch(BuildRequest)}, with origin archive options ({@code --update-lock}, {@code --no-cache}); returns the
+     * origin archives make asked for, in order. {@code --no-configure} keeps a target's existing .config.
+     */
+    public List<FetchedOrigin> fetch(BuildRequest asked, OriginOptions options) {
         BuildRequest request = asked.resolve(invocation);
         Kraftfile kraftfile = load(request);
         ProjectSources sources = fetchSources(kraftfile, request.noFetch() ? FetchPolicy.OFFLINE : FetchPolicy.REFRESH);
+        MakeRunner fetching = makeRunner(options);
+        List<FetchedOrigin> fetched = new ArrayList<>();
         AppMakefile appMakefile = new AppMakefile(kraftfile.projectDir());
         for (Target t : TargetSelector.select(kraftfile, request)) {
             TargetLayout layout = TargetLayout.of(kraftfile, t);
-            TargetBuild build = targetBuild(kraftfile, sources, layout, request, appMakefile);
-            build.configure(DefconfigLayers.compose(kraftfile, t, request.kconfig()));
+            TargetBuild build = targetBuild(kraftfile, sources, layout, request, appMakefile, fetching);
+            if (!request.noConfigure() || !Files.isRegularFile(layout.config())) {
+                build.configure(DefconfigLayers.compose(kraftfile, t, request.kconfig()));
+            }
             int status;
             try (AppMakefile.Lease lease = appMakefile.supply()) {
-                status = make.run(build.invocation().withGoals(1, Map.of(), "fetch"), layout.log(),
-                        line -> listener.makeLine(t, line));
+                status = fetching.run(build.invocation().withGoals(1, Map.of(), "fetch"), layout.log(),
+                        line -> listener.makeLine(t, line), fetched::add);
             }
             if (status != 0) {
                 throw new BuildFailedException("make fetch failed for " + t.platArch(), "see the log: " + layout.log());
             }
         }
+        return fetched;
     }
 
     /** Removes build output: objects only, or with {@code proper} everything make and jkraft wrote. */
@@ -183,7 +205,12 @@ public final class BuildService {
     /** A target's steps for fetch, clean and menu, which configure at most and never embed a rootfs. */
     private TargetBuild targetBuild(Kraftfile kraftfile, ProjectSources sources, TargetLayout layout,
             BuildRequest request, AppMakefile appMakefile) {
-        return new TargetBuild(kraftfile, sources, layout, request, listener, make, appMakefile,
+        return targetBuild(kraftfile, sources, layout, request, appMakefile, make);
+    }
+
+    private TargetBuild targetBuild(Kraftfile kraftfile, ProjectSources sources, TargetLayout layout,
+            BuildRequest request, AppMakefile appMakefile, MakeRunner runner) {
+        return new TargetBuild(kraftfile, sources, layout, request, listener, runner, appMakefile,
                 new BuildRootfs(null, paths.cacheDir()));
     }
 

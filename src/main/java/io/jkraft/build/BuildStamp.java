@@ -30,6 +30,11 @@ final class BuildStamp {
     }
 
     /** Adds the files of a folder, skipping build output, VCS metadata and the folders named. */
+    private static boolean skipped(Path file, String name, Set<Path> skip) {
+        return skip.contains(file) || skip.stream().anyMatch(s -> s.getFileName() != null && file.getParent() != null
+                && file.getParent().equals(s.getParent()) && name.startsWith("." + s.getFileName()) && name.endsWith(".tmp"));
+    }
+
     BuildStamp addTree(Path root, Set<Path> skip) {
         List<String> entries = new ArrayList<>();
         try {
@@ -47,10 +52,11 @@ final class BuildStamp {
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                     String name = file.getFileName().toString();
                     // .config.* files are written by jkraft itself during configure; an empty Makefile.uk of the
-                    // app builds as none does (jkraft supplies one while make runs: see AppMakefile).
+                    // app builds as none does (jkraft supplies one while make runs: see AppMakefile); skipped files
+                    // (and their temporary files, .NAME*.tmp) while make runs.
                     boolean emptyAppMakefile = name.equals(AppMakefile.NAME) && file.getParent().equals(root)
                             && attrs.size() == 0;
-                    if (!name.startsWith(".config") && !emptyAppMakefile) {
+                    if (!name.startsWith(".config") && !emptyAppMakefile && !skipped(file, name, skip)) {
                         entries.add(root.relativize(file) + ":" + attrs.size() + ":"
                                 + attrs.lastModifiedTime().toMillis());
                     }

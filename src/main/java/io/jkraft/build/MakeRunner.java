@@ -2,6 +2,9 @@ package io.jkraft.build;
 
 import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
+import io.jkraft.origin.FetchedOrigin;
+import io.jkraft.origin.OriginArchives;
+import io.jkraft.origin.WgetStandIn;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,15 +14,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
-/** Runs make, appending everything it prints to a log file and handing each line to a listener. */
+/**
+ * Runs make, appending everything it prints to a log file and handing each line to a listener. Every make gets
+ * jkraft's wget ({@link WgetStandIn}), so that the origin archives of libraries come through {@link OriginArchives}.
+ */
 final class MakeRunner {
     private final Invocation invocation;
+    private final OriginArchives origins;
 
-    /** @param invocation make runs in its folder, with its environment, found on its PATH */
-    MakeRunner(Invocation invocation) {
+    /**
+     * @param invocation make runs in its folder, with its environment, found on its PATH
+     * @param origins    fetches what the core's fetch rules ask wget for
+     */
+    MakeRunner(Invocation invocation, OriginArchives origins) {
         this.invocation = invocation;
+        this.origins = origins;
+    }
+
+    int run(MakeInvocation invocation, Path log, Consumer<String> lines) {
+        return run(invocation, log, lines, f -> { });
     }
 
     /**
@@ -27,13 +44,30 @@ final class MakeRunner {
      * make and what it started: in the resident helper, Ctrl-C reaches the command that way, not as a
      * signal to make's process group.
      */
-    int run(MakeInvocation invocation, Path log, Consumer<String> lines) {
-        ProcessBuilder pb = new ProcessBuilder(invocation.command()).redirectErrorStream(true);
+    int run(MakeInvocation invocation, Path log, Consumer<String> lines, Consumer<FetchedOrigin> fetched) {
+        try (WgetStandIn wget = origins.standIn(invocation.app())) {
+            // Added here, not to the invocation: its command line is part of the build's inputs, the stand-in's path is not.
+            List<String> command = new ArrayList<>(invocation.command());
+            command.addAll(wget.makeArguments());
+            int status = run(command, log, lines);
+            wget.fetched().forEach(fetched);
+            if (status != 0) {
+                // The core's rule hides wget's failure (`|| rm`) and fails later, in its checksum or unpacking step.
+                wget.failure().ifPresent(f -> {
+                    throw new BuildFailedException(f.getMessage(), f.hint());
+                });
+            }
+            return status;
+        }
+    }
+
+    private int run(List<String> command, Path log, Consumer<String> lines) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         try {
             Files.createDirectories(log.getParent());
             try (Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                out.write("$ " + String.join(" ", invocation.command()) + "\n");
+                out.write("$ " + String.join(" ", command) + "\n");
                 Process process = start(pb);
                 IOException[] failed = new IOException[1];
                 Thread reader = Thread.ofPlatform().daemon().name("jkraft-make-output").start(() -> {

@@ -5,6 +5,7 @@ import io.jkraft.kconfig.DotConfig;
 import io.jkraft.kconfig.KconfigDrift;
 import io.jkraft.kconfig.KconfigValues;
 import io.jkraft.kraftfile.Kraftfile;
+import io.jkraft.origin.OriginLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -152,7 +153,9 @@ final class TargetBuild {
             stamp.add("rootfs", rootfs.staged().digest().toString());
         }
         Path outdir = layout.kernel().getParent();
-        return stamp.addTree(kraftfile.projectDir(), Set.of(outdir)).value();
+        // The lock file is written while make fetches: counted, it would make the next build look changed.
+        Path originLock = kraftfile.projectDir().resolve(OriginLock.FILE_NAME);
+        return stamp.addTree(kraftfile.projectDir(), Set.of(outdir, originLock)).value();
     }
 
     /** The configuration counts too, so that a .config edited with `jkraft menu` forces a rebuild. */

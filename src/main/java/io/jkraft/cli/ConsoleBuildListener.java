@@ -58,6 +58,27 @@ final class ConsoleBuildListener implements BuildListener {
         }
     }
 
+    /** A live line on a terminal only: plain output has the "downloading X from URL" line and where it came from. */
+    @Override
+    public synchronized void downloading(String file, long bytes, long total) {
+        if (options.quiet() || !terminal.interactive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastDraw < 100_000_000L && bytes != total) {
+            return;
+        }
+        lastDraw = now;
+        String size = total > 0 ? mebibytes(bytes) + "/" + mebibytes(total) + " MiB" : mebibytes(bytes) + " MiB";
+        terminal.err().print("\r\u001b[2K[origin] " + file + "  " + size);
+        terminal.err().flush();
+        lineOpen = true;
+    }
+
+    private static String mebibytes(long bytes) {
+        return String.format("%.1f", bytes / 1048576.0);
+    }
+
     @Override
     public synchronized void makeLine(Target target, String line) {
         if (options.verbose()) {

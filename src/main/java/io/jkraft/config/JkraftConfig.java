@@ -21,8 +21,13 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param insecureRegistries registries ({@code host[:port]}) spoken to over plain HTTP when they do not speak
  *                   TLS: {@code insecure_registries} in the file plus {@code JKRAFT_INSECURE_REGISTRIES}
  *                   (comma-separated); loopback addresses need no entry
+ * @param originArchives where libraries' origin archives are looked for before their own URLs, in order:
+ *                   {@code origin_archives} in the file (a list, or one string), then {@code JKRAFT_ORIGIN_ARCHIVES}
+ *                   (colon-separated, as {@code PATH}; a URL's own colons do not separate): folders holding the
+ *                   archives by name, or URL prefixes ({@code http://}, {@code https://}, {@code file://})
  */
-public record JkraftConfig(String originBase, List<String> manifests, List<String> insecureRegistries) {
+public record JkraftConfig(String originBase, List<String> manifests, List<String> insecureRegistries,
+        List<String> originArchives) {
 
     public static final String DEFAULT_ORIGIN_BASE = "https://github.com/unikraft";
     static final String ORIGIN_BASE_KEY = "origin_base";
@@ -31,14 +36,26 @@ public record JkraftConfig(String originBase, List<String> manifests, List<Strin
     public static final String MANIFESTS_KEY = "manifests";
     static final String INSECURE_KEY = "insecure_registries";
     static final String INSECURE_ENV = "JKRAFT_INSECURE_REGISTRIES";
+    static final String ORIGIN_ARCHIVES_KEY = "origin_archives";
+    public static final String ORIGIN_ARCHIVES_ENV = "JKRAFT_ORIGIN_ARCHIVES";
 
     public JkraftConfig {
         manifests = manifests == null ? List.of() : List.copyOf(manifests);
         insecureRegistries = insecureRegistries == null ? List.of() : List.copyOf(insecureRegistries);
+        originArchives = originArchives == null ? List.of() : List.copyOf(originArchives);
     }
 
     public JkraftConfig(String originBase) {
-        this(originBase, List.of(), List.of());
+        this(originBase, List.of(), List.of(), List.of());
+    }
+
+    public JkraftConfig(String originBase, List<String> manifests, List<String> insecureRegistries) {
+        this(originBase, manifests, insecureRegistries, List.of());
+    }
+
+    /** This configuration with other origin archive places (tests, and callers that add their own). */
+    public JkraftConfig withOriginArchives(List<String> places) {
+        return new JkraftConfig(originBase, manifests, insecureRegistries, places);
     }
 
     public static JkraftConfig load(Path configFile, Map<String, String> env) {
@@ -62,7 +79,58 @@ public record JkraftConfig(String originBase, List<String> manifests, List<Strin
                     "e.g. '" + INSECURE_KEY + ": [registry.lan:5000]'");
         }
         addHosts(insecure, env.getOrDefault(INSECURE_ENV, ""));
-        return new JkraftConfig(stripTrailingSlash(originBase), manifests(configFile, file.get(MANIFESTS_KEY)), insecure);
+        List<String> archives = new ArrayList<>(originArchives(configFile, file.get(ORIGIN_ARCHIVES_KEY)));
+        archives.addAll(splitPlaces(env.getOrDefault(ORIGIN_ARCHIVES_ENV, "")));
+        return new JkraftConfig(stripTrailingSlash(originBase), manifests(configFile, file.get(MANIFESTS_KEY)), insecure,
+                archives);
+    }
+
+    private static List<String> originArchives(Path configFile, Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof String s) {
+            return splitPlaces(s);
+        }
+        if (value instanceof List<?> list && list.stream().allMatch(o -> o instanceof String s && !s.isBlank())) {
+            return list.stream().map(o -> ((String) o).strip()).toList();
+        }
+        throw new UserException(configFile + ": '" + ORIGIN_ARCHIVES_KEY + "' must be a list of folders or URL prefixes,"
+                + " found " + value, "write it as '" + ORIGIN_ARCHIVES_KEY + ": [/srv/archives, https://mirror.lan/archives]'");
+    }
+
+    /**
+     * Splits a colon-separated list of places, as {@code PATH} is split, except at the colons that belong to a
+     * URL: after its scheme ({@code https://}) and before its port ({@code host:8080}).
+     */
+    static List<String> splitPlaces(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder place = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == ':' && !partOfUrl(place.toString(), text.substring(i + 1))) {
+                addPlace(out, place);
+            } else {
+                place.append(c);
+            }
+        }
+        addPlace(out, place);
+        return out;
+    }
+
+    private static boolean partOfUrl(String before, String after) {
+        if (before.matches("(?i)https?|file") && after.startsWith("/")) {
+            return true; // the scheme's colon
+        }
+        // a port: within the authority of an http(s) URL, followed by digits
+        return before.matches("(?i)https?://[^/]*") && after.matches("\\d+([/:?#].*)?");
+    }
+
+    private static void addPlace(List<String> out, StringBuilder place) {
+        if (!place.toString().isBlank()) {
+            out.add(place.toString().strip());
+        }
+        place.setLength(0);
     }
 
     private static void addHosts(List<String> hosts, String commaSeparated) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jkraft.common.Invocation;
 import io.jkraft.common.UserException;
+import io.jkraft.origin.OriginArchives;
+import io.jkraft.origin.OriginOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,12 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
 /** Real make on a makefile of the test's own. */
 class MakeRunnerTest {
 
+    /** Origin archives with nowhere to look but a library's own URL (these makefiles fetch nothing). */
+    static OriginArchives noOrigins(Path dir) {
+        return new OriginArchives(dir.resolve("cache"), List.of(), Invocation.ofThisProcess(), m -> { }, OriginOptions.DEFAULT);
+    }
+
     @Test
     void linesGoToTheListenerAndTheLog(@TempDir Path dir) throws Exception {
         Path core = Files.createDirectories(dir.resolve("core"));
         Files.writeString(core.resolve("Makefile"), "all:\n\t@echo one\n\t@echo two\n\t@exit 3\n");
         List<String> lines = new CopyOnWriteArrayList<>();
-        int status = new MakeRunner(Invocation.ofThisProcess()).run(invocation(dir, core), dir.resolve("log/make.log"), lines::add);
+        int status = new MakeRunner(Invocation.ofThisProcess(), MakeRunnerTest.noOrigins(dir)).run(invocation(dir, core), dir.resolve("log/make.log"), lines::add);
         assertThat(status).isEqualTo(2); // make's own status when a recipe fails
         assertThat(lines).contains("one", "two");
         assertThat(Files.readString(dir.resolve("log/make.log"))).contains("$ make").contains("one\ntwo\n");
@@ -36,7 +43,7 @@ class MakeRunnerTest {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread build = Thread.ofPlatform().start(() -> {
             try {
-                new MakeRunner(Invocation.ofThisProcess()).run(invocation(dir, core), dir.resolve("make.log"), line -> { });
+                new MakeRunner(Invocation.ofThisProcess(), MakeRunnerTest.noOrigins(dir)).run(invocation(dir, core), dir.resolve("make.log"), line -> { });
             } catch (Throwable t) {
                 thrown.set(t);
             }
@@ -69,7 +76,7 @@ class MakeRunnerTest {
         Files.writeString(core.resolve("Makefile"), "all:\n\t@sleep 600 & echo $$! > " + pid + "; echo started\n");
         List<String> lines = new CopyOnWriteArrayList<>();
         try {
-            assertThat(new MakeRunner(Invocation.ofThisProcess()).run(invocation(dir, core), dir.resolve("make.log"), lines::add)).isZero();
+            assertThat(new MakeRunner(Invocation.ofThisProcess(), MakeRunnerTest.noOrigins(dir)).run(invocation(dir, core), dir.resolve("make.log"), lines::add)).isZero();
             assertThat(lines).contains("started");
         } finally {
             if (Files.exists(pid)) {

@@ -36,6 +36,22 @@ class JkraftConfigTest {
     }
 
     @Test
+    void originArchivesFromTheFileThenTheVariableSplitAtColonsThatAreNoUrlsOwn() throws Exception {
+        Path file = dir.resolve("config.yaml");
+        assertThat(JkraftConfig.load(file, Map.of()).originArchives()).isEmpty();
+        Files.writeString(file, "origin_archives: [/srv/archives, 'https://mirror.lan:8443/a']\n");
+        assertThat(JkraftConfig.load(file, Map.of("JKRAFT_ORIGIN_ARCHIVES",
+                "/mnt/usb:http://10.0.0.1:8080/dl:file:///srv/x::relative/dir:https://h/p")).originArchives())
+                .containsExactly("/srv/archives", "https://mirror.lan:8443/a", "/mnt/usb", "http://10.0.0.1:8080/dl",
+                        "file:///srv/x", "relative/dir", "https://h/p");
+        Files.writeString(file, "origin_archives: /a:/b\n");
+        assertThat(JkraftConfig.load(file, Map.of()).originArchives()).containsExactly("/a", "/b");
+        Files.writeString(file, "origin_archives: {a: b}\n");
+        assertThatThrownBy(() -> JkraftConfig.load(file, Map.of())).isInstanceOf(UserException.class)
+                .hasMessageContaining("'origin_archives' must be a list of folders or URL prefixes");
+    }
+
+    @Test
     void loadBadFileIsAUserError() throws Exception {
         Path file = dir.resolve("config.yaml");
         Files.writeString(file, "origin_base: [unclosed\n");
