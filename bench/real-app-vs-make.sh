@@ -59,6 +59,10 @@ jkraft_noop() { "$jk" build -t qemu/x86_64 -j"$jobs" "$work/app-jkraft" >/dev/nu
 jkraft_clean
 d="$work/app-jkraft/.unikraft/build/nginx_qemu-x86_64.d"
 cp "$d/defconfig" "$work/defconfig"
+# jkraft packed the rootfs at kraft's path in its own output; the plain side packs and embeds its own copy.
+grep -q "^CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH=\"$work/app-jkraft/" "$work/defconfig" ||
+  { echo "the composed defconfig does not embed the rootfs at jkraft's path" >&2; exit 1; }
+sed -i "s|^CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH=.*|CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH=\"$work/app-make/initrd.cpio\"|" "$work/defconfig"
 git clone -q "$base/unikraft" "$work/core" && git -C "$work/core" checkout -q "$core"
 libs=""
 for l in musl lwip nginx; do
