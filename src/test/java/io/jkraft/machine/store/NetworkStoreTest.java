@@ -75,13 +75,13 @@ class NetworkStoreTest {
     void anAddressTakenTheGatewayOrOneOutsideTheRangeIsRefusedAndNothingIsRecorded() {
         networks.create("jk0", "jk0", cidr("172.30.9.1/24"));
         store.create(on("a", "jk0:172.30.9.7"));
-        assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.9.7"))).isInstanceOf(UserException.class)
+        assertThatThrownBy(() -> store.create(on("other", "jk0:172.30.9.7"))).isInstanceOf(UserException.class)
                 .hasMessageContaining("taken by a");
-        assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.9.1"))).hasMessageContaining("the bridge's own address");
-        assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.10.1"))).hasMessageContaining("not a host address");
-        assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.9.255"))).hasMessageContaining("not a host address");
-        assertThatThrownBy(() -> store.create(on("b", "nonet"))).hasMessageContaining("no network is named 'nonet'");
-        assertThat(store.find("b")).isEmpty();
+        assertThatThrownBy(() -> store.create(on("other", "jk0:172.30.9.1"))).hasMessageContaining("the bridge's own address");
+        assertThatThrownBy(() -> store.create(on("other", "jk0:172.30.10.1"))).hasMessageContaining("not a host address");
+        assertThatThrownBy(() -> store.create(on("other", "jk0:172.30.9.255"))).hasMessageContaining("not a host address");
+        assertThatThrownBy(() -> store.create(on("other", "nonet"))).hasMessageContaining("no network is named 'nonet'");
+        assertThat(store.find("other")).isEmpty();
         assertThat(networks.get("jk0").leases()).hasSize(1);
     }
 
