@@ -115,7 +115,7 @@ public final class MachineService {
                         : Optional.empty();
                 if (retry.isPresent()) {
                     notices.accept(retry.get().notice());
-                    current = bootAgain(current, exit, retry.get().plan());
+                    current = bootAgain(current, retry.get().plan());
                     continue;
                 }
                 recordExit(current.record(), exit);
@@ -128,8 +128,8 @@ public final class MachineService {
         }
     }
 
-    private Started bootAgain(Started failed, MachineExit exit, VmmPlan plan) {
-        MachineRecord r = store.markExited(failed.record().id(), exit.vmmExitCode());
+    private Started bootAgain(Started failed, VmmPlan plan) {
+        MachineRecord r = store.markRetrying(failed.record().id());
         r = store.prepareStart(r.id());
         try {
             // The first VMM's waiter removed its taps as it ended.
@@ -160,7 +160,7 @@ public final class MachineService {
                 Optional<VmmDriver.Retry> retry = stopped.flatMap(exit -> driver(started.record()).retry(started.plan(), exit));
                 if (retry.isPresent()) {
                     notices.accept(retry.get().notice());
-                    current = bootAgain(started, stopped.get(), retry.get().plan());
+                    current = bootAgain(started, retry.get().plan());
                 } else if (stopped.isPresent()) {
                     recordExit(started.record(), stopped.get());
                 }

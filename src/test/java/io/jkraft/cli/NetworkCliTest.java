@@ -140,7 +140,7 @@ class NetworkCliTest {
         assertThat(link(tap)).isEmpty();
         assertThat(inspect("jk0").get("machines").toString()).doesNotContain("\"web\"").contains("\"db\"");
         MachineCli.Result taken = cli.run("run", "-d", "-W", "-M", "8Mi", "--network", "jk0:172.31.7.50", kernel.toString());
-        assertThat(taken.errors()).singleElement().asString().contains("taken by db");
+        assertThat(taken.errors()).singleElement().asString().contains("taken by machine db");
     }
 
     @Test

@@ -32,13 +32,14 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>{@link #create}: one transaction inserts the record ({@code created}, owned by this process) and
  *       claims its ports. No folder yet, so a crash leaves nothing on disk.</li>
- *   <li>{@link #prepareStart}: takes ownership, then creates the runtime folder and clears an old exit
- *       code. The folder exists before any VMM does, and before the record can say {@code running}.</li>
+ *   <li>{@link #prepareStart}: takes ownership and leases the machine's addresses again, then creates the
+ *       runtime folder and clears an old exit code. The folder exists before any VMM does, and before the record can say {@code running}.</li>
  *   <li>The caller spawns the VMM with the {@link VmmMarker} in its argv, then {@link #markRunning}.
  *       Killed in between: the record stays {@code created} with a dead owner, which {@link Reconciler}
  *       turns into {@code errored}, and it reports the VMM as stale.</li>
  *   <li>An attached owner records the end with {@link #markExited}; a detached one {@link #release}s the
- *       machine and leaves the exit code file to the VMM's wrapper, which the reconciler reads.</li>
+ *       machine and leaves the exit code file to the VMM's wrapper, which the reconciler reads. Every record of
+ *       an end (exited, errored) frees the machine's addresses in its transaction.</li>
  *   <li>{@link #delete}: takes ownership (which keeps {@code start} away), removes the folder, and only
  *       then deletes the record and frees its ports. Killed in between: a record without a folder, which
  *       the next {@code rm} removes; never a folder without a record (and {@link Reconciler} sweeps any),
@@ -135,7 +136,7 @@ public final class MachineStore {
                         "choose another name, or remove it with `jkraft rm " + name + "`");
             }
             PortClaims.checkFree(c, name, claims);
-            MachineSpec recorded = named(spec, name);
+            MachineSpec recorded = spec.withName(name);
             String sql = "INSERT INTO machines (id, name, spec, status, created_at, state_dir, owner_pid, "
                     + "owner_started) VALUES (?, ?, ?, 'created', ?, ?, ?, ?)";
             try (PreparedStatement q = c.prepareStatement(sql)) {
@@ -228,11 +229,17 @@ public final class MachineStore {
     }
 
     /**
-     * Takes ownership of a machine that is not running, then creates its runtime folder and removes the
-     * exit code of an earlier run. Call before spawning the VMM.
+     * Takes ownership of a machine that is not running and leases its addresses again (the spec recorded with
+     * them, see {@link NetworkLeases#renew}), then creates its runtime folder and removes the exit code of an
+     * earlier run. Call before spawning the VMM.
      */
     public MachineRecord prepareStart(String id) {
-        MachineRecord r = claim(id, "start");
+        MachineRecord r = claim(id, "start", (c, claimed) -> {
+            if (!claimed.spec().networks().isEmpty()) {
+                update(c, "UPDATE machines SET spec = ? WHERE id = ?", codec.write(claimed.spec().withNetworks(
+                        NetworkLeases.renew(c, id, claimed.name(), claimed.spec().networks()))), id);
+            }
+        });
         try {
             Files.createDirectories(r.stateDir());
             Files.deleteIfExists(r.exitCodeFile());
@@ -256,6 +263,15 @@ public final class MachineStore {
 
     public MachineRecord markResumed(String id) {
         return transition(id, "resume", EnumSet.of(MachineStatus.PAUSED), "status = 'running'");
+    }
+
+    /**
+     * The VMM ended and its driver starts the machine again at once ({@link #prepareStart} next): back to
+     * created, so that it keeps the addresses the new VMM's plan already carries.
+     */
+    public MachineRecord markRetrying(String id) {
+        return transition(id, "start again", EnumSet.of(MachineStatus.RUNNING, MachineStatus.PAUSED),
+                "status = 'created', pid = NULL");
     }
 
     /** The VMM ended with this code. Accepted in any state: whoever saw the VMM end knows best. */
@@ -287,11 +303,11 @@ public final class MachineStore {
         if (byId(id).isEmpty()) {
             return;
         }
-        MachineRecord r = claim(id, "remove");
+        MachineRecord r = claim(id, "remove", (c, claimed) -> { });
         deleteTree(r.stateDir());
         db.write(c -> {
             update(c, "DELETE FROM ports WHERE machine_id = ?", id);
-            update(c, "DELETE FROM leases WHERE machine_id = ?", id);
+            NetworkLeases.release(c, id);
             return update(c, "DELETE FROM machines WHERE id = ? AND owner_pid = ?", id, self.pid());
         });
     }
@@ -310,7 +326,7 @@ public final class MachineStore {
                     + "WHERE id = ? AND status = ? AND pid IS ? AND owner_pid IS ?", to.word(), exitCode, error,
                     Instant.now().toEpochMilli(), seen.id(), seen.status().word(), seen.pid(),
                     seen.owner() == null ? null : seen.owner().pid());
-            return n == 0 ? Optional.<MachineRecord>empty() : one(c, "id = ?", seen.id());
+            return n == 0 ? Optional.<MachineRecord>empty() : Optional.of(ended(c, seen.id()));
         });
     }
 
@@ -323,8 +339,16 @@ public final class MachineStore {
         });
     }
 
-    /** Makes this process the machine's owner, unless it runs or another live jkraft process owns it. */
-    private MachineRecord claim(String id, String verb) {
+    /** A step of the claim's transaction, on the machine as claimed. */
+    private interface ClaimStep {
+        void apply(Connection c, MachineRecord claimed) throws SQLException;
+    }
+
+    /**
+     * Makes this process the machine's owner, unless it runs or another live jkraft process owns it, and takes
+     * {@code then} in the same transaction (which a refusal of {@code then} rolls back).
+     */
+    private MachineRecord claim(String id, String verb, ClaimStep then) {
         return db.write(c -> {
             MachineRecord r = one(c, "id = ?", id).orElseThrow(() -> missing(id));
             if (r.status().claimsProcess()) {
@@ -338,6 +362,7 @@ public final class MachineStore {
             }
             update(c, "UPDATE machines SET owner_pid = ?, owner_started = ? WHERE id = ?", self.pid(),
                     self.startedMillis(), id);
+            then.apply(c, one(c, "id = ?", id).orElseThrow());
             return one(c, "id = ?", id).orElseThrow();
         });
     }
@@ -362,8 +387,17 @@ public final class MachineStore {
             System.arraycopy(values, 0, all, 0, values.length);
             all[values.length] = id;
             update(c, "UPDATE machines SET " + assignments + " WHERE id = ?", all);
-            return one(c, "id = ?", id).orElseThrow();
+            return ended(c, id);
         });
+    }
+
+    /** The machine as updated; one that stopped running has its addresses freed in the same transaction. */
+    private MachineRecord ended(Connection c, String id) throws SQLException {
+        MachineRecord r = one(c, "id = ?", id).orElseThrow();
+        if (!r.status().holdsAddresses()) {
+            NetworkLeases.release(c, id);
+        }
+        return r;
     }
 
     private static UserException missing(String id) {
@@ -428,10 +462,6 @@ public final class MachineStore {
     private static Instant instant(ResultSet r, String column) throws SQLException {
         Long millis = nullableLong(r, column);
         return millis == null ? null : Instant.ofEpochMilli(millis);
-    }
-
-    private static MachineSpec named(MachineSpec s, String name) {
-        return s.withName(name);
     }
 
     public static void deleteTree(Path dir) {

@@ -76,7 +76,7 @@ class NetworkStoreTest {
         networks.create("jk0", "jk0", cidr("172.30.9.1/24"));
         store.create(on("a", "jk0:172.30.9.7"));
         assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.9.7"))).isInstanceOf(UserException.class)
-                .hasMessageContaining("taken by a");
+                .hasMessageContaining("taken by machine a");
         assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.9.1"))).hasMessageContaining("the bridge's own address");
         assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.10.1"))).hasMessageContaining("not a host address");
         assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.9.255"))).hasMessageContaining("not a host address");
