@@ -90,10 +90,11 @@ final class NetworkLeases {
     private static int wantedAgain(NetworkRecord network, String machineName, Ipv4Cidr ip, Set<Integer> taken) {
         int a = ip.address();
         if (taken.contains(a)) {
-            String holder = holder(network, a);
+            String holder = network.leases().stream().filter(l -> l.address().address() == a)
+                    .map(NetworkRecord.Lease::machineName).findFirst().orElse("?");
             throw new UserException("cannot start machine " + machineName + ": its address " + ip.ip() + " on network "
                     + network.name() + " (asked for with --network " + network.name() + ":" + ip.ip()
-                    + ") is now held by " + holder, "stop " + holder + " (`jkraft stop " + holder
+                    + ") is now held by machine " + holder, "stop " + holder + " (`jkraft stop " + holder
                     + "`) to free it, or remove " + machineName + " and run it again with another address or none");
         }
         return a;
