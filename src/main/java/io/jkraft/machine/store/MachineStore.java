@@ -1,5 +1,7 @@
 package io.jkraft.machine.store;
 
+import static io.jkraft.machine.store.MachineRows.update;
+
 import io.jkraft.common.FileTrees;
 import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.UserException;
@@ -9,10 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -52,12 +52,11 @@ import java.util.regex.Pattern;
 public final class MachineStore {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-    private static final String COLUMNS = "id, name, spec, status, pid, exit_code, error, created_at, started_at, "
-            + "finished_at, state_dir, owner_pid, owner_started";
 
     private final Path runtimeRoot;
     private final StoreDatabase db;
     private final SpecCodec codec = new SpecCodec();
+    private final MachineRows rows = new MachineRows(codec);
     private final NameGenerator names;
     private final ProcessIdentity self;
 
@@ -128,9 +127,9 @@ public final class MachineStore {
         return db.write(c -> {
             String name = requested;
             if (name == null) {
-                name = names.next(n -> nameTaken(c, n));
-            } else if (nameTaken(c, name)) {
-                MachineRecord other = one(c, "name = ?", name).orElseThrow();
+                name = names.next(n -> MachineRows.nameTaken(c, n));
+            } else if (MachineRows.nameTaken(c, name)) {
+                MachineRecord other = rows.one(c, "name = ?", name).orElseThrow();
                 throw new UserException("a machine named " + name + " already exists (" + other.status().word()
                         + ", id " + other.id().substring(0, 12) + ")",
                         "choose another name, or remove it with `jkraft rm " + name + "`");
@@ -155,7 +154,7 @@ public final class MachineStore {
                 update(c, "UPDATE machines SET spec = ? WHERE id = ?", codec.write(recorded.withNetworks(
                         NetworkLeases.lease(c, id, name, spec.networks()))), id);
             }
-            return one(c, "id = ?", id).orElseThrow();
+            return rows.one(c, "id = ?", id).orElseThrow();
         });
     }
 
@@ -197,12 +196,12 @@ public final class MachineStore {
             return Optional.empty();
         }
         return db.read(c -> {
-            Optional<MachineRecord> exact = one(c, "name = ? OR id = ?", key, key.toLowerCase(Locale.ROOT));
+            Optional<MachineRecord> exact = rows.one(c, "name = ? OR id = ?", key, key.toLowerCase(Locale.ROOT));
             if (exact.isPresent()) {
                 return exact;
             }
             String prefix = key.toLowerCase(Locale.ROOT);
-            List<MachineRecord> matches = all(c, "substr(id, 1, length(?1)) = ?1", prefix);
+            List<MachineRecord> matches = rows.all(c, "substr(id, 1, length(?1)) = ?1", prefix);
             if (matches.size() > 1) {
                 throw new UserException("'" + key + "' is the start of several machine ids ("
                         + String.join(", ", matches.stream().map(MachineRecord::name).toList()) + ")",
@@ -220,12 +219,12 @@ public final class MachineStore {
 
     /** Every machine, oldest first. */
     public List<MachineRecord> list() {
-        return db.read(c -> all(c, "1 = 1"));
+        return db.read(c -> rows.all(c, "1 = 1"));
     }
 
     /** A name no machine has right now (create may still lose it to a concurrent create; it then draws again). */
     public String generateName() {
-        return db.read(c -> names.next(n -> nameTaken(c, n)));
+        return db.read(c -> names.next(n -> MachineRows.nameTaken(c, n)));
     }
 
     /**
@@ -244,6 +243,7 @@ public final class MachineStore {
             Files.createDirectories(r.stateDir());
             Files.deleteIfExists(r.exitCodeFile());
         } catch (IOException e) {
+            db.write(c -> ended(c, id)); // a stopped machine that does not start holds no address
             throw new UserException("cannot prepare the runtime folder " + r.stateDir() + ": " + e.getMessage(),
                     "check the permissions of " + runtimeRoot, e);
         }
@@ -313,7 +313,7 @@ public final class MachineStore {
     }
 
     public Optional<MachineRecord> byId(String id) {
-        return db.read(c -> one(c, "id = ?", id));
+        return db.read(c -> rows.one(c, "id = ?", id));
     }
 
     /**
@@ -333,9 +333,9 @@ public final class MachineStore {
     /** Records that the machine's QEMU now serves a gdbstub on {@code port} (opened through its monitor). */
     public MachineRecord recordGdb(String id, GdbEndpoint endpoint) {
         return db.write(c -> {
-            MachineRecord r = one(c, "id = ?", id).orElseThrow(() -> missing(id));
+            MachineRecord r = rows.one(c, "id = ?", id).orElseThrow(() -> missing(id));
             update(c, "UPDATE machines SET spec = ? WHERE id = ?", codec.write(r.spec().withGdb(endpoint)), id);
-            return one(c, "id = ?", id).orElseThrow();
+            return rows.one(c, "id = ?", id).orElseThrow();
         });
     }
 
@@ -350,7 +350,7 @@ public final class MachineStore {
      */
     private MachineRecord claim(String id, String verb, ClaimStep then) {
         return db.write(c -> {
-            MachineRecord r = one(c, "id = ?", id).orElseThrow(() -> missing(id));
+            MachineRecord r = rows.one(c, "id = ?", id).orElseThrow(() -> missing(id));
             if (r.status().claimsProcess()) {
                 throw new UserException("cannot " + verb + " machine " + r.name() + ": it is " + r.status().word(),
                         "stop it first with `jkraft stop " + r.name() + "`");
@@ -362,8 +362,8 @@ public final class MachineStore {
             }
             update(c, "UPDATE machines SET owner_pid = ?, owner_started = ? WHERE id = ?", self.pid(),
                     self.startedMillis(), id);
-            then.apply(c, one(c, "id = ?", id).orElseThrow());
-            return one(c, "id = ?", id).orElseThrow();
+            then.apply(c, rows.one(c, "id = ?", id).orElseThrow());
+            return rows.one(c, "id = ?", id).orElseThrow();
         });
     }
 
@@ -376,7 +376,7 @@ public final class MachineStore {
     private MachineRecord transition(String id, String verb, Set<MachineStatus> from, Set<MachineStatus> keep,
             String assignments, Object... values) {
         return db.write(c -> {
-            MachineRecord r = one(c, "id = ?", id).orElseThrow(() -> missing(id));
+            MachineRecord r = rows.one(c, "id = ?", id).orElseThrow(() -> missing(id));
             if (keep.contains(r.status())) {
                 return r;
             }
@@ -393,7 +393,7 @@ public final class MachineStore {
 
     /** The machine as updated; one that stopped running has its addresses freed in the same transaction. */
     private MachineRecord ended(Connection c, String id) throws SQLException {
-        MachineRecord r = one(c, "id = ?", id).orElseThrow();
+        MachineRecord r = rows.one(c, "id = ?", id).orElseThrow();
         if (!r.status().holdsAddresses()) {
             NetworkLeases.release(c, id);
         }
@@ -402,66 +402,6 @@ public final class MachineStore {
 
     private static UserException missing(String id) {
         return new UserException("machine " + id + " no longer exists", "`jkraft ps` lists the machines");
-    }
-
-    private static boolean nameTaken(Connection c, String name) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM machines WHERE name = ?")) {
-            q.setString(1, name);
-            try (ResultSet r = q.executeQuery()) {
-                return r.next();
-            }
-        }
-    }
-
-    private Optional<MachineRecord> one(Connection c, String where, Object... values) throws SQLException {
-        return all(c, where, values).stream().findFirst();
-    }
-
-    private List<MachineRecord> all(Connection c, String where, Object... values) throws SQLException {
-        String sql = "SELECT " + COLUMNS + " FROM machines WHERE " + where + " ORDER BY created_at, rowid";
-        try (PreparedStatement q = prepare(c, sql, values); ResultSet r = q.executeQuery()) {
-            List<MachineRecord> out = new ArrayList<>();
-            while (r.next()) {
-                out.add(row(r));
-            }
-            return out;
-        }
-    }
-
-    private static int update(Connection c, String sql, Object... values) throws SQLException {
-        try (PreparedStatement q = prepare(c, sql, values)) {
-            return q.executeUpdate();
-        }
-    }
-
-    private static PreparedStatement prepare(Connection c, String sql, Object... values) throws SQLException {
-        PreparedStatement q = c.prepareStatement(sql);
-        for (int i = 0; i < values.length; i++) {
-            q.setObject(i + 1, values[i]);
-        }
-        return q;
-    }
-
-    private MachineRecord row(ResultSet r) throws SQLException {
-        String id = r.getString("id");
-        Long ownerPid = nullableLong(r, "owner_pid");
-        Long ownerStarted = nullableLong(r, "owner_started");
-        Long exit = nullableLong(r, "exit_code");
-        return new MachineRecord(id, r.getString("name"), codec.read(id, r.getString("spec")),
-                MachineStatus.ofWord(r.getString("status")), nullableLong(r, "pid"),
-                exit == null ? null : exit.intValue(), r.getString("error"), instant(r, "created_at"),
-                instant(r, "started_at"), instant(r, "finished_at"), Path.of(r.getString("state_dir")),
-                ownerPid == null ? null : new ProcessIdentity(ownerPid, ownerStarted == null ? 0 : ownerStarted));
-    }
-
-    private static Long nullableLong(ResultSet r, String column) throws SQLException {
-        long v = r.getLong(column);
-        return r.wasNull() ? null : v;
-    }
-
-    private static Instant instant(ResultSet r, String column) throws SQLException {
-        Long millis = nullableLong(r, column);
-        return millis == null ? null : Instant.ofEpochMilli(millis);
     }
 
     public static void deleteTree(Path dir) {
