@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>{@link #create}: one transaction inserts the record ({@code created}, owned by this process) and
  *       claims its ports. No folder yet, so a crash leaves nothing on disk.</li>
- *   <li>{@link #prepareStart}: takes ownership and leases the machine's addresses again, then creates the
- *       runtime folder and clears an old exit code. The folder exists before any VMM does, and before the record can say {@code running}.</li>
+ *   <li>{@link #prepareStart}: takes ownership, records the machine {@code created} again and leases its
+ *       addresses, then creates the runtime folder and clears an old exit code. The folder exists before any VMM does, and before the record can say {@code running}.</li>
  *   <li>The caller spawns the VMM with the {@link VmmMarker} in its argv, then {@link #markRunning}.
  *       Killed in between: the record stays {@code created} with a dead owner, which {@link Reconciler}
  *       turns into {@code errored}, and it reports the VMM as stale.</li>
@@ -228,12 +228,16 @@ public final class MachineStore {
     }
 
     /**
-     * Takes ownership of a machine that is not running and leases its addresses again (the spec recorded with
-     * them, see {@link NetworkLeases#renew}), then creates its runtime folder and removes the exit code of an
-     * earlier run. Call before spawning the VMM.
+     * Takes ownership of a machine that is not running, records it as created (being started) and leases its
+     * addresses again (the spec recorded with them, see {@link NetworkLeases#renew}), then creates its runtime
+     * folder and removes the exit code of an earlier run. Call before spawning the VMM.
      */
     public MachineRecord prepareStart(String id) {
         MachineRecord r = claim(id, "start", (c, claimed) -> {
+            // Being started: created again, which holds addresses (and which the reconciler calls errored
+            // should this process die before the VMM runs).
+            update(c, "UPDATE machines SET status = 'created', exit_code = NULL, error = NULL, finished_at = NULL "
+                    + "WHERE id = ?", id);
             if (!claimed.spec().networks().isEmpty()) {
                 update(c, "UPDATE machines SET spec = ? WHERE id = ?", codec.write(claimed.spec().withNetworks(
                         NetworkLeases.renew(c, id, claimed.name(), claimed.spec().networks()))), id);
@@ -243,7 +247,8 @@ public final class MachineStore {
             Files.createDirectories(r.stateDir());
             Files.deleteIfExists(r.exitCodeFile());
         } catch (IOException e) {
-            db.write(c -> ended(c, id)); // a stopped machine that does not start holds no address
+            markErrored(id, "cannot prepare its runtime folder: " + e.getMessage()); // which frees its addresses
+            release(id);
             throw new UserException("cannot prepare the runtime folder " + r.stateDir() + ": " + e.getMessage(),
                     "check the permissions of " + runtimeRoot, e);
         }

@@ -45,8 +45,20 @@ final class NetworkLeases {
         }
     }
 
+    /**
+     * Frees the leases of machines that no longer run, which a store written by a jkraft that kept leases until
+     * {@code rm} may still have; this one frees them as it records the end.
+     */
+    private static void releaseEnded(Connection c) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("DELETE FROM leases WHERE machine_id IN "
+                + "(SELECT id FROM machines WHERE status IN ('exited', 'errored'))")) {
+            q.executeUpdate();
+        }
+    }
+
     private static List<NetworkInterface> leaseAll(Connection c, String machineId, String machineName,
             List<NetworkInterface> nics, boolean starting) throws SQLException {
+        releaseEnded(c);
         List<NetworkInterface> resolved = new ArrayList<>();
         for (int i = 0; i < nics.size(); i++) {
             NetworkInterface want = nics.get(i);
@@ -160,7 +172,7 @@ final class NetworkLeases {
     /** The addresses leased in a network, with their machines. */
     static List<NetworkRecord.Lease> of(Connection c, String network, int prefix) throws SQLException {
         String sql = "SELECT l.address, l.machine_id, m.name FROM leases l JOIN machines m ON m.id = l.machine_id "
-                + "WHERE l.network = ? ORDER BY l.address";
+                + "WHERE l.network = ? AND m.status IN ('created', 'running', 'paused') ORDER BY l.address";
         List<NetworkRecord.Lease> leases = new ArrayList<>();
         try (PreparedStatement q = c.prepareStatement(sql)) {
             q.setString(1, network);

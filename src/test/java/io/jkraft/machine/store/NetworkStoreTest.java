@@ -168,6 +168,21 @@ class NetworkStoreTest {
     }
 
     @Test
+    void leasesAStoreKeptForMachinesThatEndedAreFreedAtTheNextLease() throws Exception {
+        networks.create("jk0", "jk0", cidr("172.30.9.1/24"));
+        MachineRecord old = store.create(on("old", "jk0:172.30.9.7"));
+        store.markExited(old.id(), 0);
+        // As a jkraft that kept leases until rm left it.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("state/machines.db"));
+                Statement s = c.createStatement()) {
+            s.execute("INSERT INTO leases (network, address, machine_id) VALUES ('jk0', "
+                    + Integer.toUnsignedLong(cidr("172.30.9.7").address()) + ", '" + old.id() + "')");
+        }
+        assertThat(networks.get("jk0").leases()).isEmpty();
+        assertThat(ip(store.create(on("new", "jk0:172.30.9.7")))).isEqualTo("172.30.9.7");
+    }
+
+    @Test
     void aDriversRetryKeepsTheAddresses() {
         networks.create("jk0", "jk0", cidr("172.30.9.1/24"));
         MachineRecord a = store.create(on("a", "jk0"));
