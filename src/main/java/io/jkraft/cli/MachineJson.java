@@ -39,17 +39,22 @@ final class MachineJson {
         m.put("volumes", s.volumes().stream().map(v -> v.host() + ":" + v.guest() + (v.readOnly() ? ":ro" : "")).toList());
         m.put("initrd", s.initrd() == null ? null : s.initrd().toString());
         m.put("gdb", s.gdb() == null ? null : s.gdb().toString());
-        m.put("networks", s.networks().stream().map(MachineJson::network).toList());
+        m.put("networks", s.networks().stream().map(n -> network(n, r.status().holdsAddresses())).toList());
         m.put("stateDir", r.stateDir().toString());
         return m;
     }
 
-    static Map<String, Object> network(io.jkraft.machine.api.NetworkInterface n) {
+    /**
+     * A NIC; one of a machine that does not run has no address (it was released), as Docker shows an exited
+     * container's network with an empty IP.
+     */
+    static Map<String, Object> network(io.jkraft.machine.api.NetworkInterface n, boolean leased) {
         Map<String, Object> m = new LinkedHashMap<>();
+        boolean ip = leased && n.ip() != null;
         m.put("network", n.network());
-        m.put("ip", n.ip() == null ? null : n.ip().ip());
-        m.put("prefix", n.ip() == null ? null : n.ip().prefix());
-        m.put("gateway", n.gateway());
+        m.put("ip", ip ? n.ip().ip() : null);
+        m.put("prefix", ip ? n.ip().prefix() : null);
+        m.put("gateway", ip ? n.gateway() : null);
         m.put("mac", n.mac());
         m.put("tap", n.tap());
         m.put("bridge", n.bridge());

@@ -28,8 +28,10 @@ final class MachineTable {
                     (r.spec().memoryBytes() >> 20) + "Mi",
                     String.join(", ", r.spec().ports().stream().map(MachineTable::port).toList()),
                     r.spec().platform() + "/" + r.spec().architecture()};
+            // A machine that does not run has released its addresses: the network alone, as Docker shows no IP.
             rows.add(ips ? withIp(row, String.join(", ", r.spec().networks().stream()
-                    .map(n -> n.network() + ":" + (n.ip() == null ? "?" : n.ip().ip())).toList())) : row);
+                    .map(n -> r.status().holdsAddresses() && n.ip() != null ? n.network() + ":" + n.ip().ip()
+                            : n.network()).toList())) : row);
         }
         int[] width = new int[rows.getFirst().length];
         for (String[] row : rows) {

@@ -30,14 +30,12 @@ import java.util.function.Consumer;
  */
 public final class MachineService {
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
-    /** How long ps waits for a running machine's monitor to say its state; a busy one is left as running. */
-    private static final Duration STALL_QUERY = Duration.ofSeconds(1);
 
     private final MachineStore store;
     private final VmmDrivers drivers;
     private final Reconciler reconciler;
-    private final HostNetwork host;
-    private final NetworkLeftovers leftovers;
+    private final MachineNetworks networks;
+    private final StalledGuests stalls;
 
     public MachineService(MachineStore store, VmmDrivers drivers) {
         this(store, drivers, HostNetwork.NONE);
@@ -48,8 +46,8 @@ public final class MachineService {
         this.store = store;
         this.drivers = drivers;
         this.reconciler = new Reconciler(store);
-        this.host = host;
-        this.leftovers = new NetworkLeftovers(store, reconciler, host);
+        this.networks = new MachineNetworks(store, reconciler, host);
+        this.stalls = new StalledGuests(store, this::attach, STOP_GRACE);
     }
 
     /** A machine whose VMM has started, as {@code plan} said. */
@@ -63,7 +61,7 @@ public final class MachineService {
     public Started run(MachineSpec spec, boolean paused) {
         // A platform without a driver is refused before anything is recorded.
         drivers.forSpec(spec);
-        host.check(spec.networks());
+        networks.check(spec);
         // The store's claims first: a port another machine publishes is then refused naming that machine,
         // where the operating system could only say that some process has it.
         MachineRecord record = store.create(spec);
@@ -115,7 +113,7 @@ public final class MachineService {
                         : Optional.empty();
                 if (retry.isPresent()) {
                     notices.accept(retry.get().notice());
-                    current = bootAgain(current, exit, retry.get().plan());
+                    current = bootAgain(current, retry.get().plan());
                     continue;
                 }
                 recordExit(current.record(), exit);
@@ -128,12 +126,11 @@ public final class MachineService {
         }
     }
 
-    private Started bootAgain(Started failed, MachineExit exit, VmmPlan plan) {
-        MachineRecord r = store.markExited(failed.record().id(), exit.vmmExitCode());
+    private Started bootAgain(Started failed, VmmPlan plan) {
+        MachineRecord r = store.markRetrying(failed.record().id());
         r = store.prepareStart(r.id());
         try {
-            // The first VMM's waiter removed its taps as it ended.
-            host.attach(r.id(), r.spec().networks());
+            networks.attach(r); // the first VMM's waiter removed its taps as it ended
             return started(r, driver(r).spawn(plan).finish(), plan);
         } catch (IOException | RuntimeException e) {
             throw failedStart(r, e);
@@ -160,7 +157,7 @@ public final class MachineService {
                 Optional<VmmDriver.Retry> retry = stopped.flatMap(exit -> driver(started.record()).retry(started.plan(), exit));
                 if (retry.isPresent()) {
                     notices.accept(retry.get().notice());
-                    current = bootAgain(started, stopped.get(), retry.get().plan());
+                    current = bootAgain(started, retry.get().plan());
                 } else if (stopped.isPresent()) {
                     recordExit(started.record(), stopped.get());
                 }
@@ -178,42 +175,19 @@ public final class MachineService {
     public List<MachineRecord> list() {
         reconcile();
         List<MachineRecord> all = store.list();
-        return all.stream().anyMatch(this::endIfStalled) ? store.list() : all;
+        return all.stream().anyMatch(stalls::endIfStalled) ? store.list() : all;
     }
 
     public MachineRecord inspect(String name) {
         reconcile();
         MachineRecord r = store.get(name);
-        return endIfStalled(r) ? store.get(r.id()) : r;
+        return stalls.endIfStalled(r) ? store.get(r.id()) : r;
     }
 
-    /** Corrects the records, then sweeps what machines on networks left ({@link NetworkLeftovers}). */
+    /** Corrects the records, then sweeps what machines on networks left ({@link MachineNetworks#sweep}). */
     private void reconcile() {
         reconciler.reconcile();
-        leftovers.sweep();
-    }
-
-    /**
-     * Ends a running machine that nobody follows (a detached one) whose VMM stopped the guest for good
-     * (an accelerator's internal error, a panic), recording why first: such a guest cannot go on, and a record
-     * saying "running" would be a lie. A foreground run's own follower does this for its machine.
-     */
-    private boolean endIfStalled(MachineRecord r) {
-        if (r.status() != MachineStatus.RUNNING || (r.owner() != null && r.owner().isAlive())) {
-            return false;
-        }
-        VmmProcess process = attach(r);
-        Optional<MachineExit> stalled = process.stalled(STALL_QUERY);
-        if (stalled.isEmpty()) {
-            return false;
-        }
-        try {
-            store.markErrored(r.id(), stalled.get().detail());
-            process.stop(STOP_GRACE);
-        } catch (IOException | RuntimeException e) {
-            // Another process settled or removed it meanwhile; the next look sees what it did.
-        }
-        return true;
+        networks.sweep();
     }
 
     /** Starts an existing machine that is not running. */
@@ -223,7 +197,7 @@ public final class MachineService {
         if (r.status() == MachineStatus.RUNNING || r.status() == MachineStatus.PAUSED) {
             throw new UserException("machine " + r.name() + " is already " + r.status().word(), null);
         }
-        host.check(r.spec().networks());
+        networks.check(r.spec());
         // A jkraft killed while starting it may have left a VMM in the machine's folder, holding its ports.
         boolean ended = !reconciler.endStaleProcesses(r.id(), STOP_GRACE).isEmpty();
         HostPorts.checkFree(r.spec().ports(), ended ? STOP_GRACE : Duration.ZERO);
@@ -293,7 +267,7 @@ public final class MachineService {
         awaitRelease(r.id());
         // The folder goes with the record: nothing may still run in it (a VMM left by a killed start).
         reconciler.endStaleProcesses(r.id(), STOP_GRACE);
-        host.detach(r.spec().networks());
+        networks.detach(r);
         store.delete(r.id());
     }
 
@@ -329,7 +303,7 @@ public final class MachineService {
         reconciler.staleProcesses().forEach(stale ->
                 ProcessHandle.of(stale.pid()).ifPresent(ProcessHandle::destroyForcibly));
         reconciler.removeOrphanFolders();
-        leftovers.sweep();
+        networks.sweep();
         return removed;
     }
 
@@ -348,7 +322,7 @@ public final class MachineService {
         try {
             VmmDriver driver = driver(r);
             VmmPlan plan = driver.plan(r.spec(), r.stateDir(), paused);
-            host.attach(r.id(), r.spec().networks());
+            networks.attach(r);
             return started(r, driver.spawn(plan).finish(), plan);
         } catch (IOException | RuntimeException e) {
             throw failedStart(r, e);
@@ -364,12 +338,8 @@ public final class MachineService {
     }
 
     private UserException failedStart(MachineRecord r, Exception e) {
-        store.markErrored(r.id(), e.getMessage());
-        try {
-            host.detach(r.spec().networks());
-        } catch (RuntimeException detachFailure) {
-            e.addSuppressed(detachFailure);
-        }
+        store.markErrored(r.id(), e.getMessage()); // which frees its addresses
+        networks.detachAfter(r, e);
         store.release(r.id());
         if (e instanceof UserException u) {
             return u;
@@ -383,8 +353,7 @@ public final class MachineService {
         } else {
             store.markExited(r.id(), exit.vmmExitCode());
         }
-        // The VMM's waiter removes them too; a VMM that was killed with its waiter leaves them to this.
-        host.detach(r.spec().networks());
+        networks.detach(r);
     }
 
     private MachineRecord running(String name, MachineStatus required, String action) {

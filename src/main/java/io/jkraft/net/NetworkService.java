@@ -118,7 +118,7 @@ public final class NetworkService {
     /** Removes a network that no machine is on: its bridge, then its record. */
     public void remove(String name) {
         NetworkRecord n = store.get(name);
-        NetworkStore.checkUnused(n);
+        store.checkUnused(name);
         NetworkPrivilege.require("removing a network");
         links.delete(n.bridge());
         store.delete(name);

@@ -133,7 +133,7 @@ class NetworkCliTest {
         assertThat(link(tap)).isEmpty();
         assertThat(inspect("jk0").get("machines").toString()).doesNotContain("\"web\"").contains("\"db\"");
         MachineCli.Result taken = cli.run("run", "-d", "-W", "-M", "8Mi", "--network", "jk0:172.31.7.50", kernel.toString());
-        assertThat(taken.errors()).singleElement().asString().contains("taken by db");
+        assertThat(taken.errors()).singleElement().asString().contains("taken by machine db");
     }
 
     @Test
@@ -221,10 +221,67 @@ class NetworkCliTest {
         }
         cli.qemuOf(machine).forEach(q -> kill(q.pid()));
         MachineCli.await("QEMU to end", () -> cli.qemuOf(machine).isEmpty());
-        assertThat(cli.machine("fg").get("status").asText()).isEqualTo("errored");
+        JsonNode errored = cli.machine("fg");
+        assertThat(errored.get("status").asText()).isEqualTo("errored");
+        assertThat(errored.get("networks").get(0).get("ip").isNull()).as("the address, after ps").isTrue();
+        assertThat(inspect("jk0").get("machines").toString()).doesNotContain("\"fg\"");
         assertThat(link(tap)).as("the tap, after ps").isEmpty();
         assertThat(forwarder(machine)).as("the forwarder, after ps").isEmpty();
         assertThat(listening()).doesNotContain("127.0.0.1:18084");
+    }
+
+    @Test
+    void aKilledQemuFreesItsAddressForAnotherMachineAndStopStartKeepsAnAddressThatIsFree() throws Exception {
+        cli.ok("net", "create", "jk0", "--network", "172.31.14.1/24");
+        run("-n", "a", "--network", "jk0", kernel.toString(), "--", LifeKernel.IDLE);
+        run("-n", "b", "--network", "jk0:172.31.14.9", kernel.toString(), "--", LifeKernel.IDLE);
+        JsonNode a = cli.machine("a");
+        assertThat(a.get("networks").get(0).get("ip").asText()).isEqualTo("172.31.14.2");
+
+        kill(cli.qemuOf(a).getFirst().pid());
+        MachineCli.await("ps to see the killed QEMU's machine end",
+                () -> !cli.machine("a").get("status").asText().equals("running"));
+        // Released: no address in ps or inspect (as Docker shows none for an exited container), none in the network.
+        JsonNode ended = cli.machine("a").get("networks").get(0);
+        assertThat(ended.get("network").asText()).isEqualTo("jk0");
+        assertThat(ended.get("ip").isNull()).as("%s", ended).isTrue();
+        assertThat(ended.get("gateway").isNull()).isTrue();
+        String row = cli.ok("ps", "-a").out().lines().filter(l -> l.startsWith("a ")).findFirst().orElseThrow();
+        assertThat(row).contains(" jk0 ").doesNotContain("172.31.14.2");
+        assertThat(inspect("jk0").get("machines").toString()).doesNotContain("\"a\"").contains("\"b\"");
+
+        // Exactly that address, asked for by a new machine, and on its kernel command line.
+        run("-n", "c", "--network", "jk0:172.31.14.2", kernel.toString(), "--", LifeKernel.IDLE);
+        assertThat(appendOf("c")).startsWith("netdev.ip=172.31.14.2/24:172.31.14.1::::");
+        // The killed machine's address was allocated: it starts again on the next free one, and says so.
+        cli.ok("start", "a");
+        assertThat(cli.machine("a").get("networks").get(0).get("ip").asText()).isEqualTo("172.31.14.3");
+        assertThat(appendOf("a")).startsWith("netdev.ip=172.31.14.3/24:172.31.14.1::::");
+        assertThat(cli.ok("ps").out()).contains("jk0:172.31.14.3");
+
+        // stop/start with the address free: the same one again.
+        cli.ok("stop", "b");
+        assertThat(cli.machine("b").get("networks").get(0).get("ip").isNull()).isTrue();
+        cli.ok("start", "b");
+        assertThat(cli.machine("b").get("networks").get(0).get("ip").asText()).isEqualTo("172.31.14.9");
+        assertThat(appendOf("b")).startsWith("netdev.ip=172.31.14.9/24:172.31.14.1::::");
+
+        // An address asked for with NAME:IP that another machine took meanwhile: the start is refused, naming it.
+        cli.ok("stop", "b");
+        run("-n", "d", "--network", "jk0:172.31.14.9", kernel.toString(), "--", LifeKernel.IDLE);
+        MachineCli.Result refused = cli.run("start", "b");
+        assertThat(refused.status()).isNotZero();
+        assertThat(refused.errors()).singleElement().asString().contains("cannot start machine b: its address "
+                + "172.31.14.9 on network jk0 (asked for with --network jk0:172.31.14.9) is now held by machine d");
+        assertThat(refused.err()).contains("jkraft stop d");
+        assertThat(cli.machine("b").get("status").asText()).isEqualTo("exited");
+        assertThat(cli.qemuOf(cli.machine("b"))).isEmpty();
+    }
+
+    /** The kernel command line of the machine's QEMU. */
+    private String appendOf(String machine) throws IOException {
+        List<String> argv = cli.qemuOf(cli.machine(machine)).getFirst().argv();
+        return argv.get(argv.indexOf("-append") + 1);
     }
 
     @Test

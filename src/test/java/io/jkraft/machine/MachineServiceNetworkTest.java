@@ -41,6 +41,8 @@ class MachineServiceNetworkTest {
     private MachineService machines;
     /** What happened, in order: the host's calls and the driver's. */
     private final List<String> events = new CopyOnWriteArrayList<>();
+    /** Runs at each driver call, after it is logged. */
+    private volatile java.util.function.Consumer<String> atCall = call -> { };
 
     /** Records the host calls; refuses {@code check} when told to, as a process without CAP_NET_ADMIN is refused. */
     private final class RecordingHost implements HostNetwork {
@@ -75,7 +77,10 @@ class MachineServiceNetworkTest {
     void open() {
         store = MachineStore.open(state);
         store.networks().create("jk0", "jk0", Ipv4Cidr.parse("172.30.9.1/24", -1, "x"));
-        driver = new FakeVmmDriver(Platform.FC, call -> events.add(call));
+        driver = new FakeVmmDriver(Platform.FC, call -> {
+            events.add(call);
+            atCall.accept(call);
+        });
         host = new RecordingHost();
         machines = new MachineService(store, VmmDrivers.of(driver), host);
     }
@@ -141,14 +146,103 @@ class MachineServiceNetworkTest {
     }
 
     @Test
-    void aStartThatFailsRemovesItsTapsAndKeepsTheAddressWithTheRecord() {
+    void aStartThatFailsRemovesItsTapsAndFreesTheAddressWithTheErroredRecord() {
         driver.failAt(Step.SPAWN);
         assertThatThrownBy(() -> launch(spec("web", "jk0"))).isInstanceOf(UserException.class);
         MachineRecord web = store.get("web");
         assertThat(web.status()).isEqualTo(MachineStatus.ERRORED);
         assertThat(events).containsSubsequence("attach " + web.spec().networks().getFirst().tap() + " on jk0", "spawn",
                 "detach " + web.spec().networks().getFirst().tap());
-        assertThat(store.networks().get("jk0").leases()).hasSize(1);
+        assertThat(store.networks().get("jk0").leases()).isEmpty();
+    }
+
+    private List<String> leases() {
+        return store.networks().get("jk0").leases().stream().map(l -> l.machineName() + "=" + l.address().ip()).toList();
+    }
+
+    private static String ip(MachineRecord r) {
+        return r.spec().networks().getFirst().ip().ip();
+    }
+
+    @Test
+    void stopFreesTheAddressAndStartTakesItAgainIntoThePlanAndTheTaps() {
+        machines.detach(launch(spec("web", "jk0")));
+        assertThat(leases()).containsExactly("web=172.30.9.2");
+
+        MachineRecord stopped = machines.stop("web");
+        assertThat(stopped.status()).isEqualTo(MachineStatus.EXITED);
+        assertThat(leases()).isEmpty();
+
+        events.clear();
+        MachineService.Started again = machines.start("web");
+        machines.detach(again);
+        assertThat(ip(again.record())).isEqualTo("172.30.9.2");
+        assertThat(((FakeVmmDriver.Plan) again.plan()).spec().networks().getFirst().netdevIp())
+                .isEqualTo("netdev.ip=172.30.9.2/24:172.30.9.1::::");
+        assertThat(events).containsSubsequence("plan", "attach " + again.record().spec().networks().getFirst().tap()
+                + " on jk0", "spawn");
+        assertThat(leases()).containsExactly("web=172.30.9.2");
+    }
+
+    @Test
+    void aVmmKilledOutrightFreesItsAddressAtTheNextListingForAnotherMachineToAskFor() throws Exception {
+        MachineService.Started started = launch(spec("web", "jk0"));
+        machines.detach(started);
+        ProcessHandle vmm = ProcessHandle.of(started.process().pid()).orElseThrow();
+        vmm.destroyForcibly();
+        vmm.onExit().get();
+
+        MachineRecord web = machines.list().getFirst();
+        assertThat(web.status()).isEqualTo(MachineStatus.ERRORED);
+        assertThat(leases()).isEmpty();
+
+        MachineService.Started db = launch(spec("db", "jk0:172.30.9.2"));
+        machines.detach(db);
+        assertThat(leases()).containsExactly("db=172.30.9.2");
+        // The killed machine, allocated its address, starts again on the next free one.
+        MachineService.Started again = machines.start("web");
+        machines.detach(again);
+        assertThat(ip(again.record())).isEqualTo("172.30.9.3");
+        assertThat(ip(machines.inspect("web"))).isEqualTo("172.30.9.3");
+    }
+
+    @Test
+    void aStartWhoseAskedForAddressIsTakenIsRefusedBeforeAnythingStarts() {
+        machines.detach(launch(spec("web", "jk0:172.30.9.7")));
+        machines.stop("web");
+        machines.detach(launch(spec("db", "jk0:172.30.9.7")));
+
+        events.clear();
+        assertThatThrownBy(() -> machines.start("web")).isInstanceOf(UserException.class)
+                .hasMessageContaining("is now held by machine db");
+        assertThat(events).doesNotContain("plan", "spawn");
+        assertThat(store.get("web").status()).isEqualTo(MachineStatus.EXITED);
+        assertThat(leases()).containsExactly("db=172.30.9.7");
+    }
+
+    @Test
+    void aDriversRetryStartsAgainWithTheSameAddress() throws Exception {
+        driver.retryOnExit(9);
+        MachineService.Started started = launch(spec("web", "jk0"));
+        Path dir = started.record().stateDir();
+        FakeVmmDriver.endGuest(dir, 9);
+        List<List<String>> heldAtRetry = new CopyOnWriteArrayList<>();
+        atCall = call -> {
+            if (call.equals("finish")) { // the retry's VMM: it ends too, with 0
+                heldAtRetry.add(leases());
+                try {
+                    FakeVmmDriver.endGuest(dir, 0);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        machines.follow(started, java.io.OutputStream.nullOutputStream(), notice -> { });
+        assertThat(events.stream().filter(e -> e.startsWith("attach"))).hasSize(2).allMatch(e -> e.endsWith("on jk0"));
+        assertThat(heldAtRetry).containsExactly(List.of("web=172.30.9.2"));
+        assertThat(ip(store.get("web"))).isEqualTo("172.30.9.2");
+        assertThat(store.get("web").status()).isEqualTo(MachineStatus.EXITED);
+        assertThat(leases()).isEmpty();
     }
 
     @Test

@@ -13,12 +13,20 @@ import io.jkraft.common.Ipv4Cidr;
  * @param mac     the NIC's MAC address, stable per machine and NIC, or null before
  * @param ip      the guest's address with the range's prefix, or (asked for) the address wanted, else null
  * @param gateway the bridge's address, the guest's gateway, or null before
+ * @param asked   whether the user asked for {@code ip} ({@code NAME:IP}): a start then takes that address or none,
+ *                where an allocated one may give way to another free address
  */
-public record NetworkInterface(String network, String bridge, String tap, String mac, Ipv4Cidr ip, String gateway) {
+public record NetworkInterface(String network, String bridge, String tap, String mac, Ipv4Cidr ip, String gateway,
+        boolean asked) {
 
     /** An interface as asked for: on {@code network}, at {@code ip} when given (else the next free address). */
     public static NetworkInterface request(String network, Ipv4Cidr ip) {
-        return new NetworkInterface(network, null, null, null, ip, null);
+        return new NetworkInterface(network, null, null, null, ip, null, ip != null);
+    }
+
+    /** The same interface at another address (leased again at a start). */
+    public NetworkInterface at(Ipv4Cidr address) {
+        return new NetworkInterface(network, bridge, tap, mac, address, gateway, asked);
     }
 
     /** Whether the store has leased its address and named its devices. */

@@ -28,4 +28,12 @@ public enum MachineStatus {
     public boolean claimsProcess() {
         return this == RUNNING || this == PAUSED;
     }
+
+    /**
+     * Whether the machine holds the addresses of its network interfaces: from its record (or a start) until it
+     * stops running, as a Docker container holds its IP only while it runs.
+     */
+    public boolean holdsAddresses() {
+        return this == CREATED || claimsProcess();
+    }
 }

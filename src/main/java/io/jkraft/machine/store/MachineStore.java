@@ -1,5 +1,7 @@
 package io.jkraft.machine.store;
 
+import static io.jkraft.machine.store.MachineRows.update;
+
 import io.jkraft.common.FileTrees;
 import io.jkraft.common.GdbEndpoint;
 import io.jkraft.common.UserException;
@@ -9,10 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -32,13 +32,14 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>{@link #create}: one transaction inserts the record ({@code created}, owned by this process) and
  *       claims its ports. No folder yet, so a crash leaves nothing on disk.</li>
- *   <li>{@link #prepareStart}: takes ownership, then creates the runtime folder and clears an old exit
- *       code. The folder exists before any VMM does, and before the record can say {@code running}.</li>
+ *   <li>{@link #prepareStart}: takes ownership, records the machine {@code created} again and leases its
+ *       addresses, then creates the runtime folder and clears an old exit code. The folder exists before any VMM does, and before the record can say {@code running}.</li>
  *   <li>The caller spawns the VMM with the {@link VmmMarker} in its argv, then {@link #markRunning}.
  *       Killed in between: the record stays {@code created} with a dead owner, which {@link Reconciler}
  *       turns into {@code errored}, and it reports the VMM as stale.</li>
  *   <li>An attached owner records the end with {@link #markExited}; a detached one {@link #release}s the
- *       machine and leaves the exit code file to the VMM's wrapper, which the reconciler reads.</li>
+ *       machine and leaves the exit code file to the VMM's wrapper, which the reconciler reads. Every record of
+ *       an end (exited, errored) frees the machine's addresses in its transaction.</li>
  *   <li>{@link #delete}: takes ownership (which keeps {@code start} away), removes the folder, and only
  *       then deletes the record and frees its ports. Killed in between: a record without a folder, which
  *       the next {@code rm} removes; never a folder without a record (and {@link Reconciler} sweeps any),
@@ -51,12 +52,11 @@ import java.util.regex.Pattern;
 public final class MachineStore {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-    private static final String COLUMNS = "id, name, spec, status, pid, exit_code, error, created_at, started_at, "
-            + "finished_at, state_dir, owner_pid, owner_started";
 
     private final Path runtimeRoot;
     private final StoreDatabase db;
     private final SpecCodec codec = new SpecCodec();
+    private final MachineRows rows = new MachineRows(codec);
     private final NameGenerator names;
     private final ProcessIdentity self;
 
@@ -127,15 +127,15 @@ public final class MachineStore {
         return db.write(c -> {
             String name = requested;
             if (name == null) {
-                name = names.next(n -> nameTaken(c, n));
-            } else if (nameTaken(c, name)) {
-                MachineRecord other = one(c, "name = ?", name).orElseThrow();
+                name = names.next(n -> MachineRows.nameTaken(c, n));
+            } else if (MachineRows.nameTaken(c, name)) {
+                MachineRecord other = rows.one(c, "name = ?", name).orElseThrow();
                 throw new UserException("a machine named " + name + " already exists (" + other.status().word()
                         + ", id " + other.id().substring(0, 12) + ")",
                         "choose another name, or remove it with `jkraft rm " + name + "`");
             }
             PortClaims.checkFree(c, name, claims);
-            MachineSpec recorded = named(spec, name);
+            MachineSpec recorded = spec.withName(name);
             String sql = "INSERT INTO machines (id, name, spec, status, created_at, state_dir, owner_pid, "
                     + "owner_started) VALUES (?, ?, ?, 'created', ?, ?, ?, ?)";
             try (PreparedStatement q = c.prepareStatement(sql)) {
@@ -154,7 +154,7 @@ public final class MachineStore {
                 update(c, "UPDATE machines SET spec = ? WHERE id = ?", codec.write(recorded.withNetworks(
                         NetworkLeases.lease(c, id, name, spec.networks()))), id);
             }
-            return one(c, "id = ?", id).orElseThrow();
+            return rows.one(c, "id = ?", id).orElseThrow();
         });
     }
 
@@ -196,12 +196,12 @@ public final class MachineStore {
             return Optional.empty();
         }
         return db.read(c -> {
-            Optional<MachineRecord> exact = one(c, "name = ? OR id = ?", key, key.toLowerCase(Locale.ROOT));
+            Optional<MachineRecord> exact = rows.one(c, "name = ? OR id = ?", key, key.toLowerCase(Locale.ROOT));
             if (exact.isPresent()) {
                 return exact;
             }
             String prefix = key.toLowerCase(Locale.ROOT);
-            List<MachineRecord> matches = all(c, "substr(id, 1, length(?1)) = ?1", prefix);
+            List<MachineRecord> matches = rows.all(c, "substr(id, 1, length(?1)) = ?1", prefix);
             if (matches.size() > 1) {
                 throw new UserException("'" + key + "' is the start of several machine ids ("
                         + String.join(", ", matches.stream().map(MachineRecord::name).toList()) + ")",
@@ -219,24 +219,36 @@ public final class MachineStore {
 
     /** Every machine, oldest first. */
     public List<MachineRecord> list() {
-        return db.read(c -> all(c, "1 = 1"));
+        return db.read(c -> rows.all(c, "1 = 1"));
     }
 
     /** A name no machine has right now (create may still lose it to a concurrent create; it then draws again). */
     public String generateName() {
-        return db.read(c -> names.next(n -> nameTaken(c, n)));
+        return db.read(c -> names.next(n -> MachineRows.nameTaken(c, n)));
     }
 
     /**
-     * Takes ownership of a machine that is not running, then creates its runtime folder and removes the
-     * exit code of an earlier run. Call before spawning the VMM.
+     * Takes ownership of a machine that is not running, records it as created (being started) and leases its
+     * addresses again (the spec recorded with them, see {@link NetworkLeases#renew}), then creates its runtime
+     * folder and removes the exit code of an earlier run. Call before spawning the VMM.
      */
     public MachineRecord prepareStart(String id) {
-        MachineRecord r = claim(id, "start");
+        MachineRecord r = claim(id, "start", (c, claimed) -> {
+            // Being started: created again, which holds addresses (and which the reconciler calls errored
+            // should this process die before the VMM runs).
+            update(c, "UPDATE machines SET status = 'created', exit_code = NULL, error = NULL, finished_at = NULL "
+                    + "WHERE id = ?", id);
+            if (!claimed.spec().networks().isEmpty()) {
+                update(c, "UPDATE machines SET spec = ? WHERE id = ?", codec.write(claimed.spec().withNetworks(
+                        NetworkLeases.renew(c, id, claimed.name(), claimed.spec().networks()))), id);
+            }
+        });
         try {
             Files.createDirectories(r.stateDir());
             Files.deleteIfExists(r.exitCodeFile());
         } catch (IOException e) {
+            markErrored(id, "cannot prepare its runtime folder: " + e.getMessage()); // which frees its addresses
+            release(id);
             throw new UserException("cannot prepare the runtime folder " + r.stateDir() + ": " + e.getMessage(),
                     "check the permissions of " + runtimeRoot, e);
         }
@@ -256,6 +268,15 @@ public final class MachineStore {
 
     public MachineRecord markResumed(String id) {
         return transition(id, "resume", EnumSet.of(MachineStatus.PAUSED), "status = 'running'");
+    }
+
+    /**
+     * The VMM ended and its driver starts the machine again at once ({@link #prepareStart} next): back to
+     * created, so that it keeps the addresses the new VMM's plan already carries.
+     */
+    public MachineRecord markRetrying(String id) {
+        return transition(id, "start again", EnumSet.of(MachineStatus.RUNNING, MachineStatus.PAUSED),
+                "status = 'created', pid = NULL");
     }
 
     /** The VMM ended with this code. Accepted in any state: whoever saw the VMM end knows best. */
@@ -287,17 +308,17 @@ public final class MachineStore {
         if (byId(id).isEmpty()) {
             return;
         }
-        MachineRecord r = claim(id, "remove");
+        MachineRecord r = claim(id, "remove", (c, claimed) -> { });
         deleteTree(r.stateDir());
         db.write(c -> {
             update(c, "DELETE FROM ports WHERE machine_id = ?", id);
-            update(c, "DELETE FROM leases WHERE machine_id = ?", id);
+            NetworkLeases.release(c, id);
             return update(c, "DELETE FROM machines WHERE id = ? AND owner_pid = ?", id, self.pid());
         });
     }
 
     public Optional<MachineRecord> byId(String id) {
-        return db.read(c -> one(c, "id = ?", id));
+        return db.read(c -> rows.one(c, "id = ?", id));
     }
 
     /**
@@ -310,23 +331,31 @@ public final class MachineStore {
                     + "WHERE id = ? AND status = ? AND pid IS ? AND owner_pid IS ?", to.word(), exitCode, error,
                     Instant.now().toEpochMilli(), seen.id(), seen.status().word(), seen.pid(),
                     seen.owner() == null ? null : seen.owner().pid());
-            return n == 0 ? Optional.<MachineRecord>empty() : one(c, "id = ?", seen.id());
+            return n == 0 ? Optional.<MachineRecord>empty() : Optional.of(ended(c, seen.id()));
         });
     }
 
     /** Records that the machine's QEMU now serves a gdbstub on {@code port} (opened through its monitor). */
     public MachineRecord recordGdb(String id, GdbEndpoint endpoint) {
         return db.write(c -> {
-            MachineRecord r = one(c, "id = ?", id).orElseThrow(() -> missing(id));
+            MachineRecord r = rows.one(c, "id = ?", id).orElseThrow(() -> missing(id));
             update(c, "UPDATE machines SET spec = ? WHERE id = ?", codec.write(r.spec().withGdb(endpoint)), id);
-            return one(c, "id = ?", id).orElseThrow();
+            return rows.one(c, "id = ?", id).orElseThrow();
         });
     }
 
-    /** Makes this process the machine's owner, unless it runs or another live jkraft process owns it. */
-    private MachineRecord claim(String id, String verb) {
+    /** A step of the claim's transaction, on the machine as claimed. */
+    private interface ClaimStep {
+        void apply(Connection c, MachineRecord claimed) throws SQLException;
+    }
+
+    /**
+     * Makes this process the machine's owner, unless it runs or another live jkraft process owns it, and takes
+     * {@code then} in the same transaction (which a refusal of {@code then} rolls back).
+     */
+    private MachineRecord claim(String id, String verb, ClaimStep then) {
         return db.write(c -> {
-            MachineRecord r = one(c, "id = ?", id).orElseThrow(() -> missing(id));
+            MachineRecord r = rows.one(c, "id = ?", id).orElseThrow(() -> missing(id));
             if (r.status().claimsProcess()) {
                 throw new UserException("cannot " + verb + " machine " + r.name() + ": it is " + r.status().word(),
                         "stop it first with `jkraft stop " + r.name() + "`");
@@ -338,7 +367,8 @@ public final class MachineStore {
             }
             update(c, "UPDATE machines SET owner_pid = ?, owner_started = ? WHERE id = ?", self.pid(),
                     self.startedMillis(), id);
-            return one(c, "id = ?", id).orElseThrow();
+            then.apply(c, rows.one(c, "id = ?", id).orElseThrow());
+            return rows.one(c, "id = ?", id).orElseThrow();
         });
     }
 
@@ -351,7 +381,7 @@ public final class MachineStore {
     private MachineRecord transition(String id, String verb, Set<MachineStatus> from, Set<MachineStatus> keep,
             String assignments, Object... values) {
         return db.write(c -> {
-            MachineRecord r = one(c, "id = ?", id).orElseThrow(() -> missing(id));
+            MachineRecord r = rows.one(c, "id = ?", id).orElseThrow(() -> missing(id));
             if (keep.contains(r.status())) {
                 return r;
             }
@@ -362,76 +392,21 @@ public final class MachineStore {
             System.arraycopy(values, 0, all, 0, values.length);
             all[values.length] = id;
             update(c, "UPDATE machines SET " + assignments + " WHERE id = ?", all);
-            return one(c, "id = ?", id).orElseThrow();
+            return ended(c, id);
         });
+    }
+
+    /** The machine as updated; one that stopped running has its addresses freed in the same transaction. */
+    private MachineRecord ended(Connection c, String id) throws SQLException {
+        MachineRecord r = rows.one(c, "id = ?", id).orElseThrow();
+        if (!r.status().holdsAddresses()) {
+            NetworkLeases.release(c, id);
+        }
+        return r;
     }
 
     private static UserException missing(String id) {
         return new UserException("machine " + id + " no longer exists", "`jkraft ps` lists the machines");
-    }
-
-    private static boolean nameTaken(Connection c, String name) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM machines WHERE name = ?")) {
-            q.setString(1, name);
-            try (ResultSet r = q.executeQuery()) {
-                return r.next();
-            }
-        }
-    }
-
-    private Optional<MachineRecord> one(Connection c, String where, Object... values) throws SQLException {
-        return all(c, where, values).stream().findFirst();
-    }
-
-    private List<MachineRecord> all(Connection c, String where, Object... values) throws SQLException {
-        String sql = "SELECT " + COLUMNS + " FROM machines WHERE " + where + " ORDER BY created_at, rowid";
-        try (PreparedStatement q = prepare(c, sql, values); ResultSet r = q.executeQuery()) {
-            List<MachineRecord> out = new ArrayList<>();
-            while (r.next()) {
-                out.add(row(r));
-            }
-            return out;
-        }
-    }
-
-    private static int update(Connection c, String sql, Object... values) throws SQLException {
-        try (PreparedStatement q = prepare(c, sql, values)) {
-            return q.executeUpdate();
-        }
-    }
-
-    private static PreparedStatement prepare(Connection c, String sql, Object... values) throws SQLException {
-        PreparedStatement q = c.prepareStatement(sql);
-        for (int i = 0; i < values.length; i++) {
-            q.setObject(i + 1, values[i]);
-        }
-        return q;
-    }
-
-    private MachineRecord row(ResultSet r) throws SQLException {
-        String id = r.getString("id");
-        Long ownerPid = nullableLong(r, "owner_pid");
-        Long ownerStarted = nullableLong(r, "owner_started");
-        Long exit = nullableLong(r, "exit_code");
-        return new MachineRecord(id, r.getString("name"), codec.read(id, r.getString("spec")),
-                MachineStatus.ofWord(r.getString("status")), nullableLong(r, "pid"),
-                exit == null ? null : exit.intValue(), r.getString("error"), instant(r, "created_at"),
-                instant(r, "started_at"), instant(r, "finished_at"), Path.of(r.getString("state_dir")),
-                ownerPid == null ? null : new ProcessIdentity(ownerPid, ownerStarted == null ? 0 : ownerStarted));
-    }
-
-    private static Long nullableLong(ResultSet r, String column) throws SQLException {
-        long v = r.getLong(column);
-        return r.wasNull() ? null : v;
-    }
-
-    private static Instant instant(ResultSet r, String column) throws SQLException {
-        Long millis = nullableLong(r, column);
-        return millis == null ? null : Instant.ofEpochMilli(millis);
-    }
-
-    private static MachineSpec named(MachineSpec s, String name) {
-        return s.withName(name);
     }
 
     public static void deleteTree(Path dir) {

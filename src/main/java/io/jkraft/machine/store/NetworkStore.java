@@ -82,7 +82,7 @@ public final class NetworkStore {
             if (found.isEmpty()) {
                 return null;
             }
-            checkUnused(found.get());
+            checkUnused(c, name);
             try (PreparedStatement q = c.prepareStatement("DELETE FROM networks WHERE name = ?")) {
                 q.setString(1, name);
                 q.executeUpdate();
@@ -91,11 +91,31 @@ public final class NetworkStore {
         });
     }
 
-    /** Refuses a network that machines are on, naming them. */
-    public static void checkUnused(NetworkRecord network) {
-        if (!network.leases().isEmpty()) {
-            throw new UserException("network " + network.name() + " is used by machine(s) "
-                    + String.join(", ", network.leases().stream().map(NetworkRecord.Lease::machineName).distinct().toList()),
+    /**
+     * Refuses a network that machines are on, naming them: stopped ones too, which hold no address but would
+     * lease one again when started (Docker lets such a network go and then fails the start).
+     */
+    public void checkUnused(String name) {
+        db.read(c -> {
+            checkUnused(c, name);
+            return null;
+        });
+    }
+
+    private static void checkUnused(Connection c, String network) throws SQLException {
+        List<String> users = new ArrayList<>();
+        SpecCodec codec = new SpecCodec();
+        try (PreparedStatement q = c.prepareStatement("SELECT id, name, spec FROM machines ORDER BY created_at, rowid");
+                ResultSet r = q.executeQuery()) {
+            while (r.next()) {
+                if (codec.read(r.getString(1), r.getString(3)).networks().stream()
+                        .anyMatch(n -> n.network().equals(network))) {
+                    users.add(r.getString(2));
+                }
+            }
+        }
+        if (!users.isEmpty()) {
+            throw new UserException("network " + network + " is used by machine(s) " + String.join(", ", users),
                     "remove them first (`jkraft rm -f NAME`)");
         }
     }

@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  *       start, so {@code errored}. A created machine nobody owns (create without start) stays.</li>
  * </ul>
  *
- * Every correction is a compare-and-set on what was read, so a concurrent start or stop always wins.
+ * Every correction is a compare-and-set on what was read, so a concurrent start or stop always wins, and frees
+ * the machine's network addresses in its transaction (a kill -9 of QEMU or jkraft releases them at the next look).
  */
 public final class Reconciler {
     /** How long a waiter that outlived its VMM may take to record the exit code. */

@@ -87,6 +87,9 @@ final class SpecCodec {
                     g.writeStringField("mac", n.mac());
                     g.writeStringField("ip", n.ip() == null ? null : n.ip().toString());
                     g.writeStringField("gateway", n.gateway());
+                    if (n.asked()) {
+                        g.writeBooleanField("asked", true);
+                    }
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -165,7 +168,7 @@ final class SpecCodec {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
-                if (value == JsonToken.VALUE_STRING) {
+                if (value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_TRUE) {
                     fields.put(field, p.getText());
                 } else {
                     p.skipChildren();
@@ -173,7 +176,8 @@ final class SpecCodec {
             }
             String ip = fields.get("ip");
             networks.add(new NetworkInterface(fields.get("network"), fields.get("bridge"), fields.get("tap"),
-                    fields.get("mac"), ip == null ? null : Ipv4Cidr.parse(ip, 32, "ip"), fields.get("gateway")));
+                    fields.get("mac"), ip == null ? null : Ipv4Cidr.parse(ip, 32, "ip"), fields.get("gateway"),
+                    "true".equals(fields.get("asked"))));
         }
         return networks;
     }

@@ -160,7 +160,7 @@ class QemuCommandTest {
 
     private static final io.jkraft.machine.api.NetworkInterface NIC = new io.jkraft.machine.api.NetworkInterface("jk0",
             "jk0", "jk0123456789ab0", "02:01:23:45:67:00", io.jkraft.common.Ipv4Cidr.parse("172.30.9.5/24", -1, "x"),
-            "172.30.9.1");
+            "172.30.9.1", false);
 
     @Test
     void aNetworkBecomesATapNicAndNetdevIpBeforeTheOtherLibraryParametersAndPortsGoToForwarders() {

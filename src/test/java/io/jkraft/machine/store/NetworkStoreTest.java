@@ -75,13 +75,13 @@ class NetworkStoreTest {
     void anAddressTakenTheGatewayOrOneOutsideTheRangeIsRefusedAndNothingIsRecorded() {
         networks.create("jk0", "jk0", cidr("172.30.9.1/24"));
         store.create(on("a", "jk0:172.30.9.7"));
-        assertThatThrownBy(() -> store.create(on("other", "jk0:172.30.9.7"))).isInstanceOf(UserException.class)
-                .hasMessageContaining("taken by a");
-        assertThatThrownBy(() -> store.create(on("other", "jk0:172.30.9.1"))).hasMessageContaining("the bridge's own address");
-        assertThatThrownBy(() -> store.create(on("other", "jk0:172.30.10.1"))).hasMessageContaining("not a host address");
-        assertThatThrownBy(() -> store.create(on("other", "jk0:172.30.9.255"))).hasMessageContaining("not a host address");
-        assertThatThrownBy(() -> store.create(on("other", "nonet"))).hasMessageContaining("no network is named 'nonet'");
-        assertThat(store.find("other")).isEmpty();
+        assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.9.7"))).isInstanceOf(UserException.class)
+                .hasMessageContaining("taken by machine a");
+        assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.9.1"))).hasMessageContaining("the bridge's own address");
+        assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.10.1"))).hasMessageContaining("not a host address");
+        assertThatThrownBy(() -> store.create(on("b", "jk0:172.30.9.255"))).hasMessageContaining("not a host address");
+        assertThatThrownBy(() -> store.create(on("b", "nonet"))).hasMessageContaining("no network is named 'nonet'");
+        assertThat(store.list()).extracting(MachineRecord::name).containsExactly("a"); // not find("b"): ids may start with b
         assertThat(networks.get("jk0").leases()).hasSize(1);
     }
 
@@ -96,6 +96,101 @@ class NetworkStoreTest {
         store.delete(only.id());
         assertThat(networks.get("tiny").leases()).isEmpty();
         assertThat(store.create(on("more", "tiny")).spec().networks().getFirst().ip().ip()).isEqualTo("10.9.0.2");
+    }
+
+    private String ip(MachineRecord r) {
+        return r.spec().networks().getFirst().ip().ip();
+    }
+
+    @Test
+    void everyRecordOfAnEndFreesTheAddressesAndAStartLeasesTheOldOnesAgain() {
+        networks.create("jk0", "jk0", cidr("172.30.9.1/24"));
+        MachineRecord a = store.create(on("a", "jk0", "jk0:172.30.9.40"));
+        store.prepareStart(a.id());
+        store.markRunning(a.id(), 4242);
+        assertThat(store.markExited(a.id(), 0).status()).isEqualTo(MachineStatus.EXITED);
+        assertThat(networks.get("jk0").leases()).isEmpty();
+        // The spec keeps the addresses it had, for the next start to prefer.
+        assertThat(store.get("a").spec().networks()).extracting(n -> n.ip().ip()).containsExactly("172.30.9.2", "172.30.9.40");
+
+        MachineRecord again = store.prepareStart(a.id());
+        assertThat(again.spec().networks()).extracting(n -> n.ip().ip()).containsExactly("172.30.9.2", "172.30.9.40");
+        assertThat(again.spec().networks()).extracting(NetworkInterface::asked).containsExactly(false, true);
+        assertThat(networks.get("jk0").leases()).extracting(l -> l.machineName() + "=" + l.address().ip())
+                .containsExactly("a=172.30.9.2", "a=172.30.9.40");
+
+        store.markRunning(a.id(), 4243);
+        store.markErrored(a.id(), "the VMM vanished");
+        assertThat(networks.get("jk0").leases()).isEmpty();
+
+        // The reconciler's correction (a kill -9 seen later) frees them too.
+        store.prepareStart(a.id());
+        MachineRecord running = store.markRunning(a.id(), 4244);
+        assertThat(networks.get("jk0").leases()).hasSize(2);
+        assertThat(store.settle(running, MachineStatus.ERRORED, null, "gone")).isPresent();
+        assertThat(networks.get("jk0").leases()).isEmpty();
+        // A stopped machine still keeps its network from being removed.
+        assertThatThrownBy(() -> networks.delete("jk0")).hasMessageContaining("used by machine(s) a");
+    }
+
+    @Test
+    void anAllocatedAddressTakenMeanwhileGivesWayToAFreeOneAndTheSpecSaysSo() {
+        networks.create("jk0", "jk0", cidr("172.30.9.1/24"));
+        MachineRecord a = store.create(on("a", "jk0"));
+        store.markErrored(a.id(), "stopped");
+        MachineRecord b = store.create(on("b", "jk0:172.30.9.2"));
+        assertThat(ip(b)).isEqualTo("172.30.9.2");
+
+        MachineRecord started = store.prepareStart(a.id());
+        assertThat(ip(started)).isEqualTo("172.30.9.3");
+        assertThat(started.spec().networks().getFirst().netdevIp()).isEqualTo("netdev.ip=172.30.9.3/24:172.30.9.1::::");
+        assertThat(ip(store.get("a"))).isEqualTo("172.30.9.3");
+        assertThat(networks.get("jk0").leases()).extracting(l -> l.machineName() + "=" + l.address().ip())
+                .containsExactly("b=172.30.9.2", "a=172.30.9.3");
+    }
+
+    @Test
+    void anAskedForAddressTakenMeanwhileRefusesTheStartNamingTheHolderAndChangesNothing() {
+        networks.create("jk0", "jk0", cidr("172.30.9.1/24"));
+        MachineRecord a = store.create(on("a", "jk0:172.30.9.7"));
+        store.release(a.id());
+        store.markExited(a.id(), 0);
+        store.create(on("b", "jk0:172.30.9.7"));
+
+        assertThatThrownBy(() -> store.prepareStart(a.id())).isInstanceOf(UserException.class)
+                .hasMessage("cannot start machine a: its address 172.30.9.7 on network jk0 (asked for with --network "
+                        + "jk0:172.30.9.7) is now held by machine b")
+                .satisfies(e -> assertThat(((UserException) e).hint()).contains("jkraft stop b"));
+        MachineRecord after = store.get("a");
+        assertThat(after.status()).isEqualTo(MachineStatus.EXITED);
+        assertThat(after.owner()).isNull(); // the claim went with the refusal
+        assertThat(networks.get("jk0").leases()).extracting(NetworkRecord.Lease::machineName).containsExactly("b");
+    }
+
+    @Test
+    void leasesAStoreKeptForMachinesThatEndedAreFreedAtTheNextLease() throws Exception {
+        networks.create("jk0", "jk0", cidr("172.30.9.1/24"));
+        MachineRecord old = store.create(on("old", "jk0:172.30.9.7"));
+        store.markExited(old.id(), 0);
+        // As a jkraft that kept leases until rm left it.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("state/machines.db"));
+                Statement s = c.createStatement()) {
+            s.execute("INSERT INTO leases (network, address, machine_id) VALUES ('jk0', "
+                    + Integer.toUnsignedLong(cidr("172.30.9.7").address()) + ", '" + old.id() + "')");
+        }
+        assertThat(networks.get("jk0").leases()).isEmpty();
+        assertThat(ip(store.create(on("new", "jk0:172.30.9.7")))).isEqualTo("172.30.9.7");
+    }
+
+    @Test
+    void aDriversRetryKeepsTheAddresses() {
+        networks.create("jk0", "jk0", cidr("172.30.9.1/24"));
+        MachineRecord a = store.create(on("a", "jk0"));
+        store.prepareStart(a.id());
+        store.markRunning(a.id(), 4242);
+        assertThat(store.markRetrying(a.id()).status()).isEqualTo(MachineStatus.CREATED);
+        assertThat(networks.get("jk0").leases()).hasSize(1);
+        assertThat(ip(store.prepareStart(a.id()))).isEqualTo("172.30.9.2");
     }
 
     @Test
