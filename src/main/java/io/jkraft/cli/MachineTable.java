@@ -33,19 +33,7 @@ final class MachineTable {
                     .map(n -> r.status().holdsAddresses() && n.ip() != null ? n.network() + ":" + n.ip().ip()
                             : n.network()).toList())) : row);
         }
-        int[] width = new int[rows.getFirst().length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                width[i] = Math.max(width[i], row[i].length());
-            }
-        }
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                line.append(i == row.length - 1 ? row[i] : String.format("%-" + (width[i] + 2) + "s", row[i]));
-            }
-            out.println(line.toString().stripTrailing());
-        }
+        TextTable.print(out, rows);
     }
 
     /** The row with {@code ip} after the PORTS column. */

@@ -136,19 +136,7 @@ public final class NetCommand extends JkraftCommand {
         }
 
         private void table(java.util.List<String[]> rows) {
-            int[] width = new int[rows.getFirst().length];
-            for (String[] row : rows) {
-                for (int i = 0; i < row.length; i++) {
-                    width[i] = Math.max(width[i], row[i].length());
-                }
-            }
-            for (String[] row : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < row.length; i++) {
-                    line.append(String.format("%-" + (width[i] + 2) + "s", row[i]));
-                }
-                terminal.out().println(line.toString().stripTrailing());
-            }
+            TextTable.print(terminal.out(), rows);
         }
     }
 

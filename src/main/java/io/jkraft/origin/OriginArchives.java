@@ -1,6 +1,7 @@
 package io.jkraft.origin;
 
 import io.jkraft.common.Invocation;
+import io.jkraft.common.LockFile;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -66,7 +67,7 @@ public final class OriginArchives {
                 options.updateLock() ? Optional.empty() : lock.recorded(request.lockKey()), lock.file().toString());
         List<String> looked = new ArrayList<>();
         boolean[] lockDiffers = {false};
-        try (OriginCache.Lock held = cache.lock(request.url(), listener::info)) {
+        try (LockFile held = cache.lock(request.url(), listener::info)) {
             if (options.noCache()) {
                 looked.add("the cache " + cache.root() + ": skipped (--no-cache)");
             } else {

@@ -1,17 +1,14 @@
 package io.jkraft.origin;
 
 import io.jkraft.common.Digest;
+import io.jkraft.common.LockFile;
 import io.jkraft.common.UserException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,55 +104,19 @@ final class OriginCache {
     }
 
     /**
-     * Serialises the work on one URL across processes (a file lock) and across threads of this one (the JVM
-     * refuses a second lock on the same file, so we poll): a second fetch of the same archive waits for the
+     * Serialises the work on one URL across processes and threads: a second fetch of the same archive waits for the
      * first, then finds it in the cache.
      */
-    Lock lock(String url, Consumer<String> waiting) {
+    LockFile lock(String url, Consumer<String> waiting) {
         Path file = locks.resolve(key(url) + ".lock");
-        boolean told = false;
         try {
             Files.createDirectories(locks);
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            try {
-                while (true) {
-                    try {
-                        FileLock lock = channel.tryLock();
-                        if (lock != null) {
-                            return new Lock(channel, lock);
-                        }
-                    } catch (OverlappingFileLockException e) {
-                        // another thread of this JVM holds it
-                    }
-                    if (!told) {
-                        waiting.accept("waiting for another jkraft fetching " + url);
-                        told = true;
-                    }
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("interrupted while waiting for another jkraft fetching " + url);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
-            }
+            return LockFile.acquire(file, () -> waiting.accept("waiting for another jkraft fetching " + url));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted while waiting for another jkraft fetching " + url);
         } catch (IOException e) {
             throw new UserException("cannot lock " + file + ": " + e.getMessage(), "check that " + root + " is writable", e);
-        }
-    }
-
-    /** A held lock; closing releases it. Lock files are never deleted, so no one can lock a stale inode. */
-    record Lock(FileChannel channel, FileLock lock) implements AutoCloseable {
-        @Override
-        public void close() {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // closing releases the lock even when it reports a failure
-            }
         }
     }
 

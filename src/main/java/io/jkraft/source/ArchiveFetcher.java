@@ -5,6 +5,7 @@ import io.jkraft.common.Durations;
 import io.jkraft.common.FileTrees;
 import io.jkraft.common.HttpClientSetup;
 import io.jkraft.common.IdleTimeoutInputStream;
+import io.jkraft.common.LockFile;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +71,7 @@ final class ArchiveFetcher {
         }
         String key = CacheDirs.urlKey(url);
         Path record = dirs.archiveUrls.resolve(key);
-        try (CacheDirs.Lock _ = dirs.lock(key, progress, url)) {
+        try (LockFile _ = dirs.lock(key, progress, url)) {
             String known = pinned != null ? pinned : recorded(record);
             if (known != null && Files.isDirectory(dirs.archives.resolve(known))) {
                 return new FetchedSource(dirs.archives.resolve(known), known);

@@ -2,12 +2,11 @@ package io.jkraft.source;
 
 import io.jkraft.common.Digest;
 import io.jkraft.common.FileTrees;
+import io.jkraft.common.LockFile;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
@@ -139,52 +138,16 @@ final class CacheDirs {
         }
     }
 
-    /**
-     * Takes the lock that serialises all work on one URL, across processes (file lock) and across threads
-     * of this process (the JVM refuses a second lock on the same file, so we poll).
-     */
-    Lock lock(String key, Consumer<String> progress, String what) {
+    /** Takes the lock that serialises all work on one URL, across processes and threads. */
+    LockFile lock(String key, Consumer<String> progress, String what) {
         Path file = locks.resolve(key + ".lock");
-        boolean told = false;
         try {
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            try {
-                while (true) {
-                    try {
-                        FileLock l = ch.tryLock();
-                        if (l != null) {
-                            return new Lock(ch, l);
-                        }
-                    } catch (OverlappingFileLockException e) {
-                        // another thread of this process holds it
-                    }
-                    if (!told) {
-                        progress.accept("waiting for another jkraft fetching " + what);
-                        told = true;
-                    }
-                    Thread.sleep(50);
-                }
-            } catch (IOException | InterruptedException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
+            return LockFile.acquire(file, () -> progress.accept("waiting for another jkraft fetching " + what));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserException("interrupted while waiting to fetch " + what, null, e);
         } catch (IOException e) {
             throw new UserException("cannot lock " + file + ": " + e, "check that the source cache is writable", e);
-        }
-    }
-
-    /** A held lock; closing releases it. Lock files are never deleted, so no one can lock a stale inode. */
-    record Lock(FileChannel channel, FileLock lock) implements AutoCloseable {
-        @Override
-        public void close() {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // closing releases the lock even when it reports a failure
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.jkraft.source;
 
 import io.jkraft.common.FileTrees;
+import io.jkraft.common.LockFile;
 import io.jkraft.common.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,7 +74,7 @@ final class GitFetcher {
         boolean noFetch = policy == FetchPolicy.OFFLINE;
         String key = repoKey(o.url());
         Path repoDir = dirs.git.resolve(key);
-        try (CacheDirs.Lock _ = dirs.lock(key, progress, o.url())) {
+        try (LockFile _ = dirs.lock(key, progress, o.url())) {
             try {
                 return fetchLocked(o, policy, repoDir);
             } catch (MissingObjectException | CorruptObjectException e) {
