@@ -148,6 +148,14 @@ public final class QemuCommand {
     }
 
     public static QemuCommand create(MachineSpec spec, QemuStateDir state, Options how) {
+        return create(spec, state, how, false);
+    }
+
+    /**
+     * @param userAddress give the guest slirp's address on its command line ({@link NetdevParameters}): only for a
+     *                    kernel that reads {@code netdev.ip}, behind user networking
+     */
+    public static QemuCommand create(MachineSpec spec, QemuStateDir state, Options how, boolean userAddress) {
         if (spec.platform() != Platform.QEMU) {
             throw new UserException("the '" + spec.platform() + "' platform is not run with QEMU",
                     "build and run the qemu target (-p qemu)");
@@ -216,6 +224,9 @@ public final class QemuCommand {
         }
         // The addresses first, so that a netdev.ip the user gives with -a wins (Unikraft keeps a parameter's last value).
         List<String> libraryParams = new ArrayList<>(spec.networks().stream().map(NetworkInterface::netdevIp).toList());
+        if (userAddress && spec.networks().isEmpty() && !spec.ports().isEmpty()) {
+            libraryParams.add(NetdevParameters.USER_NETWORK);
+        }
         libraryParams.addAll(spec.kernelArgs());
         String commandLine = KernelCommandLine.of(x86 ? null : spec.kernel().getFileName().toString(),
                 libraryParams, spec.env(), fstab(spec), spec.appArgs());

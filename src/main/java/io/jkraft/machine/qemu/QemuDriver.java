@@ -120,8 +120,10 @@ public final class QemuDriver implements VmmDriver {
 
     private Plan plan(MachineSpec spec, Path stateDir, boolean startPaused, Path binary, Accelerator accelerator) {
         QemuStateDir state = new QemuStateDir(stateDir);
+        boolean userAddress = !spec.ports().isEmpty() && spec.networks().isEmpty()
+                && NetdevParameters.read(spec.kernel());
         QemuCommand command = QemuCommand.create(spec, state,
-                QemuCommand.Options.detect(binary, accelerator));
+                QemuCommand.Options.detect(binary, accelerator), userAddress);
         return new Plan(spec, command, accelerator, state,
                 new GuestConsoleHints.Context(!accelerator.isKvm(), spec.memoryBytes(), state.consoleLog()), startPaused);
     }

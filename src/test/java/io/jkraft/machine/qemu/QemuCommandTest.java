@@ -191,6 +191,29 @@ class QemuCommandTest {
     }
 
     @Test
+    void aKernelThatReadsNetdevIpBehindUserNetworkingGetsSlirpsAddressBeforeTheUsersParameters() {
+        var ports = List.of(new PortMapping(null, 8080, 80, "tcp"));
+        MachineSpec spec = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), Platform.QEMU, Architecture.X86_64,
+                64L << 20, 1, List.of("netdev.ip=10.0.2.99/24:10.0.2.2"), List.of("a"), Map.of(), ports, List.of(), null,
+                io.jkraft.machine.api.Acceleration.AUTO, null);
+
+        assertThat(QemuCommand.create(spec, STATE, TCG, true).commandLine())
+                .as("the user's own netdev.ip comes last, and wins")
+                .isEqualTo("netdev.ip=10.0.2.15/24:10.0.2.2:10.0.2.3 netdev.ip=10.0.2.99/24:10.0.2.2 -- a");
+        assertThat(QemuCommand.create(spec, STATE, TCG, false).commandLine()).isEqualTo("netdev.ip=10.0.2.99/24:10.0.2.2 -- a");
+
+        MachineSpec noPorts = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), Platform.QEMU, Architecture.X86_64,
+                64L << 20, 1, List.of(), List.of("a"), Map.of(), List.of(), List.of(), null,
+                io.jkraft.machine.api.Acceleration.AUTO, null);
+        assertThat(QemuCommand.create(noPorts, STATE, TCG, true).commandLine()).as("no NIC, no address").isEqualTo("a");
+        MachineSpec onNetwork = new MachineSpec("m1", Path.of("/k/hello_qemu-x86_64"), Platform.QEMU, Architecture.X86_64,
+                64L << 20, 1, List.of(), List.of(), Map.of(), ports, List.of(), null,
+                io.jkraft.machine.api.Acceleration.AUTO, null, List.of(NIC));
+        assertThat(QemuCommand.create(onNetwork, STATE, TCG, true).commandLine()).as("a tap NIC has its own address")
+                .isEqualTo("netdev.ip=172.30.9.5/24:172.30.9.1:::: --");
+    }
+
+    @Test
     void volumesBecome9pSharesWithFstabRootFirstAndShallowestFirst() {
         var volumes = List.of(new VolumeMapping(Path.of("/h/deep"), "/data/sub", false),
                 new VolumeMapping(Path.of("/h/data"), "/data", true));
