@@ -16,6 +16,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 rounds="${1:-1}"
+starts="${STARTS:-11}"
 core="${2:-RELEASE-0.16.3}"
 jobs="$(nproc)"
 : "${JKRAFT_ORIGIN_BASE:?set it to the folder of a mirror of the Unikraft git repositories}"
@@ -110,7 +111,7 @@ port=18480
 # One jkraft run first: it probes the accelerator and starts the resident helper (not measured).
 "$jk" run -d -W -p "127.0.0.1:$port:80" -n warm "$work/app-jkraft" >/dev/null 2>&1
 first_answer "$port"; "$jk" rm -f warm >/dev/null
-for ((i = 0; i < 5; i++)); do
+for ((i = 0; i < starts; i++)); do
   t0=$(now)
   qemu-system-x86_64 -nographic -nodefaults -serial none -m 64 -cpu max -no-reboot \
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:80" -device virtio-net-pci,netdev=n0 \
@@ -131,4 +132,4 @@ printf '%-40s %12s %12s %8s\n' "measure (median)" "plain" "jkraft" "ratio"
 row "clean build, nginx qemu/x86_64 (-j$jobs)" "$(med pc)" "$(med jc)"
 row "no-op build" "$(med pn)" "$(med jn)"
 row "start to first HTTP answer (-p, TCG)" "$(med pq)" "$(med jq)"
-echo "rounds: $rounds clean, 5 no-op, 5 starts; $(nproc) CPUs; core $core"
+echo "rounds: $rounds clean, 5 no-op, $starts starts; $(nproc) CPUs; core $core"
